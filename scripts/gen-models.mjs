@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// Generates src/model/aws/<service>.json from the AWS service models (botocore's service-2.json, shipped
+// inside Debian's `awscli` package). Documentation strings are dropped; shapes, required members, enums,
+// min/max limits and patterns are kept, so request validation follows AWS's own model instead of
+// hand-written rules. Run: node scripts/gen-models.mjs [botocore-data-dir]
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dataDir = process.argv[2] ?? '/usr/lib/python3/dist-packages/awscli/botocore/data';
+const services = {
+  ecs: 'ecs/2014-11-13',
+  ecr: 'ecr/2015-09-21',
+  logs: 'logs/2014-03-28',
+  cloudwatch: 'cloudwatch/2010-08-01',
+  elbv2: 'elbv2/2015-12-01',
+  'application-autoscaling': 'application-autoscaling/2016-02-06',
+};
+const keepShape = ['type', 'required', 'members', 'member', 'key', 'value', 'enum', 'min', 'max', 'pattern', 'flattened', 'timestampFormat', 'exception', 'error', 'fault', 'locationName', 'xmlNamespace', 'wrapper', 'box'];
+const keepMember = ['shape', 'locationName', 'flattened', 'xmlNamespace', 'jsonvalue', 'idempotencyToken', 'deprecated'];
+const pick = (o, keys) => Object.fromEntries(Object.entries(o).filter(([k]) => keys.includes(k)));
+
+mkdirSync(join(root, 'src/model/aws'), { recursive: true });
+for (const [name, rel] of Object.entries(services)) {
+  const file = join(dataDir, rel, 'service-2.json');
+  if (!existsSync(file)) { console.error(`skip ${name}: ${file} not found`); continue; }
+  const m = JSON.parse(readFileSync(file, 'utf8'));
+  const shapes = {};
+  for (const [sn, s] of Object.entries(m.shapes)) {
+    const out = pick(s, keepShape);
+    if (s.members) out.members = Object.fromEntries(Object.entries(s.members).map(([k, v]) => [k, pick(v, keepMember)]));
+    if (s.member) out.member = pick(s.member, keepMember);
+    if (s.key) out.key = pick(s.key, keepMember);
+    if (s.value) out.value = pick(s.value, keepMember);
+    shapes[sn] = out;
+  }
+  const operations = Object.fromEntries(Object.entries(m.operations).map(([on, o]) => [on, {
+    http: o.http, input: o.input?.shape, output: o.output?.shape, resultWrapper: o.output?.resultWrapper,
+    errors: (o.errors ?? []).map((e) => e.shape),
+  }]));
+  const md = pick(m.metadata, ['apiVersion', 'endpointPrefix', 'jsonVersion', 'protocol', 'signingName', 'targetPrefix', 'xmlNamespace', 'serviceId']);
+  writeFileSync(join(root, 'src/model/aws', `${name}.json`), JSON.stringify({ metadata: md, operations, shapes }) + '\n');
+  console.log(`${name}: ${Object.keys(operations).length} operations, ${Object.keys(shapes).length} shapes`);
+}
