@@ -12,6 +12,9 @@
 #   - default_ulimits: Podman's default nofile (1048576) is above the host's hard limit and the container
 #     process has no CAP_SYS_RESOURCE to raise it, so every start fails unless the defaults are lowered.
 #   - /run/podman must exist before `podman system service` can bind its socket there.
+# Loopback registries need no entry for Wharf's agent: like Docker (which trusts 127.0.0.0/8 over plain
+# HTTP by default) the driver pulls from them with tlsVerify=false. The entry is for `podman pull` and
+# other clients. Adding one restarts the service if this script started it (it caches the registry list).
 # Environment: WHARF_PODMAN_SOCK (default /run/podman/podman.sock), WHARF_PODMAN_LOG
 # (default /var/log/wharf-podman-service.log).
 set -euo pipefail
@@ -99,7 +102,26 @@ location = "127.0.0.1:$port"
 insecure = true
 EOF
   )"
-  write_if_changed "$REGISTRIES_DIR/wharf-$port.conf" "$body" || true
+  if write_if_changed "$REGISTRIES_DIR/wharf-$port.conf" "$body"; then REGISTRIES_CHANGED=1; fi
+}
+REGISTRIES_CHANGED=0
+
+# A running `podman system service` reads registries.conf(.d) once and caches it (verified on Podman 4.3:
+# a new insecure entry is ignored until restart). Restart it only if this script started it (pid file);
+# containers keep running across the restart (conmon owns them), in-flight API calls fail.
+PIDFILE="$(dirname "$SOCK")/wharf-podman-service.pid"
+restart_service_if_ours() {
+  local pid
+  pid="$(cat "$PIDFILE" 2>/dev/null || true)"
+  if [[ -n "$pid" ]] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "podman system service"; then
+    log "registries changed: restarting the podman service (pid $pid) so it reads them"
+    kill "$pid"
+    local i
+    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    start_service
+  elif socket_answers; then
+    log "note: registries changed; the podman service at $SOCK was not started by this script: restart it to apply"
+  fi
 }
 
 socket_answers() {
@@ -120,10 +142,11 @@ start_service() {
   log "starting: podman system service -t 0 unix://$SOCK (log: $SERVICE_LOG)"
   # setsid + nohup: the service must outlive this script and the shell that ran it.
   setsid nohup podman system service -t 0 "unix://$SOCK" >>"$SERVICE_LOG" 2>&1 </dev/null &
+  echo $! >"$PIDFILE"
   local i
   for ((i = 0; i < 200; i++)); do # 200 × 50 ms = 10 s; it usually answers in < 1 s
     if socket_answers; then
-      log "podman service answers at $SOCK (pid $(pgrep -f -n "podman system service -t 0 unix://$SOCK" || echo '?'))"
+      log "podman service answers at $SOCK (pid $(cat "$PIDFILE"))"
       return
     fi
     sleep 0.05
@@ -147,13 +170,17 @@ main() {
   if ((only_registry)); then
     local p
     for p in "${ports[@]}"; do add_insecure_registry "$p"; done
-    return
+    ((REGISTRIES_CHANGED)) && restart_service_if_ours
+    return 0
   fi
   install_packages
   write_containers_conf
   local p
   for p in "${ports[@]}"; do add_insecure_registry "$p"; done
-  ((start)) && start_service
+  if ((start)); then
+    start_service
+    ((REGISTRIES_CHANGED)) && restart_service_if_ours
+  fi
   log "ready"
 }
 
