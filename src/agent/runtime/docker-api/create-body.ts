@@ -1,0 +1,85 @@
+/**
+ * ContainerSpec → the Docker Engine API `POST /containers/create` body. Pure.
+ *
+ * Choices that differ from a plain translation:
+ * - MemorySwap = Memory when a hard limit is set: without it Docker allows as much swap again (2× the
+ *   limit in total) and an ECS task would outlive its `memory`; ECS's agent does the same unless
+ *   `maxSwap` is given.
+ * - no-new-privileges is on unless the spec turns it off (reference/reliability.md §6: Docker's default
+ *   plus no-new-privileges).
+ * - Wharf's labels are applied after the user's dockerLabels so a task definition cannot forge the labels
+ *   the agent adopts containers by.
+ * - A dynamic host port is sent as HostPort "" (Docker and Podman both choose a free port).
+ */
+import type { ContainerSpec } from '../driver.js';
+
+const MiB = 1024 * 1024;
+
+export interface CreateBody {
+  Image: string;
+  Cmd?: string[];
+  Entrypoint?: string[];
+  Env: string[];
+  WorkingDir?: string;
+  User?: string;
+  Labels: Record<string, string>;
+  ExposedPorts?: Record<string, Record<string, never>>;
+  StopSignal?: string;
+  HostConfig: {
+    NetworkMode: string;
+    CpuShares?: number;
+    Memory?: number;
+    MemorySwap?: number;
+    MemoryReservation?: number;
+    Ulimits?: { Name: string; Soft: number; Hard: number }[];
+    PortBindings?: Record<string, { HostIp: string; HostPort: string }[]>;
+    ReadonlyRootfs: boolean;
+    Init?: boolean;
+    Privileged: boolean;
+    CapAdd?: string[];
+    CapDrop?: string[];
+    SecurityOpt: string[];
+  };
+}
+
+export function createBody(spec: ContainerSpec): CreateBody {
+  const networkMode = spec.networkMode ?? 'bridge';
+  const body: CreateBody = {
+    Image: spec.image,
+    Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
+    Labels: { ...(spec.dockerLabels ?? {}), ...(spec.labels ?? {}) },
+    HostConfig: {
+      NetworkMode: networkMode,
+      ReadonlyRootfs: spec.readonlyRootfs ?? false,
+      Privileged: spec.privileged ?? false,
+      SecurityOpt: [...((spec.noNewPrivileges ?? true) ? ['no-new-privileges'] : []), ...(spec.securityOpt ?? [])],
+    },
+  };
+  if (spec.command) body.Cmd = spec.command;
+  if (spec.entryPoint) body.Entrypoint = spec.entryPoint;
+  if (spec.workingDir) body.WorkingDir = spec.workingDir;
+  if (spec.user) body.User = spec.user;
+  if (spec.stopSignal) body.StopSignal = spec.stopSignal;
+  const hc = body.HostConfig;
+  if (spec.cpuShares !== undefined) hc.CpuShares = spec.cpuShares;
+  if (spec.memoryMiB !== undefined) {
+    hc.Memory = spec.memoryMiB * MiB;
+    hc.MemorySwap = hc.Memory;
+  }
+  if (spec.memoryReservationMiB !== undefined) hc.MemoryReservation = spec.memoryReservationMiB * MiB;
+  if (spec.ulimits?.length) hc.Ulimits = spec.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard }));
+  if (spec.init !== undefined) hc.Init = spec.init;
+  if (spec.capAdd?.length) hc.CapAdd = spec.capAdd;
+  if (spec.capDrop?.length) hc.CapDrop = spec.capDrop;
+  if (spec.portBindings?.length) {
+    if (networkMode !== 'bridge') throw new Error(`portBindings need networkMode bridge, not ${networkMode}`);
+    body.ExposedPorts = {};
+    hc.PortBindings = {};
+    for (const p of spec.portBindings) {
+      const key = `${p.containerPort}/${p.protocol ?? 'tcp'}`;
+      body.ExposedPorts[key] = {};
+      (hc.PortBindings[key] ??= []).push({ HostIp: p.hostIp ?? '', HostPort: p.hostPort ? String(p.hostPort) : '' });
+    }
+  }
+  return body;
+}

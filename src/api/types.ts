@@ -1,0 +1,50 @@
+/**
+ * What every API handler sees. A handler is `(input, ctx) => output`: it validates meaning (the codec
+ * and the model already checked types, required members, enums and limits), reads and writes the
+ * store with version checks, and returns a plain object. It never touches HTTP.
+ */
+import type { Logger } from 'pino';
+import type { ErrorCode } from '../model/errors.js';
+import type { ServiceModel } from '../protocol/service-model.js';
+import type { Store } from '../store/store.js';
+
+export interface Principal {
+  readonly accessKeyId: string;
+  readonly userName: string;
+  readonly arn: string;
+}
+
+/** Process-wide dependencies, chosen by the server's entry point. */
+export interface ApiDeps {
+  readonly store: Store;
+  readonly region: string;
+  readonly accountId: string;
+  /** The endpoint clients use (http://host:port), for URIs in replies (ECR repositoryUri, …). */
+  readonly publicEndpoint: string;
+  readonly clock: () => Date;
+}
+
+export interface RequestContext extends ApiDeps {
+  readonly requestId: string;
+  readonly principal: Principal;
+  /** The time the request arrived; use it for every timestamp the request writes. */
+  readonly now: Date;
+  readonly log: Logger;
+}
+
+// Handlers are typed per action with the AWS SDK's own request/response types.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Handler<I = any, O = any> = (input: I, ctx: RequestContext) => Promise<O>;
+
+export interface ServiceDefinition {
+  /** Our short name, for logs and metrics. */
+  readonly name: string;
+  /** The SigV4 signing name in the credential scope (ecs, ecr, logs, monitoring, elasticloadbalancing…). */
+  readonly signingName: string;
+  readonly model: ServiceModel;
+  /** The error name this service gives constraint violations. */
+  readonly validationError: ErrorCode;
+  /** The error name this service gives its own faults. */
+  readonly serverError: ErrorCode;
+  readonly handlers: Readonly<Record<string, Handler>>;
+}

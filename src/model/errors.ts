@@ -1,0 +1,154 @@
+/**
+ * The closed error vocabulary. Every error Wharf puts on the AWS wire is named here once, with its HTTP
+ * status and fault, so a handler cannot invent a name a client will not recognise, and a missing entry
+ * fails to compile (`ApiError` takes only `ErrorCode`). Names are AWS's own; each service's modeled
+ * errors come from its service model (ECS's 28, ECR's, CloudWatch Logs', …) plus the framework errors
+ * every AWS endpoint shares (signature, throttling, serialization).
+ */
+
+export interface ErrorSpec {
+  readonly status: number;
+  readonly fault: 'client' | 'server';
+  /** Whether a client may retry the same request unchanged. */
+  readonly retryable?: boolean;
+}
+
+const c400: ErrorSpec = { status: 400, fault: 'client' };
+const c403: ErrorSpec = { status: 403, fault: 'client' };
+const c404: ErrorSpec = { status: 404, fault: 'client' };
+
+export const ERRORS = {
+  // Framework errors shared by all AWS JSON/query endpoints.
+  MissingAuthenticationTokenException: c403,
+  MissingAuthenticationToken: c403,
+  IncompleteSignatureException: c403,
+  IncompleteSignature: c403,
+  InvalidSignatureException: c403,
+  SignatureDoesNotMatch: c403,
+  UnrecognizedClientException: c403,
+  InvalidClientTokenId: c403,
+  AccessDeniedException: c400,
+  AccessDenied: c403,
+  UnknownOperationException: c400,
+  InvalidAction: c400,
+  SerializationException: c400,
+  ValidationException: c400,
+  ValidationError: c400,
+  MissingParameter: c400,
+  InvalidParameterValue: c400,
+  InvalidParameterCombination: c400,
+  RequestEntityTooLargeException: { status: 413, fault: 'client' },
+  UnsupportedMediaTypeException: { status: 415, fault: 'client' },
+  ThrottlingException: { status: 400, fault: 'client', retryable: true },
+  InternalFailure: { status: 500, fault: 'server', retryable: true },
+  ServiceUnavailable: { status: 503, fault: 'server', retryable: true },
+
+  // Amazon ECS (all modeled errors; ServerException is the only server fault).
+  ServerException: { status: 500, fault: 'server', retryable: true },
+  ClientException: c400,
+  InvalidParameterException: c400,
+  ClusterNotFoundException: c400,
+  ServiceNotFoundException: c400,
+  ServiceNotActiveException: c400,
+  TaskSetNotFoundException: c400,
+  ServiceDeploymentNotFoundException: c400,
+  TargetNotFoundException: c400,
+  TargetNotConnectedException: c400,
+  AttributeLimitExceededException: c400,
+  LimitExceededException: c400,
+  ResourceNotFoundException: c400,
+  ResourceInUseException: c400,
+  ClusterContainsContainerInstancesException: c400,
+  ClusterContainsServicesException: c400,
+  ClusterContainsTasksException: c400,
+  ClusterContainsCapacityProviderException: c400,
+  PlatformUnknownException: c400,
+  PlatformTaskDefinitionIncompatibilityException: c400,
+  UnsupportedFeatureException: c400,
+  BlockedException: c400,
+  ConflictException: c400,
+  NamespaceNotFoundException: c400,
+  UpdateInProgressException: c400,
+  MissingVersionException: c400,
+  NoUpdateAvailableException: c400,
+
+  // Amazon ECR.
+  RepositoryNotFoundException: c400,
+  RepositoryAlreadyExistsException: c400,
+  RepositoryNotEmptyException: c400,
+  RepositoryPolicyNotFoundException: c400,
+  ImageNotFoundException: c400,
+  ImageAlreadyExistsException: c400,
+  ImageTagAlreadyExistsException: c400,
+  ImageDigestDoesNotMatchException: c400,
+  LayersNotFoundException: c400,
+  LayerInaccessibleException: c400,
+  InvalidLayerException: c400,
+  LifecyclePolicyNotFoundException: c400,
+  LifecyclePolicyPreviewNotFoundException: c400,
+  LifecyclePolicyPreviewInProgressException: c400,
+  InvalidTagParameterException: c400,
+  TooManyTagsException: c400,
+  ReferencedImagesNotFoundException: c400,
+
+  // CloudWatch Logs.
+  ResourceAlreadyExistsException: c400,
+  InvalidSequenceTokenException: c400,
+  DataAlreadyAcceptedException: c400,
+  OperationAbortedException: c400,
+  MalformedQueryException: c400,
+  UnrecognizedClientExceptionLogs: c400,
+
+  // CloudWatch (query-compatible names).
+  ResourceNotFound: c404,
+  InvalidNextToken: c400,
+  LimitExceeded: c400,
+  InvalidFormat: c400,
+
+  // ELBv2 (awsQuery; codes as the wire carries them).
+  DuplicateLoadBalancerName: c400,
+  DuplicateTargetGroupName: c400,
+  DuplicateListener: c400,
+  LoadBalancerNotFound: c400,
+  TargetGroupNotFound: c400,
+  ListenerNotFound: c400,
+  RuleNotFound: c400,
+  PriorityInUse: c400,
+  InvalidTarget: c400,
+  InvalidConfigurationRequest: c400,
+  InvalidLoadBalancerAction: c400,
+  IncompatibleProtocols: c400,
+  TooManyTargets: c400,
+  TooManyRules: c400,
+  TooManyTags: c400,
+  DuplicateTagKeys: c400,
+  ResourceInUse: c400,
+  OperationNotPermitted: c400,
+  TargetGroupAssociationLimit: c400,
+  UnsupportedProtocol: c400,
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class ApiError extends Error {
+  readonly spec: ErrorSpec;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Extra members serialized next to `message` (e.g. ConflictException's resourceIds). */
+    readonly extra?: Readonly<Record<string, unknown>>,
+  ) {
+    super(message);
+    this.name = code;
+    this.spec = ERRORS[code];
+  }
+  get status(): number {
+    return this.spec.status;
+  }
+}
+
+export const isApiError = (e: unknown): e is ApiError => e instanceof ApiError;
+
+/** Shorthands for the errors handlers raise most. */
+export const clientError = (message: string) => new ApiError('ClientException', message);
+export const invalidParameter = (message: string) => new ApiError('InvalidParameterException', message);

@@ -1,0 +1,103 @@
+/**
+ * awsJson1_0 and awsJson1_1: POST / with X-Amz-Target: <TargetPrefix>.<Operation>, JSON in and out,
+ * timestamps as epoch seconds (numbers, fractional milliseconds), blobs as base64, errors as
+ * {"__type": "<Name>", "message": "…"} with the same name in X-Amzn-ErrorType.
+ * The two versions differ on the wire only in the Content-Type.
+ */
+import { ApiError } from '../../model/errors.js';
+import type { ServiceModel } from '../service-model.js';
+import { headerValue, type Codec, type EncodeContext, type RawRequest, type WireResponse, type OperationSelector } from './codec.js';
+
+export class AwsJsonCodec implements Codec {
+  readonly contentType: string;
+  constructor(readonly protocol: 'awsJson1_0' | 'awsJson1_1') {
+    this.contentType = protocol === 'awsJson1_0' ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1';
+  }
+
+  claims(req: RawRequest): boolean {
+    if (headerValue(req, 'x-amz-target') === undefined) return false;
+    const ct = (headerValue(req, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
+    return ct === this.contentType;
+  }
+
+  selectOperation(req: RawRequest): OperationSelector | undefined {
+    const target = headerValue(req, 'x-amz-target') ?? '';
+    const dot = target.lastIndexOf('.');
+    if (dot <= 0 || dot === target.length - 1) return undefined;
+    return { servicePrefix: target.slice(0, dot), operation: target.slice(dot + 1) };
+  }
+
+  decodeInput(req: RawRequest, model: ServiceModel, operation: string): Record<string, unknown> {
+    if (req.method !== 'POST') throw new ApiError('SerializationException', `Only POST is supported by the ${this.protocol} protocol, not ${req.method}`);
+    const text = Buffer.from(req.body).toString('utf8').trim();
+    if (text === '') return {};
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      throw new ApiError('SerializationException', `The request body is not valid JSON: ${(e as Error).message}`);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new ApiError('SerializationException', 'Start of structure or map found where not expected: the request body must be a JSON object');
+    }
+    const op = model.operations[operation];
+    return op?.input ? (fromJson(model, op.input, value) as Record<string, unknown>) : (value as Record<string, unknown>);
+  }
+
+  encodeOutput(output: unknown, ctx: EncodeContext): WireResponse {
+    return {
+      status: 200,
+      headers: { 'content-type': this.contentType, 'x-amzn-requestid': ctx.requestId },
+      body: JSON.stringify(output ?? {}, jsonReplacer),
+    };
+  }
+
+  encodeError(err: ApiError, ctx: { requestId: string }): WireResponse {
+    return {
+      status: err.status,
+      headers: { 'content-type': this.contentType, 'x-amzn-requestid': ctx.requestId, 'x-amzn-errortype': err.code },
+      body: JSON.stringify({ __type: err.code, message: err.message, ...(err.extra ?? {}) }, jsonReplacer),
+    };
+  }
+}
+
+/** Dates become epoch seconds; Uint8Array becomes base64; undefined members are dropped. */
+export function jsonReplacer(this: unknown, key: string, value: unknown): unknown {
+  const raw = (this as Record<string, unknown>)[key];
+  if (raw instanceof Date) return raw.getTime() / 1000;
+  if (raw instanceof Uint8Array) return Buffer.from(raw).toString('base64');
+  return value;
+}
+
+/**
+ * Turns wire JSON into handler input: timestamps (epoch seconds or ISO strings) become Date and blobs
+ * become Uint8Array, following the model. Type checking is left to validateInput.
+ */
+function fromJson(model: ServiceModel, shapeName: string, value: unknown): unknown {
+  const shape = model.shapes[shapeName];
+  if (!shape || value === null || value === undefined) return value;
+  switch (shape.type) {
+    case 'structure': {
+      if (typeof value !== 'object' || Array.isArray(value)) return value;
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        const ref = shape.members?.[k];
+        out[k] = ref ? fromJson(model, ref.shape, v) : v;
+      }
+      return out;
+    }
+    case 'list':
+      return Array.isArray(value) && shape.member ? value.map((v) => fromJson(model, shape.member!.shape, v)) : value;
+    case 'map':
+      if (typeof value !== 'object' || Array.isArray(value) || !shape.value) return value;
+      return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, fromJson(model, shape.value!.shape, v)]));
+    case 'timestamp':
+      if (typeof value === 'number') return new Date(value * 1000);
+      if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value);
+      return value;
+    case 'blob':
+      return typeof value === 'string' ? new Uint8Array(Buffer.from(value, 'base64')) : value;
+    default:
+      return value;
+  }
+}

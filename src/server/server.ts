@@ -1,0 +1,105 @@
+/**
+ * `wharf server`: opens the store, makes sure an admin access key exists, and serves every API on one
+ * port. Returns a handle so tests and `wharf up` can run it in-process and stop it cleanly.
+ */
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Store } from '../store/store.js';
+import { AccessKeys, type AccessKey } from '../iam/access-keys.js';
+import { ApiDispatcher } from '../api/dispatch.js';
+import { AwsJsonCodec } from '../protocol/codecs/aws-json.js';
+import type { ApiDeps, ServiceDefinition } from '../api/types.js';
+import { buildServices } from './services.js';
+import { buildApp } from './app.js';
+import type { ServerConfig } from './config.js';
+
+export interface RunningServer {
+  readonly port: number;
+  readonly endpoint: string;
+  readonly store: Store;
+  readonly app: FastifyInstance;
+  /** Present when this start created the admin key. */
+  readonly createdAdminKey?: AccessKey;
+  close(): Promise<void>;
+}
+
+export interface CliCredentials {
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export const credentialsFile = (dataDir: string) => join(dataDir, 'admin-credentials.json');
+
+export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } = {}): Promise<RunningServer> {
+  const log = opts.logger ?? pino({ level: cfg.logLevel, base: { svc: 'wharf-server' }, redact: ['req.headers.authorization', '*.secretAccessKey'] });
+  mkdirSync(cfg.dataDir, { recursive: true });
+  const store = new SqliteStore(join(cfg.dataDir, 'state.db'));
+  const keys = new AccessKeys(store);
+  const createdAdminKey = await keys.bootstrap(new Date());
+
+  let endpoint = cfg.publicEndpoint ?? '';
+  const deps: ApiDeps = {
+    store,
+    region: cfg.region,
+    accountId: cfg.accountId,
+    get publicEndpoint() { return endpoint; },
+    clock: () => new Date(),
+  };
+  const services: ServiceDefinition[] = buildServices();
+  const dispatcher = new ApiDispatcher(services, [new AwsJsonCodec('awsJson1_1'), new AwsJsonCodec('awsJson1_0')], keys, deps, log);
+  const app = await buildApp({ dispatcher, logger: log });
+  await app.listen({ port: cfg.port, host: cfg.host });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
+  endpoint = cfg.publicEndpoint ?? `http://${cfg.host === '0.0.0.0' || cfg.host === '::' ? '127.0.0.1' : cfg.host}:${port}`;
+
+  // Tell local `wharf` commands where the endpoint is; the admin key is written once, on bootstrap.
+  writeFileSync(join(cfg.dataDir, 'endpoint'), endpoint + '\n');
+  if (createdAdminKey) {
+    const creds: CliCredentials = { endpoint, region: cfg.region, accessKeyId: createdAdminKey.accessKeyId, secretAccessKey: createdAdminKey.secretAccessKey };
+    writeFileSync(credentialsFile(cfg.dataDir), JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });
+    chmodSync(credentialsFile(cfg.dataDir), 0o600);
+  }
+  log.info({ endpoint, dataDir: cfg.dataDir, region: cfg.region }, 'wharf server listening');
+
+  let closed = false;
+  return {
+    port, endpoint, store, app, createdAdminKey,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      keys.close();
+      await store.close();
+    },
+  };
+}
+
+/** The banner printed when the first start creates the admin key. */
+export function adminKeyBanner(key: AccessKey, endpoint: string, region: string, dataDir: string): string {
+  return [
+    '',
+    'Wharf created an admin access key for this installation:',
+    '',
+    `  Access key ID:     ${key.accessKeyId}`,
+    `  Secret access key: ${key.secretAccessKey}`,
+    `  (saved, readable only by you, in ${credentialsFile(dataDir)}; \`wharf\` commands use it on their own)`,
+    '',
+    'Use it with the AWS CLI — either as environment variables:',
+    `  export AWS_ACCESS_KEY_ID=${key.accessKeyId} AWS_SECRET_ACCESS_KEY=${key.secretAccessKey} AWS_DEFAULT_REGION=${region}`,
+    '',
+    'or as a profile:',
+    `  aws configure set aws_access_key_id ${key.accessKeyId} --profile wharf`,
+    `  aws configure set aws_secret_access_key ${key.secretAccessKey} --profile wharf`,
+    `  aws configure set region ${region} --profile wharf`,
+    '',
+    'then:',
+    `  aws --endpoint-url ${endpoint} ecs create-cluster --cluster-name demo`,
+    '',
+  ].join('\n');
+}
