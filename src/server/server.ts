@@ -14,6 +14,7 @@ import { AwsJsonCodec } from '../protocol/codecs/aws-json.js';
 import type { ApiDeps, ServiceDefinition } from '../api/types.js';
 import { buildServices } from './services.js';
 import { buildApp } from './app.js';
+import { buildPlugins } from './plugins.js';
 import type { ServerConfig } from './config.js';
 
 export interface RunningServer {
@@ -50,9 +51,9 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
     get publicEndpoint() { return endpoint; },
     clock: () => new Date(),
   };
-  const services: ServiceDefinition[] = buildServices();
+  const services: ServiceDefinition[] = buildServices({ api: deps, keys, config: cfg });
   const dispatcher = new ApiDispatcher(services, [new AwsJsonCodec('awsJson1_1'), new AwsJsonCodec('awsJson1_0')], keys, deps, log);
-  const app = await buildApp({ dispatcher, logger: log });
+  const app = await buildApp({ dispatcher, logger: log, plugins: buildPlugins({ api: deps, keys, config: cfg }) });
   await app.listen({ port: cfg.port, host: cfg.host });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : cfg.port;

@@ -1,0 +1,21 @@
+/**
+ * Non-AWS-API HTTP surfaces mounted on the server's one port (registry /v2/, agent gateway /agent,
+ * /metrics). Each capability adds its plugin here; each plugin runs in its own Fastify context so it
+ * can parse (or stream) bodies its own way.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ApiDeps } from '../api/types.js';
+import type { AccessKeys } from '../iam/access-keys.js';
+import type { ServerConfig } from './config.js';
+
+export interface PluginDeps {
+  readonly api: ApiDeps;
+  readonly keys: AccessKeys;
+  readonly config: ServerConfig;
+}
+
+export type ServerPlugin = (app: FastifyInstance) => Promise<void>;
+
+export function buildPlugins(_deps: PluginDeps): ServerPlugin[] {
+  return [];
+}

@@ -1,0 +1,100 @@
+/**
+ * Test harness: a real `wharf server` in a child process (or in-process when a test needs speed), with a
+ * fresh data directory, plus AWS SDK v3 clients and the real AWS CLI pointed at it.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { ECSClient } from '@aws-sdk/client-ecs';
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const cliEntry = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+
+export interface Credentials { accessKeyId: string; secretAccessKey: string }
+
+export interface TestServer {
+  readonly endpoint: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly credentials: Credentials;
+  readonly region: string;
+  readonly process?: ChildProcess;
+  /** Lines the server wrote to stdout (JSON logs) and stderr. */
+  readonly output: string[];
+  ecs(): ECSClient;
+  /** Runs /usr/bin/aws with --endpoint-url and this server's credentials; parses JSON output. */
+  aws(args: string[], opts?: { input?: string }): AwsResult;
+  /** SIGKILL (no cleanup) — for crash tests. */
+  kill(): Promise<void>;
+  stop(): Promise<void>;
+  /** Removes the data directory (after stop). */
+  cleanup(): void;
+}
+
+export interface AwsResult { status: number; stdout: string; stderr: string; json: any }
+
+export const testEnv = (creds: Credentials, region = 'us-east-1'): NodeJS.ProcessEnv => ({
+  ...process.env,
+  AWS_ACCESS_KEY_ID: creds.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+  AWS_DEFAULT_REGION: region,
+  AWS_REGION: region,
+  AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_PAGER: '',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  AWS_CONFIG_FILE: '/dev/null',
+  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+});
+
+export function runAws(endpoint: string, creds: Credentials, args: string[], opts: { input?: string; region?: string } = {}): AwsResult {
+  const r = spawnSync('/usr/bin/aws', ['--endpoint-url', endpoint, '--output', 'json', ...args], {
+    env: testEnv(creds, opts.region), input: opts.input, encoding: 'utf8', timeout: 60_000,
+  });
+  let json: unknown;
+  try { json = r.stdout.trim() ? JSON.parse(r.stdout) : undefined; } catch { json = undefined; }
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, json };
+}
+
+export interface StartOptions {
+  dataDir?: string;
+  port?: number;
+  extraArgs?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Starts `wharf server` as a child process on a free port and waits until it listens. */
+export async function startServerProcess(opts: StartOptions = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wharf-test-'));
+  const child = spawn(process.execPath, [cliEntry, 'server', '--port', String(opts.port ?? 0), '--data-dir', dataDir, ...(opts.extraArgs ?? [])], {
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  createInterface({ input: child.stderr! }).on('line', (l) => output.push(l));
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 20 s:\n${output.join('\n')}`)), 20_000);
+    createInterface({ input: child.stdout! }).on('line', (l) => {
+      output.push(l);
+      try {
+        const j = JSON.parse(l) as { msg?: string; endpoint?: string };
+        if (j.msg === 'wharf server listening' && j.endpoint) { clearTimeout(timer); resolve(j.endpoint); }
+      } catch { /* not JSON */ }
+    });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}:\n${output.join('\n')}`)); });
+  });
+  const saved = JSON.parse(readFileSync(join(dataDir, 'admin-credentials.json'), 'utf8')) as Credentials;
+  const credentials = { accessKeyId: saved.accessKeyId, secretAccessKey: saved.secretAccessKey };
+  const port = Number(new URL(endpoint).port);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    endpoint, port, dataDir, credentials, region: 'us-east-1', process: child, output,
+    ecs: () => new ECSClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 }),
+    aws: (args, o) => runAws(endpoint, credentials, args, o),
+    async kill() { child.kill('SIGKILL'); await exited; },
+    async stop() { if (child.exitCode === null && child.signalCode === null) { child.kill('SIGTERM'); await exited; } },
+    cleanup() { rmSync(dataDir, { recursive: true, force: true }); },
+  };
+}
