@@ -10,8 +10,17 @@
  * - Wharf's labels are applied after the user's dockerLabels so a task definition cannot forge the labels
  *   the agent adopts containers by.
  * - A dynamic host port is sent as HostPort "" (Docker and Podman both choose a free port).
+ * - Ulimits: sending any replaces the runtime's whole default list, and Podman 4.3 then adds its own
+ *   RLIMIT_NPROC=1048576, above the host's hard limit: start fails with "error setting rlimit type 6:
+ *   operation not permitted" (seen here). So when a spec sets some ulimits, the ones it leaves out are
+ *   filled from `defaultUlimits` (the containers.conf defaults scripts/setup-runtime.sh writes).
  */
-import type { ContainerSpec } from '../driver.js';
+import type { ContainerSpec, Ulimit } from '../driver.js';
+
+export const DEFAULT_ULIMITS: readonly Ulimit[] = [
+  { name: 'nofile', soft: 1024, hard: 1024 },
+  { name: 'nproc', soft: 4096, hard: 4096 },
+];
 
 const MiB = 1024 * 1024;
 
@@ -42,7 +51,7 @@ export interface CreateBody {
   };
 }
 
-export function createBody(spec: ContainerSpec): CreateBody {
+export function createBody(spec: ContainerSpec, opts: { defaultUlimits?: readonly Ulimit[] } = {}): CreateBody {
   const networkMode = spec.networkMode ?? 'bridge';
   const body: CreateBody = {
     Image: spec.image,
@@ -67,7 +76,11 @@ export function createBody(spec: ContainerSpec): CreateBody {
     hc.MemorySwap = hc.Memory;
   }
   if (spec.memoryReservationMiB !== undefined) hc.MemoryReservation = spec.memoryReservationMiB * MiB;
-  if (spec.ulimits?.length) hc.Ulimits = spec.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard }));
+  if (spec.ulimits?.length) {
+    const given = new Set(spec.ulimits.map((u) => u.name));
+    const all = [...spec.ulimits, ...(opts.defaultUlimits ?? DEFAULT_ULIMITS).filter((u) => !given.has(u.name))];
+    hc.Ulimits = all.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard }));
+  }
   if (spec.init !== undefined) hc.Init = spec.init;
   if (spec.capAdd?.length) hc.CapAdd = spec.capAdd;
   if (spec.capDrop?.length) hc.CapDrop = spec.capDrop;

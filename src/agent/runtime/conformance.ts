@@ -1,0 +1,288 @@
+/**
+ * The RuntimeDriver conformance suite: every adapter (docker-api on a real Podman/Docker, and the fake)
+ * passes it unchanged. Call `runtimeConformance(name, harness)` from the adapter's own test file.
+ *
+ * Programs are busybox shell one-liners. The fake interprets the same subset (fake/fake-shell.ts), so a
+ * scenario that passes on the fake means what it means on Podman.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import type { ContainerSpec, RuntimeDriver } from './driver.js';
+import { ecsReason, isRuntimeError } from './runtime-error.js';
+
+export interface RuntimeHarness {
+  open(): Promise<RuntimeDriver>;
+  /** A busybox image (test/support/images.ts) present in the runtime. */
+  image: string;
+  /** A registry image to pull, and a reference in the same registry that does not exist. */
+  pull?: { ref: string; missingRef: string };
+  /** Container processes really listen on their ports (false for the fake). */
+  servesNetwork: boolean;
+  /** waitExit must resolve within this many ms of the container's exit. */
+  exitDetectMs: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function collect<T>(it: AsyncIterable<T>, limit = Infinity): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) {
+    out.push(x);
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+export function runtimeConformance(name: string, h: RuntimeHarness): void {
+  describe(`RuntimeDriver conformance: ${name}`, () => {
+    let rt: RuntimeDriver;
+    const run = `wharf-conf-${process.pid}-${Date.now().toString(36)}`;
+    const created: string[] = [];
+    let n = 0;
+    const spec = (s: Partial<ContainerSpec>): ContainerSpec => ({
+      name: `${run}-${++n}`,
+      image: h.image,
+      networkMode: 'none',
+      labels: { 'wharf.test-run': run },
+      ...s,
+    });
+    const createStarted = async (s: Partial<ContainerSpec>) => {
+      const id = await rt.createContainer(spec(s));
+      created.push(id);
+      await rt.startContainer(id);
+      return id;
+    };
+
+    before(async () => {
+      rt = await h.open();
+    });
+    after(async () => {
+      for (const id of created) await rt.removeContainer(id).catch(() => {});
+      await rt.close();
+    });
+
+    it('ping names the engine and the API version in use', async () => {
+      const info = await rt.ping();
+      assert.ok(info.engine.length > 0);
+      assert.match(info.apiVersion, /^\d+\.\d+/);
+    });
+
+    it('create+start runs the command; inspect reports running, labels (ours win), no exit yet', async () => {
+      const id = await createStarted({
+        command: ['sh', '-c', 'echo hi; sleep 30'],
+        dockerLabels: { 'wharf.test-run': 'forged', user: 'label' },
+      });
+      const s = await rt.inspect(id);
+      assert.equal(s.id, id);
+      assert.equal(s.status, 'running');
+      assert.equal(s.running, true);
+      assert.equal(s.exitCode, null);
+      assert.equal(s.finishedAt, null);
+      assert.ok(s.startedAt instanceof Date);
+      assert.equal(s.labels['wharf.test-run'], run);
+      assert.equal(s.labels.user, 'label');
+      const listed = await rt.listContainers({ 'wharf.test-run': run });
+      assert.ok(listed.some((c) => c.id === id && c.status === 'running'));
+      assert.deepEqual(await rt.listContainers({ 'wharf.test-run': run, user: 'nobody-has-this' }), []);
+    });
+
+    it('logs: stdout and stderr lines with times; follow streams until aborted', async () => {
+      const id = await createStarted({ command: ['sh', '-c', 'echo hi; echo oops >&2; sleep 30'] });
+      const ac = new AbortController();
+      const got = await collect(rt.logs(id, { follow: true, signal: ac.signal }), 2);
+      ac.abort();
+      assert.deepEqual(got.map((l) => [l.stream, l.line]).sort(), [['stderr', 'oops'], ['stdout', 'hi']]);
+      assert.ok(got.every((l) => l.time instanceof Date && !Number.isNaN(l.time.getTime())));
+      const all = await collect(rt.logs(id, { follow: false }));
+      assert.equal(all.length, 2);
+    });
+
+    it('environment, working directory and user reach the process', async () => {
+      const id = await createStarted({
+        command: ['sh', '-c', 'echo "v=$WHARF_V"; pwd; id -u; sleep 30'],
+        env: { WHARF_V: 'x y' },
+        workingDir: '/tmp',
+        user: '65534',
+      });
+      await rt.waitExit(id, { signal: AbortSignal.timeout(300) }).catch(() => {});
+      const out = (await collect(rt.logs(id))).map((l) => l.line);
+      assert.deepEqual(out, ['v=x y', '/tmp', '65534']);
+    });
+
+    it(`waitExit resolves with the exit code within ${h.exitDetectMs} ms of the exit`, async () => {
+      const id = await rt.createContainer(spec({ command: ['sh', '-c', 'sleep 0.3; exit 3'] }));
+      created.push(id);
+      await rt.startContainer(id);
+      const t0 = performance.now();
+      const e = await rt.waitExit(id);
+      const ms = performance.now() - t0 - 300;
+      assert.equal(e.exitCode, 3);
+      assert.equal(e.oomKilled, false);
+      assert.ok(ms < h.exitDetectMs, `exit noticed ${ms.toFixed(0)} ms after it happened`);
+      const s = await rt.inspect(id);
+      assert.equal(s.status, 'exited');
+      assert.equal(s.running, false);
+      assert.equal(s.exitCode, 3);
+      assert.ok(s.finishedAt instanceof Date);
+      const again = await rt.waitExit(id);
+      assert.equal(again.exitCode, 3, 'waitExit on an exited container answers at once');
+    });
+
+    it('stop sends SIGTERM; a process that traps it exits cleanly and fast', async () => {
+      const id = await createStarted({ command: ['sh', '-c', 'trap "echo bye; exit 0" TERM; sleep 30 & wait'] });
+      await new Promise((r) => setTimeout(r, 200)); // let the shell install its trap
+      const t0 = performance.now();
+      await rt.stopContainer(id, { timeoutSeconds: 10 });
+      assert.ok(performance.now() - t0 < 3000);
+      const s = await rt.inspect(id);
+      assert.equal(s.exitCode, 0);
+      assert.ok((await collect(rt.logs(id))).some((l) => l.line === 'bye'));
+      await rt.stopContainer(id, { timeoutSeconds: 1 }); // stopping a stopped container is a no-op
+    });
+
+    it('stop escalates to SIGKILL after the timeout when SIGTERM is ignored', async () => {
+      const id = await createStarted({ command: ['sh', '-c', 'trap "" TERM; sleep 30 & wait'] });
+      await new Promise((r) => setTimeout(r, 200));
+      const t0 = performance.now();
+      await rt.stopContainer(id, { timeoutSeconds: 1 });
+      const ms = performance.now() - t0;
+      assert.ok(ms >= 900 && ms < 5000, `stop took ${ms.toFixed(0)} ms`);
+      assert.equal((await rt.inspect(id)).exitCode, 137);
+    });
+
+    it('stopSignal replaces SIGTERM', async () => {
+      const id = await createStarted({ command: ['sh', '-c', 'trap "exit 7" USR1; sleep 30 & wait'], stopSignal: 'SIGUSR1' });
+      await new Promise((r) => setTimeout(r, 200));
+      await rt.stopContainer(id, { timeoutSeconds: 10 });
+      assert.equal((await rt.inspect(id)).exitCode, 7);
+    });
+
+    it('a container over its memory limit is reported OOM-killed', async () => {
+      const id = await createStarted({ command: ['tail', '/dev/zero'], memoryMiB: 16 });
+      const e = await rt.waitExit(id, { signal: AbortSignal.timeout(15_000) });
+      assert.equal(e.oomKilled, true, 'waitExit.oomKilled');
+      assert.equal(e.exitCode, 137);
+      assert.equal((await rt.inspect(id)).oomKilled, true, 'inspect.oomKilled');
+    });
+
+    it('a command that does not exist fails start with CannotStartContainerError', async () => {
+      const id = await rt.createContainer(spec({ command: ['/no/such/binary'] }));
+      created.push(id);
+      await assert.rejects(rt.startContainer(id), (e: unknown) => {
+        assert.ok(isRuntimeError(e, 'start-failed'), String(e));
+        assert.match(ecsReason(e), /^CannotStartContainerError: .*\/no\/such\/binary/);
+        return true;
+      });
+      const s = await rt.inspect(id);
+      assert.equal(s.running, false);
+    });
+
+    it('a missing image fails create with image-not-found; unknown ids are not-found or no-ops', async () => {
+      await assert.rejects(rt.createContainer(spec({ image: 'localhost/wharf-no-such-image:1' })), (e: unknown) => {
+        assert.ok(isRuntimeError(e, 'image-not-found'), String(e));
+        assert.match(ecsReason(e), /^CannotCreateContainerError: .*wharf-no-such-image/);
+        return true;
+      });
+      await assert.rejects(rt.inspect('wharf-no-such-container'), (e: unknown) => isRuntimeError(e, 'not-found'));
+      await rt.removeContainer('wharf-no-such-container');
+    });
+
+    it('exec returns the exit code, output, and times out', async () => {
+      const id = await createStarted({ command: ['sh', '-c', 'sleep 30'] });
+      assert.equal((await rt.exec(id, ['true'], { timeoutMs: 5000 })).exitCode, 0);
+      const r = await rt.exec(id, ['sh', '-c', 'echo unhealthy; exit 4'], { timeoutMs: 5000 });
+      assert.equal(r.exitCode, 4);
+      assert.equal(r.timedOut, false);
+      assert.equal(r.output.trim(), 'unhealthy');
+      const t = await rt.exec(id, ['sleep', '5'], { timeoutMs: 300 });
+      assert.equal(t.timedOut, true);
+      assert.equal(t.exitCode, null);
+    });
+
+    it('ulimits and a read-only root filesystem are applied', async () => {
+      const id = await createStarted({ command: ['sleep', '30'], ulimits: [{ name: 'nofile', soft: 512, hard: 512 }], readonlyRootfs: true });
+      assert.equal((await rt.exec(id, ['sh', '-c', 'ulimit -n'], { timeoutMs: 5000 })).output.trim(), '512');
+      assert.notEqual((await rt.exec(id, ['touch', '/x'], { timeoutMs: 5000 })).exitCode, 0);
+    });
+
+    it('bridge ports: hostPort 0 gets a dynamic port, a fixed one is kept, and it serves', async () => {
+      const fixed = await freePort();
+      const id = await createStarted({
+        networkMode: 'bridge',
+        command: ['httpd', '-f', '-p', '8080', '-h', '/var/www'],
+        portBindings: [
+          { containerPort: 8080, hostPort: 0, hostIp: '127.0.0.1' },
+          { containerPort: 8081, hostPort: fixed, hostIp: '127.0.0.1' },
+        ],
+      });
+      const s = await rt.inspect(id);
+      const dyn = s.hostPorts.find((p) => p.containerPort === 8080);
+      assert.ok(dyn && dyn.hostPort > 0 && dyn.protocol === 'tcp', JSON.stringify(s.hostPorts));
+      assert.equal(s.hostPorts.find((p) => p.containerPort === 8081)?.hostPort, fixed);
+      if (h.servesNetwork) {
+        let body = '';
+        for (let i = 0; i < 50 && !body; i++) {
+          body = await fetch(`http://127.0.0.1:${dyn!.hostPort}/`).then((r) => r.text(), () => '');
+          if (!body) await new Promise((r) => setTimeout(r, 20));
+        }
+        assert.equal(body, 'wharf-test\n');
+      }
+    });
+
+    it('stats report memory limit and CPU use', async () => {
+      const id = await createStarted({ command: ['sleep', '30'], memoryMiB: 64 });
+      const st = await rt.stats(id);
+      assert.equal(st.memoryLimitBytes, 64 * 1024 * 1024);
+      assert.ok(st.cpuTotalNs > 0);
+      assert.ok(st.onlineCpus >= 1);
+      assert.ok(st.memoryUsageBytes > 0);
+    });
+
+    it('pull: success gives the manifest digest; a missing image gives CannotPullContainerError', async (t) => {
+      if (!h.pull) return t.skip('harness has no registry');
+      const progress: string[] = [];
+      const img = await rt.pullImage(h.pull!.ref, { onProgress: (p) => progress.push(p.status) });
+      assert.match(img.digest ?? '', /^sha256:[0-9a-f]{64}$/);
+      assert.deepEqual(await rt.inspectImage(h.pull!.ref), img);
+      assert.ok(progress.length > 0);
+      await assert.rejects(rt.pullImage(h.pull!.missingRef), (e: unknown) => {
+        assert.ok(isRuntimeError(e, 'pull-failed'), String(e));
+        assert.ok(ecsReason(e).startsWith('CannotPullContainerError: '), ecsReason(e));
+        assert.ok(ecsReason(e).includes(h.pull!.missingRef), ecsReason(e));
+        return true;
+      });
+      assert.equal(await rt.inspectImage('localhost/wharf-no-such-image:1'), null);
+    });
+
+    it('removeContainer removes running containers; inspect then says not-found', async () => {
+      const id = await createStarted({ command: ['sleep', '30'] });
+      await rt.removeContainer(id);
+      await assert.rejects(rt.inspect(id), (e: unknown) => isRuntimeError(e, 'not-found'));
+    });
+
+    it('create+start latency (informational, median of 10, network none)', async (t) => {
+      const ms: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const t0 = performance.now();
+        const id = await rt.createContainer(spec({ command: ['sleep', '30'] }));
+        await rt.startContainer(id);
+        ms.push(performance.now() - t0);
+        created.push(id);
+        await rt.removeContainer(id);
+      }
+      t.diagnostic(`${name}: create+start median ${median(ms).toFixed(1)} ms (min ${Math.min(...ms).toFixed(1)}, max ${Math.max(...ms).toFixed(1)})`);
+    });
+  });
+}
