@@ -162,7 +162,7 @@ main() {
       --insecure-registry) ports+=("${2:?--insecure-registry needs a port}"); shift 2 ;;
       --insecure-registry-only) only_registry=1; ports+=("${2:?--insecure-registry-only needs a port}"); shift 2 ;;
       --no-service) start=0; shift ;;
-      -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+      -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
       *) die "unknown argument: $1 (see --help)" ;;
     esac
   done
