@@ -69,6 +69,12 @@ before(async () => {
 });
 
 after(async () => {
+  if (registryPort) {
+    // The pulled tag names a port that dies with this run; drop it so runs do not pile up tags.
+    const d = await DockerApiDriver.open({ endpoint: discoverEndpoint(process.env) });
+    await d.docker.getImage(`127.0.0.1:${registryPort}/conformance/bb:1`).remove().catch(() => {});
+    await d.close();
+  }
   registry?.kill();
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
