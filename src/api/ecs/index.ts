@@ -7,6 +7,16 @@ import { describeClusters } from './describe-clusters.js';
 import { listClusters } from './list-clusters.js';
 import { deleteCluster } from './delete-cluster.js';
 import { updateCluster, updateClusterSettings } from './update-cluster.js';
+import { registerTaskDefinition } from './register-task-definition.js';
+import { describeTaskDefinition } from './describe-task-definition.js';
+import { listTaskDefinitions } from './list-task-definitions.js';
+import { listTaskDefinitionFamilies } from './list-task-definition-families.js';
+import { deregisterTaskDefinition } from './deregister-task-definition.js';
+import { deleteTaskDefinitions } from './delete-task-definitions.js';
+import { tagResource } from './tag-resource.js';
+import { untagResource } from './untag-resource.js';
+import { listTagsForResource } from './list-tags-for-resource.js';
+import { putAccountSetting, putAccountSettingDefault, deleteAccountSetting, listAccountSettings } from './account-settings.js';
 
 export const ecsHandlers: Record<string, Handler> = {
   CreateCluster: createCluster,
@@ -15,6 +25,19 @@ export const ecsHandlers: Record<string, Handler> = {
   DeleteCluster: deleteCluster,
   UpdateCluster: updateCluster,
   UpdateClusterSettings: updateClusterSettings,
+  RegisterTaskDefinition: registerTaskDefinition,
+  DescribeTaskDefinition: describeTaskDefinition,
+  ListTaskDefinitions: listTaskDefinitions,
+  ListTaskDefinitionFamilies: listTaskDefinitionFamilies,
+  DeregisterTaskDefinition: deregisterTaskDefinition,
+  DeleteTaskDefinitions: deleteTaskDefinitions,
+  TagResource: tagResource,
+  UntagResource: untagResource,
+  ListTagsForResource: listTagsForResource,
+  PutAccountSetting: putAccountSetting,
+  PutAccountSettingDefault: putAccountSettingDefault,
+  DeleteAccountSetting: deleteAccountSetting,
+  ListAccountSettings: listAccountSettings,
 };
 
 export function ecsService(extra: Record<string, Handler> = {}): ServiceDefinition {

@@ -55,3 +55,20 @@ export interface FamilyRecord {
   family: string;
   lastRevision: number;
 }
+
+/** Set by DeleteTaskDefinitions (INACTIVE → DELETE_IN_PROGRESS); merges into TaskDefinitionRecord. */
+export interface TaskDefinitionRecord {
+  deleteRequestedAt?: number;
+}
+
+/**
+ * An ECS account setting. Stored under keys.accountSetting(principalArn, name) for one principal, and
+ * under keys.accountSettingDefault(name) for the account default (what the root user's setting is).
+ */
+export interface AccountSettingRecord {
+  name: string;
+  value: string;
+  principalArn: string;
+  /** 'user' when someone set it; settings nobody set are reported as 'aws_managed' and never stored. */
+  type: 'user' | 'aws_managed';
+}

@@ -1,0 +1,11 @@
+import type { DescribeTaskDefinitionRequest, DescribeTaskDefinitionResponse } from '@aws-sdk/client-ecs';
+import type { Handler } from '../types.js';
+import { findTaskDefinition, taskDefinitionView, unableToDescribe } from './task-definition-store.js';
+
+/** `family` → the latest ACTIVE revision; `family:revision` or an ARN → that revision in any status. */
+export const describeTaskDefinition: Handler<DescribeTaskDefinitionRequest, DescribeTaskDefinitionResponse> = async (input, ctx) => {
+  const rec = await findTaskDefinition(ctx.store, input.taskDefinition);
+  if (!rec) throw unableToDescribe();
+  const withTags = input.include?.includes('TAGS') ?? false;
+  return { taskDefinition: taskDefinitionView(rec.value), tags: withTags ? rec.value.tags : undefined };
+};
