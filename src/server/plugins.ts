@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../api/types.js';
 import type { AccessKeys } from '../iam/access-keys.js';
 import type { ServerConfig } from './config.js';
+import { registryServerPlugin } from '../registry/plugin.js';
 
 export interface PluginDeps {
   readonly api: ApiDeps;
@@ -16,6 +17,6 @@ export interface PluginDeps {
 
 export type ServerPlugin = (app: FastifyInstance) => Promise<void>;
 
-export function buildPlugins(_deps: PluginDeps): ServerPlugin[] {
-  return [];
+export function buildPlugins(deps: PluginDeps): ServerPlugin[] {
+  return [registryServerPlugin(deps)];
 }
