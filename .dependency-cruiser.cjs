@@ -18,7 +18,7 @@ module.exports = {
     layer('scheduler', ['model']),
     layer('iam', ['model', 'store', 'protocol']),
     layer('controllers', ['model', 'store', 'scheduler']),
-    layer('api', ['model', 'protocol', 'store', 'iam', 'scheduler']),
+    layer('api', ['model', 'protocol', 'store', 'iam', 'scheduler', 'controllers/shared']),
     layer('registry', ['model', 'protocol', 'store', 'iam', 'api']),
     layer('dispatcher', ['model', 'protocol', 'store']),
     layer('agent', ['model', 'protocol'], ' (the agent shares only model and protocol with the control plane)'),

@@ -16,6 +16,7 @@ import { deleteTaskDefinitions } from './delete-task-definitions.js';
 import { tagResource } from './tag-resource.js';
 import { untagResource } from './untag-resource.js';
 import { listTagsForResource } from './list-tags-for-resource.js';
+import { taskHandlers } from './task-handlers.js';
 import { putAccountSetting, putAccountSettingDefault, deleteAccountSetting, listAccountSettings } from './account-settings.js';
 
 export const ecsHandlers: Record<string, Handler> = {
@@ -47,6 +48,6 @@ export function ecsService(extra: Record<string, Handler> = {}): ServiceDefiniti
     model: ecsModel as unknown as ServiceModel,
     validationError: 'InvalidParameterException',
     serverError: 'ServerException',
-    handlers: { ...ecsHandlers, ...extra },
+    handlers: { ...ecsHandlers, ...taskHandlers, ...extra },
   };
 }

@@ -1,0 +1,60 @@
+/** How stored container instances appear on the wire, and resolving `containerInstance` parameters. */
+import type { ContainerInstance, Resource } from '@aws-sdk/client-ecs';
+import { keys } from '../../model/ecs/keys.js';
+import type { ContainerInstanceRecord, TaskRecord } from '../../model/ecs/task-records.js';
+import { getJson, type Versioned } from '../../store/json.js';
+import type { Store } from '../../store/store.js';
+import { toDate } from './common.js';
+
+export function remainingResources(r: ContainerInstanceRecord['remaining']): Resource[] {
+  return [
+    { name: 'CPU', type: 'INTEGER', integerValue: r.cpu, doubleValue: 0, longValue: 0 },
+    { name: 'MEMORY', type: 'INTEGER', integerValue: r.memory, doubleValue: 0, longValue: 0 },
+    { name: 'PORTS', type: 'STRINGSET', stringSetValue: r.ports.map(String), doubleValue: 0, longValue: 0, integerValue: 0 },
+    { name: 'PORTS_UDP', type: 'STRINGSET', stringSetValue: r.udpPorts.map(String), doubleValue: 0, longValue: 0, integerValue: 0 },
+  ];
+}
+
+export async function instanceTaskCounts(store: Store, cluster: string): Promise<Map<string, { running: number; pending: number }>> {
+  const counts = new Map<string, { running: number; pending: number }>();
+  for (const kv of (await store.range(keys.tasks(cluster))).kvs) {
+    const t = JSON.parse(kv.value) as TaskRecord;
+    if (!t.containerInstanceId) continue;
+    const c = counts.get(t.containerInstanceId) ?? { running: 0, pending: 0 };
+    if (t.lastStatus === 'RUNNING') c.running++;
+    else if (t.lastStatus !== 'STOPPED' && t.lastStatus !== 'DELETED') c.pending++;
+    counts.set(t.containerInstanceId, c);
+  }
+  return counts;
+}
+
+export function containerInstanceView(i: ContainerInstanceRecord, counts: { running: number; pending: number } | undefined, includeTags = false): ContainerInstance {
+  return {
+    containerInstanceArn: i.containerInstanceArn,
+    ec2InstanceId: i.ec2InstanceId,
+    capacityProviderName: i.capacityProviderName,
+    version: i.version,
+    versionInfo: i.versionInfo,
+    remainingResources: remainingResources(i.remaining),
+    registeredResources: i.registeredResources,
+    status: i.status,
+    statusReason: i.statusReason,
+    agentConnected: i.agentConnected,
+    runningTasksCount: counts?.running ?? 0,
+    pendingTasksCount: counts?.pending ?? 0,
+    attributes: i.attributes,
+    registeredAt: toDate(i.registeredAt),
+    attachments: [],
+    tags: includeTags ? i.tags : undefined,
+  };
+}
+
+/** A `containerInstance` parameter: the id or the full ARN. */
+export const instanceIdOf = (ref: string) => (ref.startsWith('arn:') ? ref.split('/').pop()! : ref);
+
+export async function findInstance(store: Store, cluster: string, ref: string): Promise<Versioned<ContainerInstanceRecord> | undefined> {
+  const id = instanceIdOf(ref);
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(id)) return undefined;
+  if (ref.startsWith('arn:') && !ref.includes(`:container-instance/${cluster}/`)) return undefined;
+  return getJson<ContainerInstanceRecord>(store, keys.containerInstance(cluster, id));
+}

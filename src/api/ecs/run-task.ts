@@ -1,0 +1,128 @@
+/**
+ * RunTask: place `count` (1–10) copies of a task definition on the cluster's container instances.
+ *
+ * Placement is decided and committed before the reply (ECS returns the placed tasks and, for what did
+ * not fit, `failures[{arn, reason}]` such as RESOURCE:MEMORY). RunTask's default strategy is random.
+ * With a clientToken, the tasks and the token are committed in the same transaction, so a retry after
+ * a crash or a lost reply returns the same tasks instead of starting more.
+ */
+import { randomBytes, randomInt, randomUUID, createHash } from 'node:crypto';
+import type { RunTaskRequest, RunTaskResponse, StartTaskRequest, StartTaskResponse, Failure, PlacementStrategy, PlacementConstraint } from '@aws-sdk/client-ecs';
+import { ApiError, invalidParameter } from '../../model/errors.js';
+import { keys } from '../../model/ecs/keys.js';
+import type { TaskRecord } from '../../model/ecs/task-records.js';
+import { newTaskRecord } from '../../model/ecs/task-factory.js';
+import { containerInstanceArn, parseArn } from '../../model/arn.js';
+import { getJson } from '../../store/json.js';
+import { placeAndCommit } from '../../controllers/shared/placement-commit.js';
+import type { Strategy, Constraint } from '../../scheduler/placement.js';
+import type { Handler, RequestContext } from '../types.js';
+import { activeCluster, validateTags } from './common.js';
+import { taskDefinitionForRun } from './tasks-common.js';
+import { taskView } from './task-view.js';
+
+interface IdempotencyRecord { hash: string; taskArns: string[]; failures: Failure[] }
+
+const hashOf = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex');
+const random = () => randomInt(0, 2 ** 31) / 2 ** 31;
+
+export function validatePlacement(strategies: readonly PlacementStrategy[] | undefined, constraints: readonly PlacementConstraint[] | undefined): { strategies: Strategy[]; constraints: Constraint[] } {
+  if ((strategies?.length ?? 0) > 5) throw invalidParameter('Too many placement strategies: at most 5 are allowed.');
+  if ((constraints?.length ?? 0) > 10) throw invalidParameter('Too many placement constraints: at most 10 are allowed.');
+  const s = (strategies ?? []).map((x): Strategy => {
+    if (x.type === 'binpack' && x.field !== 'cpu' && x.field !== 'memory') throw invalidParameter(`Invalid field for binpack placement strategy: '${x.field ?? ''}'. Valid fields: cpu, memory.`);
+    if (x.type === 'spread' && !x.field) throw invalidParameter('The spread placement strategy requires a field.');
+    return { type: x.type as Strategy['type'], field: x.field };
+  });
+  const c = (constraints ?? []).map((x): Constraint => {
+    if (x.type === 'memberOf' && !x.expression) throw invalidParameter('A memberOf placement constraint requires an expression.');
+    if (x.type === 'distinctInstance' && x.expression) throw invalidParameter('A distinctInstance placement constraint takes no expression.');
+    return { type: x.type as Constraint['type'], expression: x.expression };
+  });
+  return { strategies: s, constraints: c };
+}
+
+async function launch(ctx: RequestContext, input: RunTaskRequest & { containerInstances?: string[] }, opts: { defaultStrategy: Strategy[]; onlyInstances?: string[] }): Promise<RunTaskResponse> {
+  const cluster = (await activeCluster(ctx, input.cluster)).value;
+  const count = input.count ?? 1;
+  if (count < 1 || count > 10) throw invalidParameter('count must be between 1 and 10.');
+  if (input.launchType && input.launchType !== 'EC2') {
+    throw new ApiError('UnsupportedFeatureException', `Launch type ${input.launchType} is not available on this Wharf cluster yet: run the task with launch type EC2 on your container instances.`);
+  }
+  if (input.capacityProviderStrategy?.length) {
+    throw new ApiError('UnsupportedFeatureException', 'Capacity provider strategies are not available on this Wharf cluster yet: omit capacityProviderStrategy to use EC2 container instances.');
+  }
+  if (input.startedBy && input.startedBy.length > 128) throw invalidParameter('startedBy can be at most 128 characters.');
+  if (input.group && !/^[A-Za-z0-9_:.\-]{1,255}$/.test(input.group)) throw invalidParameter('Invalid group: up to 255 letters, numbers, hyphens, underscores, colons and periods.');
+  const tags = validateTags(input.tags);
+  const def = await taskDefinitionForRun(ctx.store, input.taskDefinition!);
+  const containerNames = new Set(def.containerDefinitions.map((c) => c.name));
+  for (const o of input.overrides?.containerOverrides ?? []) {
+    if (!o.name || !containerNames.has(o.name)) throw invalidParameter(`Container override names a container that is not in the task definition: ${o.name ?? '(none)'}`);
+  }
+  if (def.networkMode === 'awsvpc') {
+    throw new ApiError('UnsupportedFeatureException', 'Tasks in awsvpc network mode need per-task networking, which this Wharf cluster does not provide yet: use bridge or host network mode.');
+  }
+  const placement = validatePlacement(input.placementStrategy, [...(def.placementConstraints as PlacementConstraint[]), ...(input.placementConstraints ?? [])]);
+
+  const idemKey = input.clientToken ? keys.idempotency('RunTask', `${cluster.clusterName}/${input.clientToken}`) : undefined;
+  const requestHash = hashOf({ ...input, clientToken: undefined });
+  if (idemKey) {
+    const prior = await getJson<IdempotencyRecord>(ctx.store, idemKey);
+    if (prior) return replay(ctx, cluster.clusterName, prior.value, requestHash);
+  }
+
+  const tasks: TaskRecord[] = Array.from({ length: count }, () => newTaskRecord({
+    scope: ctx, cluster: cluster.clusterName, clusterArn: cluster.clusterArn, def,
+    id: randomBytes(16).toString('hex'), containerIds: def.containerDefinitions.map(() => randomUUID()),
+    overrides: input.overrides, group: input.group, startedBy: input.startedBy, tags,
+    enableExecuteCommand: input.enableExecuteCommand, now: ctx.now.getTime(),
+  }));
+  const result = await placeAndCommit(ctx.store, {
+    cluster: cluster.clusterName,
+    tasks,
+    strategies: placement.strategies.length ? placement.strategies : opts.defaultStrategy,
+    constraints: placement.constraints,
+    requiresAttributes: (def.requiresAttributes ?? []).map((a) => ({ name: a.name!, value: a.value })),
+    random,
+    onlyInstances: opts.onlyInstances,
+    extraOps: idemKey ? (placed) => [{ type: 'put', key: idemKey, value: JSON.stringify({ hash: requestHash, taskArns: placed.map((t) => t.taskArn), failures: [] } satisfies IdempotencyRecord) }] : undefined,
+  });
+  if (result.noInstances) throw invalidParameter('No Container Instances were found in your cluster.');
+  const failures: Failure[] = result.failures.map((f) => ({ arn: f.arn, reason: f.reason }));
+  return { tasks: result.placed.map((t) => taskView(t, true)), failures };
+}
+
+async function replay(ctx: RequestContext, cluster: string, prior: IdempotencyRecord, hash: string): Promise<RunTaskResponse> {
+  if (prior.hash !== hash) {
+    throw new ApiError('ConflictException', 'The specified client token has already been used in a request with different parameters.', { resourceIds: prior.taskArns });
+  }
+  const tasks = [];
+  for (const arn of prior.taskArns) {
+    const id = parseArn(arn)!.resource.split('/').pop()!;
+    const t = await getJson<TaskRecord>(ctx.store, keys.task(cluster, id));
+    if (t) tasks.push(taskView(t.value, true));
+  }
+  return { tasks, failures: prior.failures };
+}
+
+export const runTask: Handler<RunTaskRequest, RunTaskResponse> = (input, ctx) => launch(ctx, input, { defaultStrategy: [{ type: 'random' }] });
+
+/** StartTask: like RunTask, on the container instances the caller names (up to 10). */
+export const startTask: Handler<StartTaskRequest, StartTaskResponse> = async (input, ctx) => {
+  const cluster = (await activeCluster(ctx, input.cluster)).value;
+  const refs = input.containerInstances ?? [];
+  if (refs.length < 1 || refs.length > 10) throw invalidParameter('containerInstances must name between 1 and 10 container instances.');
+  const ids = refs.map((r) => (r.startsWith('arn:') ? r.split('/').pop()! : r));
+  for (const [i, id] of ids.entries()) {
+    const inst = await getJson(ctx.store, keys.containerInstance(cluster.clusterName, id));
+    if (!inst) throw invalidParameter(`Container instance not found: ${refs[i]} (expected ${containerInstanceArn(ctx, cluster.clusterName, id)})`);
+  }
+  const out: RunTaskResponse = { tasks: [], failures: [] };
+  for (const id of ids) {
+    const r = await launch(ctx, { ...input, count: 1 }, { defaultStrategy: [], onlyInstances: [id] });
+    out.tasks!.push(...(r.tasks ?? []));
+    out.failures!.push(...(r.failures ?? []));
+  }
+  return out;
+};
