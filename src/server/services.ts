@@ -2,7 +2,9 @@
 import type { ServiceDefinition } from '../api/types.js';
 import { ecsService } from '../api/ecs/index.js';
 import type { PluginDeps } from './plugins.js';
+import { ecrService } from '../api/ecr/index.js';
+import { registryFor } from '../registry/registry.js';
 
-export function buildServices(_deps: PluginDeps): ServiceDefinition[] {
-  return [ecsService()];
+export function buildServices(deps: PluginDeps): ServiceDefinition[] {
+  return [ecsService(), ecrService(registryFor(deps))];
 }

@@ -1,0 +1,14 @@
+import type { GetAuthorizationTokenRequest, GetAuthorizationTokenResponse } from '@aws-sdk/client-ecr';
+import type { EcrHandler } from './common.js';
+
+/** base64("AWS:" + password), valid 12 hours; see src/registry/auth.ts for what the password is. */
+export const getAuthorizationToken: EcrHandler<GetAuthorizationTokenRequest, GetAuthorizationTokenResponse> = (reg) => async (_input, ctx) => {
+  const { password, expiresAt } = await reg.auth.issue(ctx.principal.accessKeyId, ctx.now);
+  return {
+    authorizationData: [{
+      authorizationToken: Buffer.from(`AWS:${password}`).toString('base64'),
+      expiresAt,
+      proxyEndpoint: ctx.publicEndpoint,
+    }],
+  };
+};
