@@ -13,8 +13,8 @@
  * The hash state lives in memory; after a restart it is rebuilt by reading the ingest file once.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { mkdir, open, readFile, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -90,7 +90,10 @@ export class FsBlobStore implements BlobStore {
     let size: number;
     const hash = createHash('sha256');
     try {
-      size = (await fh.stat()).size;
+      // Bytes past the last acknowledged offset belong to an append that never finished (the process died
+      // mid-chunk): they were never acknowledged, so they are cut off.
+      size = await readOffset(dir);
+      if ((await fh.stat()).size !== size) await fh.truncate(size);
       // Resumed after a restart: rebuild the hash from what is on disk.
       if (size > 0) await pipeline(fh.createReadStream({ start: 0, highWaterMark: CHUNK, autoClose: false }), new Transform({ transform(c: Buffer, _e, cb) { hash.update(c); cb(); } }));
     } finally {
@@ -228,6 +231,7 @@ class FsIngest implements Ingest {
       }
       if (options.expectLength !== undefined && n !== options.expectLength) throw new ShortWriteError(options.expectLength, n);
       await fh.sync();
+      await writeOffset(this.dir, before + n);
       this.size = before + n;
       return this.size;
     } catch (e) {
@@ -274,6 +278,30 @@ function dropBytes(bufs: Buffer[], n: number): Buffer[] {
     n = 0;
   }
   return out;
+}
+
+/**
+ * The acknowledged length of an ingest, kept beside its data: the data file may hold more (an append in
+ * flight when the process died, written to the page cache but never acknowledged).
+ */
+async function readOffset(dir: string): Promise<number> {
+  try {
+    const n = Number((await readFile(join(dir, 'offset'), 'utf8')).trim());
+    return Number.isSafeInteger(n) && n >= 0 ? n : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function writeOffset(dir: string, offset: number): Promise<void> {
+  // Fixed width, written in place (no truncate): a crash mid-write cannot leave an empty file.
+  const fh = await open(join(dir, 'offset'), fsConstants.O_RDWR | fsConstants.O_CREAT, 0o644);
+  try {
+    await fh.write(String(offset).padStart(16, '0'), 0);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }
 
 async function fsyncDir(dir: string): Promise<void> {

@@ -304,22 +304,25 @@ async function uploads(reg: Registry, req: IncomingMessage, res: ServerResponse,
 
   const digest = url.searchParams.get('digest');
   if (!digest || !isDigest(digest)) throw new RegistryError('DIGEST_INVALID', `the closing PUT needs ?digest=sha256:<64 hex>, got ${digest}`);
-  try {
-    await commit(reg, res, name, ing, digest, now);
-  } finally {
-    if (!(await reg.blobs.hasIngest(id))) await store.txn({ success: [{ type: 'delete', key: ecrKeys.upload(id) }] });
-  }
+  // The session record goes before the reply (success or mismatch), so a client that asks right after sees it gone.
+  return commit(reg, res, name, ing, digest, now, async () => {
+    await store.txn({ success: [{ type: 'delete', key: ecrKeys.upload(id) }] });
+  });
 }
 
-async function commit(reg: Registry, res: ServerResponse, name: string, ing: import('./blob-store.js').Ingest, digest: string, now: Date): Promise<void> {
+async function commit(reg: Registry, res: ServerResponse, name: string, ing: import('./blob-store.js').Ingest, digest: string, now: Date, done?: () => Promise<void>): Promise<void> {
   let st;
   try {
     st = await ing.commit(digest);
   } catch (e) {
-    if (e instanceof DigestMismatchError) throw new RegistryError('DIGEST_INVALID', e.message, { digest });
+    if (e instanceof DigestMismatchError) {
+      await done?.();
+      throw new RegistryError('DIGEST_INVALID', e.message, { digest });
+    }
     throw e;
   }
   await linkBlob(reg.store, name, digest, st.size, now);
+  await done?.();
   send(res, 201, { Location: `/v2/${name}/blobs/${digest}`, 'Docker-Content-Digest': digest });
 }
 
