@@ -15,6 +15,8 @@ import type { ApiDeps, ServiceDefinition } from '../api/types.js';
 import { buildServices } from './services.js';
 import { buildApp } from './app.js';
 import { buildPlugins } from './plugins.js';
+import { AgentGateway, ensureJoinToken, joinTokenVerifier } from '../dispatcher/gateway.js';
+import { startTaskReaper } from '../controllers/task-reaper/task-reaper.js';
 import type { ServerConfig } from './config.js';
 
 export interface RunningServer {
@@ -24,6 +26,7 @@ export interface RunningServer {
   readonly app: FastifyInstance;
   /** Present when this start created the admin key. */
   readonly createdAdminKey?: AccessKey;
+  readonly joinToken: string;
   close(): Promise<void>;
 }
 
@@ -54,6 +57,10 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
   const services: ServiceDefinition[] = buildServices({ api: deps, keys, config: cfg });
   const dispatcher = new ApiDispatcher(services, [new AwsJsonCodec('awsJson1_1'), new AwsJsonCodec('awsJson1_0')], keys, deps, log);
   const app = await buildApp({ dispatcher, logger: log, plugins: buildPlugins({ api: deps, keys, config: cfg }) });
+  const joinToken = await ensureJoinToken(store);
+  const gateway = new AgentGateway({ store, scope: deps, log: log.child({ svc: 'dispatcher' }), clock: deps.clock, verifyToken: joinTokenVerifier(store) });
+  gateway.attach(app.server);
+  const reaper = startTaskReaper({ store, clock: deps.clock });
   await app.listen({ port: cfg.port, host: cfg.host });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
@@ -61,6 +68,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
 
   // Tell local `wharf` commands where the endpoint is; the admin key is written once, on bootstrap.
   writeFileSync(join(cfg.dataDir, 'endpoint'), endpoint + '\n');
+  writeFileSync(join(cfg.dataDir, 'join-token'), joinToken + '\n', { mode: 0o600 });
   if (createdAdminKey) {
     const creds: CliCredentials = { endpoint, region: cfg.region, accessKeyId: createdAdminKey.accessKeyId, secretAccessKey: createdAdminKey.secretAccessKey };
     writeFileSync(credentialsFile(cfg.dataDir), JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });
@@ -70,10 +78,12 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
 
   let closed = false;
   return {
-    port, endpoint, store, app, createdAdminKey,
+    port, endpoint, store, app, createdAdminKey, joinToken,
     async close() {
       if (closed) return;
       closed = true;
+      reaper.stop();
+      await gateway.close();
       await app.close();
       keys.close();
       await store.close();

@@ -1,0 +1,346 @@
+/**
+ * The agent gateway (the dispatcher): one WebSocket per agent at /agent.
+ *
+ *   register  → find or create the container instance (by ARN, else by host id), mark it connected,
+ *               reply `registered`, then push the instance's whole desired task set
+ *   store     → a watch on the tasks prefix pushes deltas (new tasks, desiredStatus changes) to the
+ *               agent that owns each task; observation-only writes are not echoed back
+ *   report    → each task report is merged into the task record (statuses move forward only); a task
+ *               reaching STOPPED releases its reservation on the instance in the same transaction
+ *   close     → agentConnected: false (tasks keep running on the host; they reconcile on reconnect)
+ *
+ * Nothing here decides placement or desired state: it translates between store and agents.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from 'pino';
+import type { Store, Op } from '../store/store.js';
+import { getJson } from '../store/json.js';
+import { keys } from '../model/ecs/keys.js';
+import { containerInstanceArn, type Scope } from '../model/arn.js';
+import type { ClusterRecord, TaskDefinitionRecord } from '../model/ecs/records.js';
+import type { ContainerInstanceRecord, TaskRecord } from '../model/ecs/task-records.js';
+import { effectiveContainers, released } from '../model/ecs/task-factory.js';
+import { advance, advanceContainer, statusRank } from '../model/ecs/status.js';
+import type { AgentMessage, ServerMessage, TaskReport, TaskSpec, RegistryCredentials } from '../protocol/agent-messages.js';
+import { AGENT_PROTOCOL_VERSION } from '../protocol/agent-messages.js';
+
+export interface GatewayOptions {
+  store: Store;
+  scope: Scope;
+  log: Logger;
+  clock: () => Date;
+  /** Returns true when the bearer token may join agents. */
+  verifyToken: (token: string) => Promise<boolean>;
+  /** Credentials the agent needs to pull these images (Wharf's own registry), if any. */
+  registryAuth?: (images: string[]) => Promise<RegistryCredentials[]>;
+  /** Heartbeat: ping every `pingMs`; a connection silent for `deadMs` is closed. */
+  pingMs?: number;
+  deadMs?: number;
+}
+
+interface Session {
+  ws: WebSocket;
+  cluster: string;
+  instanceId: string;
+  /** Per task: the desired fingerprint last sent, so observation writes are not echoed back. */
+  sent: Map<string, string>;
+  alive: boolean;
+}
+
+const JOIN_TOKEN_KEY = '/agent/join-token';
+
+/** Ensures a join token exists; returns it. */
+export async function ensureJoinToken(store: Store): Promise<string> {
+  const cur = await store.get(JOIN_TOKEN_KEY);
+  if (cur) return cur.value;
+  const token = `wharf-join-${randomBytes(24).toString('base64url')}`;
+  const r = await store.txn({ compare: [{ key: JOIN_TOKEN_KEY, target: 'createRevision', op: '==', value: 0 }], success: [{ type: 'put', key: JOIN_TOKEN_KEY, value: token }] });
+  return r.succeeded ? token : (await store.get(JOIN_TOKEN_KEY))!.value;
+}
+
+export function joinTokenVerifier(store: Store): (token: string) => Promise<boolean> {
+  return async (token) => {
+    const cur = await store.get(JOIN_TOKEN_KEY);
+    if (!cur) return false;
+    const a = Buffer.from(cur.value), b = Buffer.from(token);
+    return a.length === b.length && timingSafeEqual(a, b);
+  };
+}
+
+const fingerprint = (t: TaskRecord) => `${t.desiredStatus}|${t.containerInstanceId ?? ''}`;
+const needsAgent = (t: TaskRecord) => t.lastStatus !== 'STOPPED' && t.lastStatus !== 'DELETED';
+
+export class AgentGateway {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  private readonly sessions = new Map<string, Session>(); // key: cluster/instanceId
+  private readonly abort = new AbortController();
+  private readonly defs = new Map<string, TaskDefinitionRecord>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly o: GatewayOptions) {
+    this.o.store.watch(keys.tasks(), (events) => {
+      for (const e of events) {
+        if (e.type !== 'put') continue;
+        const t = JSON.parse(e.kv.value) as TaskRecord;
+        if (!t.containerInstanceId) continue;
+        const s = this.sessions.get(`${t.cluster}/${t.containerInstanceId}`);
+        if (s && s.sent.get(t.taskArn) !== fingerprint(t) && needsAgent(t)) void this.push(s, [t], false);
+      }
+    }, { signal: this.abort.signal });
+    const ping = this.o.pingMs ?? 10_000;
+    this.timer = setInterval(() => {
+      for (const s of this.sessions.values()) {
+        if (!s.alive) { s.ws.terminate(); continue; }
+        s.alive = false;
+        s.ws.ping();
+      }
+    }, ping);
+    this.timer.unref();
+  }
+
+  /** Hooks the gateway into an HTTP server's upgrade path for `/agent`. */
+  attach(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const path = (req.url ?? '').split('?')[0];
+      if (path !== '/agent') return;
+      const auth = req.headers.authorization ?? '';
+      const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+      void this.o.verifyToken(token).then((ok) => {
+        if (!ok) {
+          socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\ninvalid join token: pass the token `wharf server` printed (or its data directory file join-token) with --token\n');
+          return;
+        }
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+      }, () => socket.destroy());
+    });
+  }
+
+  connectedInstances(): string[] {
+    return [...this.sessions.keys()];
+  }
+
+  async close(): Promise<void> {
+    this.abort.abort();
+    clearInterval(this.timer);
+    for (const s of this.sessions.values()) s.ws.close(1001, 'server shutting down');
+    this.wss.close();
+  }
+
+  private accept(ws: WebSocket): void {
+    let session: Session | undefined;
+    // Messages are handled strictly in order: a report must not overtake the register it follows.
+    let chain = Promise.resolve();
+    ws.on('pong', () => { if (session) session.alive = true; });
+    ws.on('message', (data) => {
+      chain = chain.then(async () => {
+        let msg: AgentMessage;
+        try {
+          msg = JSON.parse(String(data)) as AgentMessage;
+        } catch {
+          return this.send(ws, { type: 'error', code: 'BadMessage', message: 'message is not JSON', fatal: false });
+        }
+        try {
+          if (msg.type === 'register') session = await this.register(ws, msg, session);
+          else if (!session) this.send(ws, { type: 'error', code: 'NotRegistered', message: 'send register first', fatal: true });
+          else if (msg.type === 'report') {
+            for (const r of msg.tasks) await this.applyReport(session, r);
+            this.send(ws, { type: 'ack', seq: msg.seq });
+          }
+        } catch (err) {
+          this.o.log.error({ err }, 'agent message failed');
+          this.send(ws, { type: 'error', code: 'ServerError', message: (err as Error).message, fatal: false });
+        }
+      });
+    });
+    ws.on('close', () => {
+      chain = chain.then(async () => {
+        if (!session) return;
+        const key = `${session.cluster}/${session.instanceId}`;
+        if (this.sessions.get(key) !== session) return; // replaced by a newer connection
+        this.sessions.delete(key);
+        await this.setConnected(session.cluster, session.instanceId, false);
+        this.o.log.info({ cluster: session.cluster, instance: session.instanceId }, 'agent disconnected');
+      }).catch((err) => this.o.log.error({ err }, 'agent close handling failed'));
+    });
+  }
+
+  private send(ws: WebSocket, m: ServerMessage): void {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
+  }
+
+  private async register(ws: WebSocket, m: Extract<AgentMessage, { type: 'register' }>, prior: Session | undefined): Promise<Session | undefined> {
+    if (m.protocol !== AGENT_PROTOCOL_VERSION) {
+      this.send(ws, { type: 'error', code: 'ProtocolMismatch', message: `server speaks agent protocol ${AGENT_PROTOCOL_VERSION}, agent ${m.protocol}: upgrade the agent`, fatal: true });
+      return prior;
+    }
+    const cluster = await getJson<ClusterRecord>(this.o.store, keys.cluster(m.cluster));
+    if (!cluster || cluster.value.status !== 'ACTIVE') {
+      this.send(ws, { type: 'error', code: 'ClusterNotFoundException', message: `cluster ${m.cluster} not found: create it first (aws ecs create-cluster --cluster-name ${m.cluster})`, fatal: true });
+      return prior;
+    }
+    const now = this.o.clock().getTime();
+    const instances = (await this.o.store.range(keys.containerInstances(m.cluster))).kvs.map((kv) => JSON.parse(kv.value) as ContainerInstanceRecord);
+    const byArn = m.containerInstanceArn ? instances.find((i) => i.containerInstanceArn === m.containerInstanceArn && i.status !== 'INACTIVE') : undefined;
+    const existing = byArn ?? instances.find((i) => i.ec2InstanceId === m.hostId && i.status !== 'INACTIVE');
+    const id = existing?.id ?? randomBytes(16).toString('hex');
+    const tasks = (await this.o.store.range(keys.tasks(m.cluster))).kvs.map((kv) => JSON.parse(kv.value) as TaskRecord).filter((t) => t.containerInstanceId === id);
+
+    for (let attempt = 0; ; attempt++) {
+      const cur = await getJson<ContainerInstanceRecord>(this.o.store, keys.containerInstance(m.cluster, id));
+      const reservedNow = tasks.filter(needsAgent).reduce((acc, t) => ({
+        cpu: acc.cpu + t.reserved.cpu, memory: acc.memory + t.reserved.memory, ports: [...acc.ports, ...t.reserved.ports], udpPorts: [...acc.udpPorts, ...t.reserved.udpPorts],
+      }), { cpu: 0, memory: 0, ports: [] as number[], udpPorts: [] as number[] });
+      const custom = (cur?.value.attributes ?? []).filter((a) => !a.name?.startsWith('ecs.') && !a.name?.startsWith('com.amazonaws.ecs.'));
+      const reported = m.attributes.filter((a) => !custom.some((c) => c.name === a.name));
+      const rec: ContainerInstanceRecord = {
+        containerInstanceArn: containerInstanceArn(this.o.scope, m.cluster, id),
+        id,
+        cluster: m.cluster,
+        ec2InstanceId: m.hostId,
+        status: cur?.value.status === 'DRAINING' ? 'DRAINING' : 'ACTIVE',
+        agentConnected: true,
+        registeredResources: [
+          { name: 'CPU', type: 'INTEGER', integerValue: m.resources.cpu, doubleValue: 0, longValue: 0 },
+          { name: 'MEMORY', type: 'INTEGER', integerValue: m.resources.memory, doubleValue: 0, longValue: 0 },
+          { name: 'PORTS', type: 'STRINGSET', stringSetValue: m.resources.reservedPorts.map(String), doubleValue: 0, longValue: 0, integerValue: 0 },
+          { name: 'PORTS_UDP', type: 'STRINGSET', stringSetValue: [], doubleValue: 0, longValue: 0, integerValue: 0 },
+        ],
+        remaining: {
+          cpu: m.resources.cpu - reservedNow.cpu,
+          memory: m.resources.memory - reservedNow.memory,
+          ports: [...new Set([...m.resources.reservedPorts, ...reservedNow.ports])],
+          udpPorts: [...new Set(reservedNow.udpPorts)],
+        },
+        attributes: [...reported, ...custom],
+        versionInfo: m.versionInfo,
+        registeredAt: cur?.value.registeredAt ?? now,
+        tags: cur?.value.tags ?? [],
+        version: (cur?.value.version ?? 0) + 1,
+        lastConnectedAt: now,
+        lastDisconnectedAt: cur?.value.lastDisconnectedAt,
+      };
+      const r = await this.o.store.txn({
+        compare: [{ key: keys.containerInstance(m.cluster, id), target: 'version', op: '==', value: cur?.version ?? 0 }],
+        success: [{ type: 'put', key: keys.containerInstance(m.cluster, id), value: JSON.stringify(rec) }],
+      });
+      if (r.succeeded) break;
+      if (attempt > 20) throw new Error('could not register the container instance: too many concurrent changes');
+    }
+
+    const session: Session = { ws, cluster: m.cluster, instanceId: id, sent: new Map(), alive: true };
+    const key = `${m.cluster}/${id}`;
+    const old = this.sessions.get(key);
+    this.sessions.set(key, session);
+    if (old && old.ws !== ws) old.ws.close(4000, 'replaced by a newer connection from the same instance');
+    this.send(ws, { type: 'registered', containerInstanceArn: containerInstanceArn(this.o.scope, m.cluster, id), cluster: m.cluster });
+    this.o.log.info({ cluster: m.cluster, instance: id, hostId: m.hostId, reused: Boolean(existing) }, 'agent registered');
+    const current = (await this.o.store.range(keys.tasks(m.cluster))).kvs.map((kv) => JSON.parse(kv.value) as TaskRecord)
+      .filter((t) => t.containerInstanceId === id && needsAgent(t));
+    await this.push(session, current, true);
+    return session;
+  }
+
+  private async push(s: Session, tasks: TaskRecord[], full: boolean): Promise<void> {
+    const specs: TaskSpec[] = [];
+    for (const t of tasks) {
+      const spec = await this.spec(t);
+      if (spec) specs.push(spec);
+      s.sent.set(t.taskArn, fingerprint(t));
+    }
+    if (specs.length > 0 || full) this.send(s.ws, { type: 'desired', full, tasks: specs });
+  }
+
+  private async spec(t: TaskRecord): Promise<TaskSpec | undefined> {
+    let def = this.defs.get(t.taskDefinitionArn);
+    if (!def) {
+      def = (await getJson<TaskDefinitionRecord>(this.o.store, keys.taskDefinition(t.family, t.revision)))?.value;
+      if (!def) return undefined;
+      this.defs.set(t.taskDefinitionArn, def);
+    }
+    const containers = effectiveContainers(def, t.overrides).map((c) => ({ ...c, containerArn: t.containers.find((x) => x.name === c.name)?.containerArn ?? '' }));
+    const num = (v: string | undefined) => (v && /^\d+$/.test(v) ? Number(v) : undefined);
+    return {
+      taskArn: t.taskArn,
+      cluster: t.cluster,
+      family: t.family,
+      revision: t.revision,
+      desiredStatus: t.desiredStatus,
+      containers,
+      networkMode: (def.networkMode ?? 'bridge') as TaskSpec['networkMode'],
+      volumes: def.volumes ?? [],
+      cpu: num(t.cpu),
+      memory: num(t.memory),
+      overrides: t.overrides,
+      registryAuth: this.o.registryAuth ? await this.o.registryAuth(containers.map((c) => c.image!)) : undefined,
+      stopCode: t.desiredStatus === 'STOPPED' ? t.stopCode : undefined,
+      stoppedReason: t.desiredStatus === 'STOPPED' ? t.stoppedReason : undefined,
+      version: t.version,
+    };
+  }
+
+  private async setConnected(cluster: string, id: string, connected: boolean): Promise<void> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const cur = await getJson<ContainerInstanceRecord>(this.o.store, keys.containerInstance(cluster, id));
+      if (!cur || cur.value.agentConnected === connected) return;
+      const next = { ...cur.value, agentConnected: connected, version: cur.value.version + 1, [connected ? 'lastConnectedAt' : 'lastDisconnectedAt']: this.o.clock().getTime() };
+      const r = await this.o.store.txn({ compare: [{ key: keys.containerInstance(cluster, id), target: 'version', op: '==', value: cur.version }], success: [{ type: 'put', key: keys.containerInstance(cluster, id), value: JSON.stringify(next) }] });
+      if (r.succeeded) return;
+    }
+  }
+
+  /** Merges one agent report into the task (observed fields only); releases resources on STOPPED. */
+  private async applyReport(s: Session, r: TaskReport): Promise<void> {
+    const id = r.taskArn.split('/').pop()!;
+    const taskKey = keys.task(s.cluster, id);
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const cur = await getJson<TaskRecord>(this.o.store, taskKey);
+      if (!cur || cur.value.containerInstanceId !== s.instanceId) return; // not this agent's task (or gone)
+      const t = structuredClone(cur.value);
+      const before = JSON.stringify(t);
+      const wasStopped = t.lastStatus === 'STOPPED';
+      t.lastStatus = advance(t.lastStatus, r.lastStatus);
+      for (const c of r.containers) {
+        const rc = t.containers.find((x) => x.name === c.name);
+        if (!rc) continue;
+        rc.lastStatus = advanceContainer(rc.lastStatus, c.lastStatus);
+        if (c.runtimeId) rc.runtimeId = c.runtimeId;
+        if (c.imageDigest) rc.imageDigest = c.imageDigest;
+        if (c.exitCode !== undefined) rc.exitCode = c.exitCode;
+        if (c.reason) rc.reason = c.reason;
+        if (c.networkBindings) rc.networkBindings = c.networkBindings;
+        if (c.healthStatus) rc.healthStatus = c.healthStatus;
+      }
+      if (r.healthStatus) t.healthStatus = r.healthStatus;
+      t.pullStartedAt ??= r.pullStartedAt;
+      t.pullStoppedAt ??= r.pullStoppedAt;
+      if (statusRank(t.lastStatus) >= statusRank('RUNNING')) t.startedAt ??= r.startedAt;
+      t.executionStoppedAt ??= r.executionStoppedAt;
+      if (t.lastStatus === 'STOPPED') {
+        t.stoppedAt ??= r.stoppedAt ?? this.o.clock().getTime();
+        t.stoppingAt ??= r.stoppingAt ?? t.stoppedAt;
+        // The first stop reason recorded wins: a user's StopTask reason is already there.
+        if (!t.stopCode && r.stopCode) t.stopCode = r.stopCode;
+        if (!t.stoppedReason && r.stoppedReason) t.stoppedReason = r.stoppedReason;
+        t.desiredStatus = 'STOPPED';
+      }
+      if (JSON.stringify(t) === before) return;
+      t.version += 1;
+      const compare = [{ key: taskKey, target: 'version' as const, op: '==' as const, value: cur.version }];
+      const ops: Op[] = [{ type: 'put', key: taskKey, value: JSON.stringify(t) }];
+      if (t.lastStatus === 'STOPPED' && !wasStopped) {
+        const instKey = keys.containerInstance(s.cluster, s.instanceId);
+        const inst = await getJson<ContainerInstanceRecord>(this.o.store, instKey);
+        if (inst) {
+          compare.push({ key: instKey, target: 'version', op: '==', value: inst.version });
+          ops.push({ type: 'put', key: instKey, value: JSON.stringify({ ...inst.value, remaining: released(inst.value, t), version: inst.value.version + 1 }) });
+        }
+      }
+      // Observation writes do not change the desired fingerprint, so the watch will not echo them back.
+      if ((await this.o.store.txn({ compare, success: ops })).succeeded) return;
+    }
+    throw new Error(`could not apply the report for ${r.taskArn}: too many concurrent changes`);
+  }
+}
