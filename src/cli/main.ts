@@ -9,6 +9,7 @@ import { startServer, adminKeyBanner } from '../server/server.js';
 import { registerClusterCommands } from './clusters.js';
 import { registerTaskDefinitionCommands } from './task-definitions.js';
 import { CliError } from './client.js';
+import { registerImageCommands } from './image.js';
 
 const program = new Command();
 program
@@ -43,6 +44,7 @@ program.command('server')
 
 registerClusterCommands(program);
 registerTaskDefinitionCommands(program);
+registerImageCommands(program);
 
 try {
   await program.parseAsync(process.argv);
