@@ -93,7 +93,7 @@ async function randomFile(path: string, bytes: number): Promise<string> {
   for (let off = 0; off < bytes; off += MiB) {
     const b = randomBytes(Math.min(MiB, bytes - off));
     h.update(b);
-    if (!ws.write(b)) await new Promise((r) => ws.once('drain', r));
+    if (!ws.write(b)) await new Promise<void>((r) => ws.once('drain', () => r()));
   }
   await new Promise<void>((r) => ws.end(() => r()));
   return 'sha256:' + h.digest('hex');
