@@ -3,6 +3,9 @@
 // inside Debian's `awscli` package). Documentation strings are dropped; shapes, required members, enums,
 // min/max limits and patterns are kept, so request validation follows AWS's own model instead of
 // hand-written rules. Run: node scripts/gen-models.mjs [botocore-data-dir]
+// The committed models were generated from the newest botocore on the development machine
+// (google-cloud-cli's bundled copy: it has DeleteTaskDefinitions and the newer account setting names
+// that Debian awscli 2.9's copy lacks); Debian's awscli data is the default source.
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -42,7 +42,25 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(async (api) => {
     api.removeAllContentTypeParsers();
-    api.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    // Read the raw bytes ourselves. Past the limit we keep draining (up to 8× the limit) and only then
+    // answer 413: answering while the client is still sending makes most clients see a reset instead
+    // of the error.
+    const limit = options.apiBodyLimit ?? 10 * 1024 * 1024;
+    api.addContentTypeParser('*', { bodyLimit: Number.MAX_SAFE_INTEGER }, (_req, payload, done) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      payload.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size <= limit) chunks.push(c);
+        else if (size > limit * 8) payload.destroy();
+      });
+      payload.on('error', (e) => done(e, undefined));
+      payload.on('close', () => { if (size > limit * 8) done(Object.assign(new Error('body too large'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 }), undefined); });
+      payload.on('end', () => {
+        if (size > limit) done(Object.assign(new Error('body too large'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 }), undefined);
+        else done(null, Buffer.concat(chunks, size));
+      });
+    });
     const fallback = new AwsJsonCodec('awsJson1_1');
     api.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
       const requestId = String(request.id);
