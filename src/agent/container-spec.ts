@@ -1,0 +1,108 @@
+/**
+ * ECS container definition (+ task-level fields) → the runtime-neutral ContainerSpec. Pure.
+ *
+ * Choices that differ from a literal translation (each is what the ECS agent does on Linux/EC2 unless noted):
+ * - cpu: ECS `cpu` units become CPU shares; the kernel's minimum is 2, so 1 → 2. Absent or 0 leaves the
+ *   runtime default (1024), as ECS passes 0 and Docker turns it into 1024.
+ * - memory: container `memory` is the hard limit. A container with no `memory` in a task with task-level
+ *   `memory` gets the task's memory as its own hard limit. (ECS puts the whole task in one cgroup with that
+ *   limit; through the Docker API we can only limit containers one by one, so a task's containers could
+ *   together use up to n × task memory. Documented in docs/agent.md; a task cgroup parent is the fix.)
+ * - portMappings: bridge → runtime port bindings (hostPort 0/absent = dynamic); host → no bindings (the
+ *   container binds host ports itself; we report hostPort = containerPort); none → no ports at all.
+ * - privileged is false unless asked; no-new-privileges stays the driver's default (on), except for
+ *   privileged containers, where it would be meaningless.
+ * - Wharf's labels go in `labels` (the driver lets them win over the user's `dockerLabels`).
+ */
+import type { ContainerDefinition } from '@aws-sdk/client-ecs';
+import { LABELS, type TaskSpec } from '../protocol/agent-messages.js';
+import type { ContainerSpec, NetworkMode, PortBinding } from './runtime/driver.js';
+
+/** Extra label (not in protocol LABELS' ECS set): which agent identity owns the container, so two agents
+ * sharing one runtime socket never adopt or remove each other's containers. */
+export const HOST_ID_LABEL = 'wharf.host-id';
+
+export type EcsContainer = ContainerDefinition & { containerArn?: string };
+
+export function taskId(taskArn: string): string {
+  return taskArn.split('/').pop() ?? taskArn;
+}
+
+/** Docker names allow [a-zA-Z0-9][a-zA-Z0-9_.-]*; ECS family and container names allow [A-Za-z0-9_-]. */
+const safe = (s: string) => s.replace(/[^a-zA-Z0-9_.-]/g, '-');
+
+/**
+ * `ecs-<family>-<rev>-<container>-<first 20 hex of the task id>`, as ECS names them (ECS uses random hex
+ * at the end; ours is derived from the task id so the name is deterministic: a create that raced a crash
+ * fails with "name already in use" instead of making a second container for the same task).
+ */
+export function runtimeName(spec: Pick<TaskSpec, 'taskArn' | 'family' | 'revision'>, container: string): string {
+  return `ecs-${safe(spec.family)}-${spec.revision}-${safe(container)}-${taskId(spec.taskArn).replace(/-/g, '').slice(0, 20)}`;
+}
+
+export function networkModeOf(spec: Pick<TaskSpec, 'networkMode'>): NetworkMode {
+  return spec.networkMode === 'host' ? 'host' : spec.networkMode === 'none' ? 'none' : 'bridge';
+}
+
+export function containerLabels(spec: TaskSpec, c: EcsContainer, hostId: string): Record<string, string> {
+  return {
+    [LABELS.taskArn]: spec.taskArn,
+    [LABELS.containerName]: c.name ?? '',
+    [LABELS.cluster]: spec.cluster,
+    [LABELS.family]: spec.family,
+    [LABELS.revision]: String(spec.revision),
+    [LABELS.managedBy]: 'true',
+    [HOST_ID_LABEL]: hostId,
+  };
+}
+
+export function toContainerSpec(spec: TaskSpec, c: EcsContainer, opts: { hostId: string; image?: string }): ContainerSpec {
+  const networkMode = networkModeOf(spec);
+  const out: ContainerSpec = {
+    name: runtimeName(spec, c.name ?? ''),
+    image: opts.image ?? c.image ?? '',
+    labels: containerLabels(spec, c, opts.hostId),
+    networkMode,
+    privileged: c.privileged ?? false,
+    readonlyRootfs: c.readonlyRootFilesystem ?? false,
+  };
+  if (c.command?.length) out.command = [...c.command];
+  if (c.entryPoint?.length) out.entryPoint = [...c.entryPoint];
+  if (c.environment?.length) out.env = Object.fromEntries(c.environment.filter((e) => e.name).map((e) => [e.name!, e.value ?? '']));
+  if (c.workingDirectory) out.workingDir = c.workingDirectory;
+  if (c.user) out.user = c.user;
+  if (c.dockerLabels && Object.keys(c.dockerLabels).length) out.dockerLabels = { ...c.dockerLabels };
+  if (c.cpu) out.cpuShares = Math.max(2, c.cpu);
+  const memory = c.memory ?? spec.memory;
+  if (memory) out.memoryMiB = memory;
+  if (c.memoryReservation) out.memoryReservationMiB = c.memoryReservation;
+  if (c.ulimits?.length) out.ulimits = c.ulimits.map((u) => ({ name: String(u.name), soft: u.softLimit ?? 0, hard: u.hardLimit ?? 0 }));
+  if (c.linuxParameters?.initProcessEnabled) out.init = true;
+  const caps = c.linuxParameters?.capabilities;
+  if (caps?.add?.length) out.capAdd = [...caps.add];
+  if (caps?.drop?.length) out.capDrop = [...caps.drop];
+  if (out.privileged) out.noNewPrivileges = false;
+  if (networkMode === 'bridge') {
+    const ports: PortBinding[] = (c.portMappings ?? [])
+      .filter((p) => p.containerPort !== undefined)
+      .map((p) => ({ containerPort: p.containerPort!, hostPort: p.hostPort ?? 0, protocol: p.protocol === 'udp' ? 'udp' : 'tcp' }));
+    if (ports.length) out.portBindings = ports;
+  }
+  return out;
+}
+
+/** ECS healthCheck.command → argv for exec: `CMD a b` runs a b; `CMD-SHELL s` runs /bin/sh -c s. */
+export function healthCheckArgv(command: string[]): string[] | null {
+  const [kind, ...rest] = command;
+  if (kind === 'CMD') return rest.length ? rest : null;
+  if (kind === 'CMD-SHELL') return rest.length ? ['/bin/sh', '-c', rest.join(' ')] : null;
+  // ECS accepts a bare command (treated as CMD-SHELL by Docker when it is one string).
+  return command.length ? ['/bin/sh', '-c', command.join(' ')] : null;
+}
+
+/** The registry host of an image reference, or null for Docker Hub style names. */
+export function registryHostOf(image: string): string | null {
+  const first = image.split('/')[0];
+  if (!image.includes('/')) return null;
+  return first.includes('.') || first.includes(':') || first === 'localhost' ? first : null;
+}

@@ -1,0 +1,732 @@
+/**
+ * The task actor: one per task on this host, and the only writer of that task's observed state (its
+ * TaskReport) and its checkpoint (STYLE 4). The control plane owns desired state; the actor receives it
+ * through `update(spec)` and never changes it.
+ *
+ * Task, as the actor drives it (reported `lastStatus` in capitals; statuses only move forward, STYLE 5):
+ *
+ *    new / adopted
+ *        │ adopt: inspect containers named in the checkpoint or found by label
+ *        ▼
+ *    PENDING ── pull images (inspectImage first; pull only if absent) ── create containers ──
+ *        │      start each once its dependsOn conditions hold (START|COMPLETE|SUCCESS|HEALTHY)
+ *        │                                        │ pull/create/start of an essential container fails,
+ *        │ every essential container RUNNING      │ or a dependency can never be met
+ *        ▼                                        │   ⇒ stopCode TaskFailedToStart
+ *    RUNNING ─ health checks (exec) → healthStatus │
+ *        │ essential container exits and its restartPolicy does not restart it
+ *        │   ⇒ stopCode EssentialContainerExited, "Essential container in task exited"
+ *        │ desiredStatus STOPPED (the control plane; its stopCode/reason stay its own)
+ *        ▼                                        ▼
+ *    STOPPING ── stop containers in reverse dependency order: stopSignal, then SIGKILL after stopTimeout
+ *        │ every container STOPPED
+ *        ▼
+ *    STOPPED (executionStoppedAt = stoppedAt) ── after cleanupDelayMs ── remove containers ── (tombstone)
+ *
+ * Container (reported): PENDING ─ started ─► RUNNING ─ exited / stopped / never startable ─► STOPPED.
+ * A container its restartPolicy restarts stays RUNNING across the restart (as in ECS, where the restart is
+ * in place); here the restart is a new runtime container with the same name, so runtimeId and dynamic host
+ * ports may change.
+ *
+ * Concurrency: all of the actor's async work (startup, exit watchers, health loops, shutdown) runs on the
+ * one Node event loop and mutates only this object; every mutation ends in `commit()`, which derives the
+ * task-level fields, writes the checkpoint, emits the report if it changed, and wakes waiters.
+ */
+import type { ContainerDependency } from '@aws-sdk/client-ecs';
+import {
+  advance, advanceContainer,
+  type ContainerReport, type ContainerStatus, type HealthStatus, type NetworkBinding, type TaskReport, type TaskSpec, type TaskStatus,
+} from '../protocol/agent-messages.js';
+import { systemClock, silentLogger, type AgentLogger, type Clock } from './clock.js';
+import type { CheckpointStore, ContainerCheckpoint, TaskCheckpoint } from './checkpoint.js';
+import { healthCheckArgv, networkModeOf, registryHostOf, toContainerSpec, type EcsContainer } from './container-spec.js';
+import type { ContainerState, ContainerSummary, RuntimeDriver } from './runtime/driver.js';
+import { OOM_REASON, RuntimeError, ecsReason, isRuntimeError } from './runtime/runtime-error.js';
+
+export interface TaskActorOptions {
+  driver: RuntimeDriver;
+  /** This agent's identity; labels every container so agents sharing a runtime never touch each other's. */
+  hostId: string;
+  onReport: (r: TaskReport) => void;
+  clock?: Clock;
+  checkpoints?: CheckpointStore;
+  log?: AgentLogger;
+  /**
+   * Default for containers without `stopTimeout`: 30 s, ECS's ECS_CONTAINER_STOP_TIMEOUT default — long
+   * enough for a web server to drain keep-alive connections, short enough that a StopTask finishes within
+   * the AWS CLI `tasks-stopped` waiter's first few 6 s polls.
+   */
+  stopTimeoutSeconds?: number;
+  /** Default for containers without `startTimeout`: how long dependsOn may wait. 180 s, ECS_CONTAINER_START_TIMEOUT's default. */
+  startTimeoutSeconds?: number;
+  /**
+   * How long stopped containers are kept before removal, so `podman logs`/`inspect` still work after a
+   * failure. ECS keeps them 3 h (ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION); we keep 10 min: a crash-looping
+   * service under ECS's start throttle stops at most ~1 task per 10 s at worst (first restarts), so at most
+   * ~60 exited containers (each a few KiB plus its log) pile up per looping service, instead of ~1000 for 3 h.
+   */
+  cleanupDelayMs?: number;
+  /** Pull attempts for a retryable failure (ECS retries pulls too). Default 3, with 1 s, 2 s between. */
+  pullAttempts?: number;
+}
+
+export type ActorPhase = 'starting' | 'running' | 'stopping' | 'stopped' | 'removed';
+
+interface Ctr {
+  def: EcsContainer;
+  name: string;
+  essential: boolean;
+  status: ContainerStatus;
+  runtimeId?: string;
+  started: boolean;
+  startedAt?: number;
+  exitCode?: number;
+  reason?: string;
+  networkBindings?: NetworkBinding[];
+  health?: HealthStatus;
+  imageDigest?: string;
+  restartCount: number;
+  lastRestartAt?: number;
+  /** Aborts this runtime container's exit watcher and health loop (a restart makes a new one). */
+  life?: AbortController;
+}
+
+const DEFAULTS = { stopTimeoutSeconds: 30, startTimeoutSeconds: 180, cleanupDelayMs: 10 * 60_000, pullAttempts: 3 };
+const ESSENTIAL_EXITED = 'Essential container in task exited';
+
+/** ECS's restart decision (restartPolicy), pure: `now - (lastRestartAt ?? startedAt) >= restartAttemptPeriod`. */
+export function shouldRestart(
+  policy: EcsContainer['restartPolicy'],
+  c: { exitCode?: number; startedAt?: number; lastRestartAt?: number },
+  now: number,
+): boolean {
+  if (!policy?.enabled || c.exitCode === undefined) return false;
+  if (policy.ignoredExitCodes?.includes(c.exitCode)) return false;
+  const since = c.lastRestartAt ?? c.startedAt;
+  if (since === undefined) return false;
+  // ECS: 300 s default, 60–1800 allowed; a container that ran less than this is not restarted (it would
+  // crash-loop in place); the task's own essential-exit handling takes over instead.
+  return now - since >= (policy.restartAttemptPeriod ?? 300) * 1000;
+}
+
+export class TaskActor {
+  private spec: TaskSpec;
+  private readonly o: Required<Omit<TaskActorOptions, 'checkpoints' | 'log' | 'clock'>> & { clock: Clock; log: AgentLogger; checkpoints?: CheckpointStore };
+  private readonly ctrs: Ctr[];
+  private lastStatus: TaskStatus = 'PENDING';
+  private healthStatus: HealthStatus | undefined;
+  private pullStartedAt?: number;
+  private pullStoppedAt?: number;
+  private startedAt?: number;
+  private stoppingAt?: number;
+  private executionStoppedAt?: number;
+  private stoppedAt?: number;
+  private stopCode?: TaskReport['stopCode'];
+  private stoppedReason?: string;
+  private removeAt?: number;
+  private _phase: ActorPhase = 'starting';
+  private stopping = false;
+  private resolveStop!: () => void;
+  private readonly stopRequested = new Promise<void>((r) => (this.resolveStop = r));
+  /** Aborts startup work (pulls, dependency waits) when a stop begins. */
+  private readonly startupAbort = new AbortController();
+  /** Aborts everything (agent shutdown): containers keep running, the actor just goes quiet. */
+  private readonly closeAbort = new AbortController();
+  private readonly waiters = new Set<() => void>();
+  private lastEmitted = '';
+  private readonly existing: ContainerSummary[];
+  private readonly resumed: TaskCheckpoint | undefined;
+  private running: Promise<void> | null = null;
+  private resumeStop = false;
+
+  constructor(spec: TaskSpec, opts: TaskActorOptions, resume: { checkpoint?: TaskCheckpoint; existing?: ContainerSummary[] } = {}) {
+    this.spec = structuredClone(spec);
+    this.o = { ...DEFAULTS, clock: systemClock, log: silentLogger, ...opts } as typeof this.o;
+    this.existing = resume.existing ?? [];
+    this.resumed = resume.checkpoint;
+    this.ctrs = spec.containers.map((def) => ({
+      def, name: def.name ?? '', essential: def.essential ?? true, status: 'PENDING', started: false, restartCount: 0,
+      health: def.healthCheck ? 'UNKNOWN' : undefined,
+    }));
+    if (resume.checkpoint) this.restore(resume.checkpoint);
+  }
+
+  get taskArn(): string {
+    return this.spec.taskArn;
+  }
+  get phase(): ActorPhase {
+    return this._phase;
+  }
+  get desiredStatus(): string {
+    return this.spec.desiredStatus;
+  }
+
+  /** Starts driving the task; resolves when its containers are removed (or the actor is closed). */
+  start(): Promise<void> {
+    this.running ??= this.run().catch((e: unknown) => {
+      // Last resort: a bug must not crash the agent or leave the task PENDING forever.
+      this.o.log.error({ err: String((e as Error)?.stack ?? e), taskArn: this.taskArn }, 'task actor failed');
+    });
+    return this.running;
+  }
+
+  /** A newer desired state from the control plane. Older versions are ignored. */
+  update(spec: TaskSpec): void {
+    if (spec.version < this.spec.version) return;
+    const stop = spec.desiredStatus === 'STOPPED' && this.spec.desiredStatus !== 'STOPPED';
+    this.spec = { ...this.spec, desiredStatus: this.spec.desiredStatus === 'STOPPED' ? 'STOPPED' : spec.desiredStatus, version: spec.version, stopCode: spec.stopCode, stoppedReason: spec.stoppedReason };
+    if (stop || this.spec.desiredStatus === 'STOPPED') this.requestStop();
+    this.commit();
+  }
+
+  /** Agent shutdown: stop watching; containers keep running and are adopted by the next agent. */
+  close(): void {
+    this.closeAbort.abort(new RuntimeError('aborted', 'agent closing'));
+    for (const c of this.ctrs) c.life?.abort();
+    for (const w of [...this.waiters]) w();
+  }
+
+  report(): TaskReport {
+    const containers: ContainerReport[] = this.ctrs.map((c) => strip({
+      name: c.name, runtimeId: c.runtimeId, imageDigest: c.imageDigest, lastStatus: c.status, exitCode: c.exitCode, reason: c.reason,
+      networkBindings: c.networkBindings, healthStatus: c.health,
+    }));
+    return strip({
+      taskArn: this.spec.taskArn, lastStatus: this.lastStatus, containers, healthStatus: this.healthStatus,
+      pullStartedAt: this.pullStartedAt, pullStoppedAt: this.pullStoppedAt, startedAt: this.startedAt, stoppingAt: this.stoppingAt,
+      executionStoppedAt: this.executionStoppedAt, stoppedAt: this.stoppedAt, stopCode: this.stopCode, stoppedReason: this.stoppedReason,
+    });
+  }
+
+  /** Host ports this task's containers hold (so registration does not count them as foreign). */
+  hostPorts(): number[] {
+    return this.ctrs.flatMap((c) => (c.status === 'RUNNING' ? (c.networkBindings ?? []).map((b) => b.hostPort) : []));
+  }
+
+  // ---- main line ------------------------------------------------------------------------------------
+
+  private async run(): Promise<void> {
+    if (this.resumed?.removed) {
+      this._phase = 'removed';
+      return;
+    }
+    if (this.lastStatus !== 'STOPPED') {
+      if (this.spec.desiredStatus === 'STOPPED' || this.resumeStop) this.requestStop(this.stopCode, this.stoppedReason);
+      const startup = this.startup().catch((e: unknown) => {
+        if (this.closed) return;
+        this.o.log.error({ err: String((e as Error)?.stack ?? e), taskArn: this.taskArn }, 'task startup failed');
+        this.requestStop('TaskFailedToStart', ecsReason(e));
+      });
+      await Promise.race([this.stopRequested, this.closedPromise()]);
+      if (this.closed) return;
+      await startup;
+      if (this.closed) return;
+      await this.shutdown();
+    }
+    if (this.closed) return;
+    await this.cleanup();
+  }
+
+  private async startup(): Promise<void> {
+    await this.adopt();
+    if (this.halted) return;
+    this._phase = 'starting';
+    const toCreate = this.ctrs.filter((c) => !c.runtimeId && c.status === 'PENDING');
+    if (toCreate.length) {
+      const ok = await this.pullImages(toCreate);
+      if (!ok || this.halted) return;
+    }
+    await Promise.all(this.ctrs.filter((c) => c.status === 'PENDING').map((c) => this.bringUp(c)));
+  }
+
+  /** Reattaches to containers from the checkpoint or found by label, so nothing is started twice. */
+  private async adopt(): Promise<void> {
+    const byName = new Map<string, ContainerSummary[]>();
+    for (const s of this.existing) {
+      const n = s.labels['com.amazonaws.ecs.container-name'] ?? '';
+      byName.set(n, [...(byName.get(n) ?? []), s]);
+    }
+    for (const c of this.ctrs) {
+      const found = byName.get(c.name) ?? [];
+      const keep = found.find((s) => s.id === c.runtimeId) ?? found.find((s) => s.status === 'running') ?? found[0];
+      // More than one runtime container for one task container can only be a leftover restart attempt.
+      for (const extra of found) if (extra !== keep) await this.o.driver.removeContainer(extra.id).catch(() => {});
+      if (keep) c.runtimeId = keep.id;
+      if (!c.runtimeId || c.status === 'STOPPED') continue;
+      let st: ContainerState;
+      try {
+        st = await this.o.driver.inspect(c.runtimeId);
+      } catch (e) {
+        if (!isRuntimeError(e, 'not-found')) throw e;
+        const wasRunning = c.started;
+        c.runtimeId = undefined;
+        if (wasRunning) this.onExit(c, { exitCode: undefined, oomKilled: false, reason: 'CannotInspectContainerError: the container disappeared while the agent was not running' });
+        continue;
+      }
+      c.imageDigest ??= st.imageDigest ?? undefined;
+      if (st.running) {
+        this.markRunning(c, st);
+        this.o.log.info({ taskArn: this.taskArn, container: c.name, id: st.id.slice(0, 12) }, 'adopted running container');
+      } else if (st.exitCode !== null && (c.started || st.startedAt)) {
+        c.started = true;
+        c.startedAt ??= st.startedAt?.getTime();
+        this.onExit(c, { exitCode: st.exitCode, oomKilled: st.oomKilled });
+      }
+      // created-but-never-started: bringUp starts it.
+    }
+    this.commit();
+  }
+
+  private async pullImages(ctrs: Ctr[]): Promise<boolean> {
+    this.pullStartedAt ??= this.now();
+    this.commit();
+    const images = [...new Set(ctrs.map((c) => c.def.image ?? ''))];
+    for (const image of images) {
+      const users = ctrs.filter((c) => (c.def.image ?? '') === image);
+      try {
+        if (!image) throw new RuntimeError('pull-failed', 'container definition has no image');
+        const present = await this.o.driver.inspectImage(image, { signal: this.startupAbort.signal });
+        const pulled = present ?? (await this.pull(image));
+        for (const c of users) c.imageDigest = pulled.digest ?? undefined;
+      } catch (e) {
+        if (this.halted) return false;
+        const reason = isRuntimeError(e) && e.code === 'pull-failed' ? ecsReason(e) : `CannotPullContainerError: ${ecsReason(e).replace(/^\w+: /, '')}`;
+        for (const c of users) this.setStopped(c, { reason });
+        this.pullStoppedAt = this.now();
+        if (users.some((c) => c.essential)) {
+          this.requestStop('TaskFailedToStart', reason);
+          return false;
+        }
+      }
+    }
+    this.pullStoppedAt = this.now();
+    this.commit();
+    return true;
+  }
+
+  private async pull(image: string) {
+    const host = registryHostOf(image);
+    const cred = this.spec.registryAuth?.find((a) => a.serveraddress === host);
+    const auth = cred ? { username: cred.username, password: cred.password, serveraddress: cred.serveraddress } : undefined;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.o.driver.pullImage(image, { auth, signal: this.startupAbort.signal });
+      } catch (e) {
+        const permanent = !isRuntimeError(e) || !e.retryable || /manifest unknown|not found|unauthori[sz]ed|denied|name unknown|invalid reference/i.test(e.message);
+        if (permanent || attempt >= this.o.pullAttempts || this.halted) throw e;
+        this.o.log.warn({ taskArn: this.taskArn, image, attempt, err: e.message }, 'pull failed; retrying');
+        await this.sleep(1000 * 2 ** (attempt - 1), this.startupAbort.signal);
+      }
+    }
+  }
+
+  /** Create (if needed), wait for dependsOn, start, then watch. Failures end in a STOPPED container. */
+  private async bringUp(c: Ctr): Promise<void> {
+    try {
+      if (!c.runtimeId) await this.create(c);
+      if (this.halted) return;
+      const dep = await this.waitDependencies(c);
+      if (this.halted) return;
+      if (dep !== true) {
+        this.failContainer(c, `CannotStartContainerError: ${dep}`);
+        return;
+      }
+      await this.o.driver.startContainer(c.runtimeId!);
+      // Even if it has already exited (an immediate exit), it ran: RUNNING now, the watcher sees the exit.
+      this.markRunning(c, await this.o.driver.inspect(c.runtimeId!));
+    } catch (e) {
+      if (this.halted) return;
+      this.failContainer(c, ecsReason(e));
+    }
+  }
+
+  private async create(c: Ctr): Promise<void> {
+    const spec = toContainerSpec(this.spec, c.def, { hostId: this.o.hostId });
+    try {
+      c.runtimeId = await this.o.driver.createContainer(spec, { signal: this.startupAbort.signal });
+    } catch (e) {
+      // The name is deterministic: "already in use" means a create that raced our crash; adopt it.
+      if (isRuntimeError(e, 'create-failed') && /already in use/i.test(e.message)) {
+        const st = await this.o.driver.inspect(spec.name);
+        c.runtimeId = st.id;
+      } else throw e;
+    }
+    this.commit();
+  }
+
+  private failContainer(c: Ctr, reason: string): void {
+    this.setStopped(c, { reason });
+    if (c.essential) this.requestStop(this.lastStatus === 'PENDING' ? 'TaskFailedToStart' : 'EssentialContainerExited', this.lastStatus === 'PENDING' ? reason : ESSENTIAL_EXITED);
+  }
+
+  /** true when every dependsOn condition holds, or a message saying why it never will. */
+  private async waitDependencies(c: Ctr): Promise<true | string> {
+    const deps = c.def.dependsOn ?? [];
+    if (!deps.length) return true;
+    const timeoutMs = (c.def.startTimeout ?? this.o.startTimeoutSeconds) * 1000;
+    const deadline = this.now() + timeoutMs;
+    let verdict: true | string | null = null;
+    const check = () => (verdict = this.dependencyVerdict(deps));
+    const timer = new AbortController();
+    const timedOut = this.sleep(timeoutMs, AbortSignal.any([timer.signal, this.startupAbort.signal, this.closeAbort.signal])).then(() => true, () => false);
+    await Promise.race([this.waitFor(() => check() !== null || this.halted), timedOut]);
+    timer.abort();
+    if (verdict === null && this.now() >= deadline) {
+      const pending = deps.filter((d) => this.dependencyState(d) === null).map((d) => `${d.containerName} ${d.condition}`);
+      return `timed out after ${timeoutMs / 1000} s waiting for dependencies (${pending.join(', ')})`;
+    }
+    return verdict ?? 'stopped while waiting for dependencies';
+  }
+
+  private dependencyVerdict(deps: ContainerDependency[]): true | string | null {
+    let all = true;
+    for (const d of deps) {
+      const s = this.dependencyState(d);
+      if (typeof s === 'string') return s;
+      if (s === null) all = false;
+    }
+    return all ? true : null;
+  }
+
+  /** true = met, null = not yet, string = never (why). */
+  private dependencyState(d: ContainerDependency): true | null | string {
+    const dep = this.ctrs.find((x) => x.name === d.containerName);
+    if (!dep) return `dependency ${d.containerName} is not a container of this task`;
+    const never = (why: string) => `dependency ${dep.name} did not meet condition ${d.condition}: ${why}`;
+    const exited = dep.status === 'STOPPED';
+    switch (d.condition) {
+      case 'START':
+        return dep.started ? true : exited ? never(dep.reason ?? 'it never started') : null;
+      case 'COMPLETE':
+        return exited ? (dep.started ? true : never(dep.reason ?? 'it never started')) : null;
+      case 'SUCCESS':
+        return exited ? (dep.exitCode === 0 ? true : never(`it exited with ${dep.exitCode ?? dep.reason ?? 'no exit code'}`)) : null;
+      case 'HEALTHY':
+        if (dep.health === 'HEALTHY') return true;
+        if (!dep.def.healthCheck) return never('it has no healthCheck');
+        if (exited) return never('it stopped');
+        if (dep.health === 'UNHEALTHY') return never('it is UNHEALTHY');
+        return null;
+      default:
+        return never('unknown condition');
+    }
+  }
+
+  private markRunning(c: Ctr, st: ContainerState): void {
+    c.runtimeId = st.id;
+    c.started = true;
+    c.startedAt ??= st.startedAt?.getTime() ?? this.now();
+    c.status = advanceContainer(c.status, 'RUNNING');
+    c.imageDigest ??= st.imageDigest ?? undefined;
+    c.networkBindings = this.bindings(c, st);
+    c.life?.abort();
+    const life = new AbortController();
+    c.life = life;
+    this.commit();
+    void this.watchExit(c, st.id, life.signal);
+    if (c.def.healthCheck && st.running) void this.healthLoop(c, st.id, life.signal);
+  }
+
+  private bindings(c: Ctr, st: ContainerState): NetworkBinding[] | undefined {
+    const mode = networkModeOf(this.spec);
+    if (mode === 'host') {
+      const b = (c.def.portMappings ?? []).filter((p) => p.containerPort).map((p) => ({
+        bindIP: '0.0.0.0', containerPort: p.containerPort!, hostPort: p.hostPort || p.containerPort!, protocol: p.protocol === 'udp' ? 'udp' as const : 'tcp' as const,
+      }));
+      return b.length ? b : undefined;
+    }
+    if (mode !== 'bridge' || !st.hostPorts.length) return undefined;
+    const seen = new Set<string>();
+    const out: NetworkBinding[] = [];
+    for (const h of st.hostPorts) {
+      const key = `${h.containerPort}/${h.hostPort}/${h.protocol}`;
+      if (seen.has(key)) continue; // Docker lists 0.0.0.0 and :: separately
+      seen.add(key);
+      out.push({ bindIP: h.hostIp && h.hostIp !== '::' ? h.hostIp : '0.0.0.0', containerPort: h.containerPort, hostPort: h.hostPort, protocol: h.protocol });
+    }
+    return out;
+  }
+
+  private async watchExit(c: Ctr, id: string, signal: AbortSignal): Promise<void> {
+    let info: { exitCode: number | undefined; oomKilled: boolean; reason?: string };
+    try {
+      const x = await this.o.driver.waitExit(id, { signal });
+      info = { exitCode: x.exitCode, oomKilled: x.oomKilled };
+    } catch (e) {
+      if (signal.aborted || this.closed) return;
+      if (!isRuntimeError(e, 'not-found')) {
+        this.o.log.warn({ taskArn: this.taskArn, container: c.name, err: String(e) }, 'waiting for exit failed; polling');
+        await this.sleep(1000, signal).catch(() => {});
+        if (!signal.aborted) return this.watchExit(c, id, signal);
+        return;
+      }
+      info = { exitCode: undefined, oomKilled: false, reason: 'CannotInspectContainerError: the container was removed' };
+    }
+    if (signal.aborted || c.runtimeId !== id) return;
+    this.onExit(c, info);
+  }
+
+  private onExit(c: Ctr, x: { exitCode: number | undefined; oomKilled: boolean; reason?: string }): void {
+    if (c.status === 'STOPPED') return;
+    c.life?.abort();
+    c.exitCode = x.exitCode;
+    if (!this.stopping && shouldRestart(c.def.restartPolicy, { exitCode: x.exitCode, startedAt: c.startedAt, lastRestartAt: c.lastRestartAt }, this.now())) {
+      void this.restart(c);
+      return;
+    }
+    this.setStopped(c, { exitCode: x.exitCode, reason: x.oomKilled ? OOM_REASON : x.reason });
+    if (c.essential && !this.stopping) this.requestStop('EssentialContainerExited', ESSENTIAL_EXITED);
+  }
+
+  /** restartPolicy: a new runtime container with the same name; the reported container stays RUNNING. */
+  private async restart(c: Ctr): Promise<void> {
+    const old = c.runtimeId;
+    c.restartCount++;
+    c.lastRestartAt = this.now();
+    this.o.log.info({ taskArn: this.taskArn, container: c.name, exitCode: c.exitCode, restartCount: c.restartCount }, 'restarting container (restartPolicy)');
+    this.commit();
+    try {
+      if (old) await this.o.driver.removeContainer(old);
+      c.runtimeId = undefined;
+      if (this.stopping || this.closed) return this.setStopped(c, {});
+      await this.create(c);
+      await this.o.driver.startContainer(c.runtimeId!);
+      const st = await this.o.driver.inspect(c.runtimeId!);
+      c.health = c.def.healthCheck ? 'UNKNOWN' : undefined;
+      this.markRunning(c, st);
+    } catch (e) {
+      if (this.closed) return;
+      this.setStopped(c, { reason: ecsReason(e) });
+      if (c.essential && !this.stopping) this.requestStop('EssentialContainerExited', ESSENTIAL_EXITED);
+    }
+  }
+
+  /**
+   * ECS healthCheck, run by the agent (Podman runs image HEALTHCHECKs only under systemd; DESIGN §5):
+   * the first probe after `interval` (as Docker does), each probe limited to `timeout`; `retries`
+   * consecutive failures ⇒ UNHEALTHY, one success ⇒ HEALTHY; failures inside `startPeriod` do not count.
+   */
+  private async healthLoop(c: Ctr, id: string, signal: AbortSignal): Promise<void> {
+    const hc = c.def.healthCheck!;
+    const argv = healthCheckArgv(hc.command ?? []);
+    const intervalMs = (hc.interval ?? 30) * 1000;
+    const timeoutMs = (hc.timeout ?? 5) * 1000;
+    const retries = hc.retries ?? 3;
+    const graceUntil = (c.startedAt ?? this.now()) + (hc.startPeriod ?? 0) * 1000;
+    let failures = 0;
+    if (!argv) return;
+    for (;;) {
+      try {
+        await this.sleep(intervalMs, signal);
+      } catch {
+        return;
+      }
+      if (this.stopping) return; // health is frozen once the task stops
+      let ok: boolean;
+      try {
+        const r = await this.o.driver.exec(id, argv, { timeoutMs, signal });
+        ok = r.exitCode === 0 && !r.timedOut;
+      } catch {
+        if (signal.aborted) return;
+        ok = false;
+      }
+      if (signal.aborted || c.runtimeId !== id || c.status !== 'RUNNING' || this.stopping) return;
+      let next = c.health;
+      if (ok) {
+        failures = 0;
+        next = 'HEALTHY';
+      } else if (this.now() >= graceUntil) {
+        failures++;
+        if (failures >= retries) next = 'UNHEALTHY';
+      }
+      if (next !== c.health) {
+        c.health = next;
+        this.commit();
+      }
+    }
+  }
+
+  requestStop(code?: TaskReport['stopCode'], reason?: string): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (code) {
+      this.stopCode = code;
+      this.stoppedReason = reason;
+    }
+    this.stoppingAt ??= this.now();
+    this.startupAbort.abort(new RuntimeError('aborted', 'task is stopping'));
+    this.resolveStop();
+    for (const w of [...this.waiters]) w();
+  }
+
+  private async shutdown(): Promise<void> {
+    this._phase = 'stopping';
+    this.lastStatus = advance(this.lastStatus, 'STOPPING');
+    this.commit();
+    // Reverse dependency order: a container is stopped once nothing still running depends on it.
+    for (;;) {
+      if (this.closed) return;
+      const live = this.ctrs.filter((c) => c.status !== 'STOPPED' && c.runtimeId);
+      if (!live.length) break;
+      const dependedOn = new Set(live.flatMap((c) => (c.def.dependsOn ?? []).map((d) => d.containerName)));
+      let wave = live.filter((c) => !dependedOn.has(c.name));
+      if (!wave.length) wave = live; // a cycle (validation forbids it): stop them all
+      await Promise.all(wave.map((c) => this.stopOne(c)));
+    }
+    for (const c of this.ctrs) if (c.status !== 'STOPPED') this.setStopped(c, {});
+    const t = this.now();
+    this.executionStoppedAt = t;
+    this.stoppedAt = t;
+    this.lastStatus = advance(this.lastStatus, 'STOPPED');
+    this.healthStatus = this.taskHealth();
+    this._phase = 'stopped';
+    this.commit();
+  }
+
+  private async stopOne(c: Ctr): Promise<void> {
+    const id = c.runtimeId!;
+    const timeoutSeconds = c.def.stopTimeout ?? this.o.stopTimeoutSeconds;
+    try {
+      await this.o.driver.stopContainer(id, { timeoutSeconds });
+    } catch (e) {
+      this.o.log.warn({ taskArn: this.taskArn, container: c.name, err: String(e) }, 'stop failed; removing forcibly');
+      await this.o.driver.removeContainer(id).catch(() => {});
+    }
+    if (c.status === 'STOPPED') return;
+    try {
+      const st = await this.o.driver.inspect(id);
+      if (st.running) return; // stop raced a restart; the next wave takes it again
+      if (c.started) this.onExit(c, { exitCode: st.exitCode ?? undefined, oomKilled: st.oomKilled });
+      else this.setStopped(c, {});
+    } catch {
+      this.setStopped(c, { exitCode: c.started ? 137 : undefined });
+    }
+  }
+
+  private async cleanup(): Promise<void> {
+    this._phase = 'stopped';
+    this.removeAt ??= this.now() + this.o.cleanupDelayMs;
+    this.commit();
+    try {
+      await this.sleep(this.removeAt - this.now(), this.closeAbort.signal);
+    } catch {
+      return;
+    }
+    await this.removeContainers();
+  }
+
+  /** Removes the task's stopped containers now (cleanup delay over, or the control plane forgot the task). */
+  async removeContainers(): Promise<void> {
+    for (const c of this.ctrs) {
+      if (!c.runtimeId) continue;
+      try {
+        await this.o.driver.removeContainer(c.runtimeId);
+      } catch (e) {
+        this.o.log.warn({ taskArn: this.taskArn, container: c.name, err: String(e) }, 'remove failed');
+      }
+    }
+    this._phase = 'removed';
+    this.commit(true);
+  }
+
+  // ---- state ----------------------------------------------------------------------------------------
+
+  private setStopped(c: Ctr, x: { exitCode?: number; reason?: string }): void {
+    if (c.status === 'STOPPED') return;
+    c.life?.abort();
+    c.status = 'STOPPED';
+    if (x.exitCode !== undefined) c.exitCode = x.exitCode;
+    if (x.reason) c.reason = x.reason;
+    this.commit();
+  }
+
+  private taskHealth(): HealthStatus | undefined {
+    const checked = this.ctrs.filter((c) => c.essential && c.def.healthCheck);
+    if (this.ctrs.some((c) => c.essential && c.health === 'UNHEALTHY')) return 'UNHEALTHY';
+    if (checked.length && checked.every((c) => c.health === 'HEALTHY')) return 'HEALTHY';
+    return 'UNKNOWN';
+  }
+
+  /** Derives the task-level fields, checkpoints, reports if anything changed, wakes waiters. */
+  private commit(removed = false): void {
+    if (this.lastStatus === 'PENDING' && !this.stopping && this.ctrs.filter((c) => c.essential).every((c) => c.status === 'RUNNING')) {
+      this.lastStatus = 'RUNNING';
+      this.startedAt ??= this.now();
+      this._phase = 'running';
+    }
+    if (this.lastStatus !== 'STOPPED') this.healthStatus = this.taskHealth();
+    const report = this.report();
+    const json = JSON.stringify(report);
+    if (this.o.checkpoints && !this.closed) {
+      this.o.checkpoints.save({
+        spec: this.spec, report, removeAt: this.removeAt, removed: removed || undefined, savedAt: this.now(),
+        containers: Object.fromEntries(this.ctrs.map((c): [string, ContainerCheckpoint] => [c.name, strip({
+          runtimeId: c.runtimeId, started: c.started, startedAt: c.startedAt, restartCount: c.restartCount, lastRestartAt: c.lastRestartAt,
+        })])),
+      });
+    }
+    if (json !== this.lastEmitted) {
+      this.lastEmitted = json;
+      this.o.onReport(report);
+    }
+    for (const w of [...this.waiters]) w();
+  }
+
+  private restore(cp: TaskCheckpoint): void {
+    const r = cp.report;
+    this.lastStatus = r.lastStatus;
+    this.healthStatus = r.healthStatus;
+    Object.assign(this, strip({
+      pullStartedAt: r.pullStartedAt, pullStoppedAt: r.pullStoppedAt, startedAt: r.startedAt, stoppingAt: r.stoppingAt,
+      executionStoppedAt: r.executionStoppedAt, stoppedAt: r.stoppedAt, stopCode: r.stopCode, stoppedReason: r.stoppedReason, removeAt: cp.removeAt,
+    }));
+    if (this.spec.version < cp.spec.version) this.spec = structuredClone(cp.spec);
+    for (const c of this.ctrs) {
+      const rc = r.containers.find((x) => x.name === c.name);
+      const k = cp.containers[c.name];
+      if (rc) Object.assign(c, strip({ status: rc.lastStatus, exitCode: rc.exitCode, reason: rc.reason, networkBindings: rc.networkBindings, imageDigest: rc.imageDigest, health: rc.healthStatus }));
+      if (k) Object.assign(c, strip({ runtimeId: k.runtimeId, started: k.started, startedAt: k.startedAt, restartCount: k.restartCount, lastRestartAt: k.lastRestartAt }));
+    }
+    if (this.lastStatus === 'STOPPED') this._phase = cp.removed ? 'removed' : 'stopped';
+    else if (this.lastStatus === 'STOPPING' || r.stoppingAt) this.resumeStop = true; // it was stopping when the agent died: finish
+    this.lastEmitted = JSON.stringify(this.report());
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------------
+
+  private get closed(): boolean {
+    return this.closeAbort.signal.aborted;
+  }
+  /** Startup should stop doing things: the task is stopping or the agent is closing. */
+  private get halted(): boolean {
+    return this.stopping || this.closed;
+  }
+  private now(): number {
+    return this.o.clock.now();
+  }
+  private sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    const s = signal ? AbortSignal.any([signal, this.closeAbort.signal]) : this.closeAbort.signal;
+    return this.o.clock.sleep(ms, s);
+  }
+  private closedPromise(): Promise<void> {
+    return new Promise((r) => (this.closed ? r() : this.closeAbort.signal.addEventListener('abort', () => r(), { once: true })));
+  }
+  /** Resolves once `cond()` holds, re-checked after every commit. */
+  private waitFor(cond: () => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      if (cond()) return resolve();
+      const f = () => {
+        if (cond()) {
+          this.waiters.delete(f);
+          resolve();
+        }
+      };
+      this.waiters.add(f);
+    });
+  }
+}
+
+function strip<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}
