@@ -8,6 +8,7 @@ import { resolveServerConfig } from '../server/config.js';
 import { startServer, adminKeyBanner } from '../server/server.js';
 import { registerClusterCommands } from './clusters.js';
 import { registerTaskDefinitionCommands } from './task-definitions.js';
+import { registerAgentCommand } from './agent.js';
 import { CliError } from './client.js';
 import { registerImageCommands } from './image.js';
 
@@ -44,6 +45,7 @@ program.command('server')
 
 registerClusterCommands(program);
 registerTaskDefinitionCommands(program);
+registerAgentCommand(program);
 registerImageCommands(program);
 
 try {

@@ -1,0 +1,230 @@
+/**
+ * `wharf agent`: one per host (= one container instance). Owns the connection, the task actors and
+ * reconciliation between the control plane's desired set and what runs here.
+ *
+ *   start ─ load identity + checkpoints ─ resume actors (adopting their containers by label) ─ connect
+ *     every (re)connect: register ─► registered ─► send every task's current report ─► desired{full}
+ *       reconcile(full): for each spec  → actor.update, or a new actor (adopting containers if any)
+ *                        actors absent  → stopped (the control plane no longer wants them)
+ *                        containers with our host label but no actor (orphans) → stopped + removed
+ *       desired{delta}:  the same per spec, nothing removed
+ *     disconnected: actors keep running and reporting into the Reporter; nothing is stopped
+ *
+ * Who writes what: the control plane owns desiredStatus (TaskSpec); each TaskActor owns its task's
+ * observed state and checkpoint; the agent owns only the actor set and its identity file.
+ */
+import { LABELS, AGENT_PROTOCOL_VERSION, type AgentMessage, type ServerMessage, type TaskSpec } from '../protocol/agent-messages.js';
+import { silentLogger, systemClock, type AgentLogger, type Clock } from './clock.js';
+import { FileCheckpointStore, type CheckpointStore, type TaskCheckpoint } from './checkpoint.js';
+import { AgentConnection } from './connection.js';
+import { HOST_ID_LABEL } from './container-spec.js';
+import { hostAttributes, hostResources, loadIdentity, saveIdentity, type Identity } from './host-info.js';
+import { Reporter } from './reporter.js';
+import type { ContainerSummary, RuntimeDriver, RuntimeInfo } from './runtime/driver.js';
+import { TaskActor, type TaskActorOptions } from './task-actor.js';
+
+export const AGENT_VERSION = '0.1.0';
+
+export interface AgentOptions {
+  server: string;
+  cluster: string;
+  token: string;
+  stateDir: string;
+  driver: RuntimeDriver;
+  attributes?: Record<string, string>;
+  /** CPU units / MiB to register instead of the host's (tests: two agents on one machine). */
+  cpu?: number;
+  memory?: number;
+  availabilityZone?: string;
+  instanceType?: string;
+  log?: AgentLogger;
+  clock?: Clock;
+  /** Called on a fatal connection error (rejected token): the CLI exits. */
+  onFatal?: (message: string) => void;
+  actor?: Pick<TaskActorOptions, 'stopTimeoutSeconds' | 'startTimeoutSeconds' | 'cleanupDelayMs' | 'pullAttempts'>;
+  /**
+   * How long a removed task's tombstone (its final report) is kept, so a late or repeated `desired` for
+   * it is answered with STOPPED instead of starting it again: 1 h, as long as ECS shows STOPPED tasks.
+   */
+  tombstoneMs?: number;
+  /** Orphan containers are stopped with this timeout (s). Default 30, like a task's. */
+  orphanStopTimeoutSeconds?: number;
+}
+
+export class Agent {
+  readonly actors = new Map<string, TaskActor>();
+  private readonly identity: Identity;
+  private readonly checkpoints: CheckpointStore;
+  private readonly reporter: Reporter;
+  private readonly conn: AgentConnection;
+  private readonly log: AgentLogger;
+  private readonly clock: Clock;
+  private runtime: RuntimeInfo | null = null;
+  /** Reconciles run one at a time, in arrival order. */
+  private queue: Promise<void> = Promise.resolve();
+  private pruneTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+  containerInstanceArn: string | undefined;
+
+  constructor(private readonly o: AgentOptions) {
+    this.log = o.log ?? silentLogger;
+    this.clock = o.clock ?? systemClock;
+    this.identity = loadIdentity(o.stateDir);
+    this.containerInstanceArn = this.identity.containerInstanceArns[o.cluster];
+    this.checkpoints = new FileCheckpointStore(o.stateDir);
+    this.reporter = new Reporter({ send: (m) => this.conn.send(m) });
+    this.conn = new AgentConnection({
+      url: o.server,
+      token: o.token,
+      log: this.log,
+      register: () => this.registerMessage(),
+      onRegistered: (m) => this.onRegistered(m),
+      onMessage: (m) => this.onMessage(m),
+      onFatal: (msg) => (o.onFatal ?? ((x: string) => this.log.error({}, x)))(msg),
+    });
+  }
+
+  get hostId(): string {
+    return this.identity.hostId;
+  }
+  get connected(): boolean {
+    return this.conn.ready;
+  }
+
+  /** Resumes checkpointed tasks (adopting their containers), then connects. */
+  async start(): Promise<void> {
+    this.runtime = await this.o.driver.ping();
+    const existing = await this.ourContainers();
+    for (const cp of this.checkpoints.loadAll()) {
+      if (cp.removed && this.clock.now() - cp.savedAt > (this.o.tombstoneMs ?? 3_600_000)) {
+        this.checkpoints.delete(cp.spec.taskArn);
+        continue;
+      }
+      this.startActor(cp.spec, cp, existing.get(cp.spec.taskArn) ?? []);
+    }
+    this.log.info({ hostId: this.hostId, resumed: this.actors.size, runtime: `${this.runtime.engine} ${this.runtime.version} (API ${this.runtime.apiVersion})` }, 'agent starting');
+    this.conn.start();
+    this.pruneTimer = setInterval(() => this.prune(), 60_000);
+    this.pruneTimer.unref();
+  }
+
+  /** Stops talking and watching; containers keep running and the next agent adopts them. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    this.reporter.flush();
+    this.conn.close();
+    this.reporter.close();
+    for (const a of this.actors.values()) a.close();
+    await this.queue.catch(() => {});
+  }
+
+  private async registerMessage(): Promise<AgentMessage> {
+    this.runtime = await this.o.driver.ping();
+    const ownPorts = [...this.actors.values()].flatMap((a) => a.hostPorts());
+    return {
+      type: 'register',
+      protocol: AGENT_PROTOCOL_VERSION,
+      cluster: this.o.cluster,
+      hostId: this.identity.hostId,
+      ...(this.containerInstanceArn ? { containerInstanceArn: this.containerInstanceArn } : {}),
+      resources: hostResources({ cpu: this.o.cpu, memory: this.o.memory, ownPorts }),
+      attributes: hostAttributes({
+        availabilityZone: this.o.availabilityZone ?? 'local-1a',
+        instanceType: this.o.instanceType ?? 'wharf.local',
+        apiVersion: this.runtime.apiVersion,
+        custom: this.o.attributes,
+      }),
+      versionInfo: { agentVersion: AGENT_VERSION, dockerVersion: `${this.runtime.engine} ${this.runtime.version}` },
+      availabilityZone: this.o.availabilityZone ?? 'local-1a',
+      instanceType: this.o.instanceType ?? 'wharf.local',
+    };
+  }
+
+  private onRegistered(m: Extract<ServerMessage, { type: 'registered' }>): void {
+    this.log.info({ containerInstanceArn: m.containerInstanceArn, reconnect: this.conn.connects > 1 }, 'registered');
+    if (m.containerInstanceArn !== this.containerInstanceArn) {
+      this.containerInstanceArn = m.containerInstanceArn;
+      this.identity.containerInstanceArns[this.o.cluster] = m.containerInstanceArn;
+      saveIdentity(this.o.stateDir, this.identity);
+    }
+    // Level-triggered: after any gap, tell the server the current state of every task we know.
+    for (const a of this.actors.values()) this.reporter.push(a.report());
+    this.reporter.reconnected();
+  }
+
+  private onMessage(m: ServerMessage): void {
+    if (m.type === 'ack') this.reporter.ack(m.seq);
+    else if (m.type === 'desired') this.enqueue(() => this.reconcile(m.tasks, m.full));
+  }
+
+  private enqueue(f: () => Promise<void>): void {
+    this.queue = this.queue.then(f).catch((e: unknown) => this.log.error({ err: String((e as Error)?.stack ?? e) }, 'reconcile failed'));
+  }
+
+  /** Applies a desired set (full: everything this host should know about; else a delta). */
+  async reconcile(tasks: TaskSpec[], full: boolean): Promise<void> {
+    if (this.closed) return;
+    const existing = await this.ourContainers();
+    const wanted = new Set(tasks.map((t) => t.taskArn));
+    for (const spec of tasks) {
+      const a = this.actors.get(spec.taskArn);
+      if (a) {
+        a.update(spec);
+        if (a.phase === 'removed' || a.phase === 'stopped') this.reporter.push(a.report());
+      } else this.startActor(spec, undefined, existing.get(spec.taskArn) ?? []);
+    }
+    if (!full) return;
+    for (const a of this.actors.values()) {
+      if (!wanted.has(a.taskArn) && a.phase !== 'stopped' && a.phase !== 'removed') {
+        this.log.info({ taskArn: a.taskArn }, 'task not in the desired set: stopping it');
+        a.requestStop();
+      }
+    }
+    for (const [arn, ctrs] of existing) {
+      if (this.actors.has(arn)) continue;
+      this.log.warn({ taskArn: arn, containers: ctrs.map((c) => c.name) }, 'orphan containers (task unknown here and to the control plane): removing');
+      await Promise.all(ctrs.map(async (c) => {
+        await this.o.driver.stopContainer(c.id, { timeoutSeconds: this.o.orphanStopTimeoutSeconds ?? 30 }).catch(() => {});
+        await this.o.driver.removeContainer(c.id).catch((e: unknown) => this.log.warn({ id: c.id, err: String(e) }, 'orphan remove failed'));
+      }));
+    }
+  }
+
+  private startActor(spec: TaskSpec, checkpoint: TaskCheckpoint | undefined, existing: ContainerSummary[]): TaskActor {
+    const actor = new TaskActor(spec, {
+      driver: this.o.driver,
+      hostId: this.identity.hostId,
+      clock: this.clock,
+      checkpoints: this.checkpoints,
+      log: this.log,
+      onReport: (r) => this.reporter.push(r),
+      ...this.o.actor,
+    }, { checkpoint, existing });
+    this.actors.set(spec.taskArn, actor);
+    void actor.start();
+    return actor;
+  }
+
+  /** Drops tombstones older than tombstoneMs. */
+  private prune(): void {
+    const ttl = this.o.tombstoneMs ?? 3_600_000;
+    for (const cp of this.checkpoints.loadAll()) {
+      if (cp.removed && this.clock.now() - cp.savedAt > ttl) {
+        this.checkpoints.delete(cp.spec.taskArn);
+        this.actors.delete(cp.spec.taskArn);
+      }
+    }
+  }
+
+  /** Containers this agent identity started, grouped by task ARN. */
+  private async ourContainers(): Promise<Map<string, ContainerSummary[]>> {
+    const list = await this.o.driver.listContainers({ [LABELS.managedBy]: 'true', [HOST_ID_LABEL]: this.identity.hostId });
+    const out = new Map<string, ContainerSummary[]>();
+    for (const c of list) {
+      const arn = c.labels[LABELS.taskArn];
+      if (arn) out.set(arn, [...(out.get(arn) ?? []), c]);
+    }
+    return out;
+  }
+}
