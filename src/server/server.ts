@@ -17,6 +17,8 @@ import { buildApp } from './app.js';
 import { buildPlugins } from './plugins.js';
 import { AgentGateway, ensureJoinToken, joinTokenVerifier } from '../dispatcher/gateway.js';
 import { startTaskReaper } from '../controllers/task-reaper/task-reaper.js';
+import { ServicesController } from '../controllers/services/controller.js';
+import { alwaysLeader } from '../controllers/shared/leadership.js';
 import type { ServerConfig } from './config.js';
 
 export interface RunningServer {
@@ -61,6 +63,15 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
   const gateway = new AgentGateway({ store, scope: deps, log: log.child({ svc: 'dispatcher' }), clock: deps.clock, verifyToken: joinTokenVerifier(store) });
   gateway.attach(app.server);
   const reaper = startTaskReaper({ store, clock: deps.clock });
+  // Controllers run on the leader only; with the embedded store this server always leads.
+  const stopLeading = alwaysLeader.run((signal) => {
+    const envMs = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
+    const services = new ServicesController({
+      store, scope: deps, clock: deps.clock, log: log.child({ svc: 'services' }),
+      reconcile: { lostAfterMs: envMs('WHARF_SERVICE_LOST_AFTER_MS'), throttleBaseMs: envMs('WHARF_SERVICE_THROTTLE_BASE_MS') },
+    });
+    void services.start(signal).catch((err) => log.error({ err }, 'services controller failed to start'));
+  });
   await app.listen({ port: cfg.port, host: cfg.host });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
@@ -83,6 +94,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
       if (closed) return;
       closed = true;
       reaper.stop();
+      stopLeading();
       await gateway.close();
       await app.close();
       keys.close();

@@ -15,7 +15,7 @@ import { newTaskRecord } from '../../model/ecs/task-factory.js';
 import { containerInstanceArn, parseArn } from '../../model/arn.js';
 import { getJson } from '../../store/json.js';
 import { placeAndCommit } from '../../controllers/shared/placement-commit.js';
-import type { Strategy, Constraint } from '../../scheduler/placement.js';
+import { checkPlacementSpec, PlacementSpecError, RUN_TASK_DEFAULT_STRATEGY, type Strategy, type Constraint } from '../../scheduler/placement.js';
 import type { Handler, RequestContext } from '../types.js';
 import { activeCluster, validateTags } from './common.js';
 import { taskDefinitionForRun } from './tasks-common.js';
@@ -27,18 +27,14 @@ const hashOf = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).di
 const random = () => randomInt(0, 2 ** 31) / 2 ** 31;
 
 export function validatePlacement(strategies: readonly PlacementStrategy[] | undefined, constraints: readonly PlacementConstraint[] | undefined): { strategies: Strategy[]; constraints: Constraint[] } {
-  if ((strategies?.length ?? 0) > 5) throw invalidParameter('Too many placement strategies: at most 5 are allowed.');
-  if ((constraints?.length ?? 0) > 10) throw invalidParameter('Too many placement constraints: at most 10 are allowed.');
-  const s = (strategies ?? []).map((x): Strategy => {
-    if (x.type === 'binpack' && x.field !== 'cpu' && x.field !== 'memory') throw invalidParameter(`Invalid field for binpack placement strategy: '${x.field ?? ''}'. Valid fields: cpu, memory.`);
-    if (x.type === 'spread' && !x.field) throw invalidParameter('The spread placement strategy requires a field.');
-    return { type: x.type as Strategy['type'], field: x.field };
-  });
-  const c = (constraints ?? []).map((x): Constraint => {
-    if (x.type === 'memberOf' && !x.expression) throw invalidParameter('A memberOf placement constraint requires an expression.');
-    if (x.type === 'distinctInstance' && x.expression) throw invalidParameter('A distinctInstance placement constraint takes no expression.');
-    return { type: x.type as Constraint['type'], expression: x.expression };
-  });
+  const s = (strategies ?? []).map((x): Strategy => ({ type: x.type as Strategy['type'], field: x.field }));
+  const c = (constraints ?? []).map((x): Constraint => ({ type: x.type as Constraint['type'], expression: x.expression }));
+  try {
+    checkPlacementSpec(s, c);
+  } catch (e) {
+    if (e instanceof PlacementSpecError) throw invalidParameter(e.message);
+    throw e;
+  }
   return { strategies: s, constraints: c };
 }
 
@@ -106,7 +102,7 @@ async function replay(ctx: RequestContext, cluster: string, prior: IdempotencyRe
   return { tasks, failures: prior.failures };
 }
 
-export const runTask: Handler<RunTaskRequest, RunTaskResponse> = (input, ctx) => launch(ctx, input, { defaultStrategy: [{ type: 'random' }] });
+export const runTask: Handler<RunTaskRequest, RunTaskResponse> = (input, ctx) => launch(ctx, input, { defaultStrategy: [...RUN_TASK_DEFAULT_STRATEGY] });
 
 /** StartTask: like RunTask, on the container instances the caller names (up to 10). */
 export const startTask: Handler<StartTaskRequest, StartTaskResponse> = async (input, ctx) => {

@@ -22,3 +22,9 @@ export const keys = {
   accountSettingDefaults: () => '/ecs/account-setting-default/',
   idempotency: (operation: string, token: string) => `/ecs/idempotency/${operation}/${token}`,
 };
+
+/** Service-side keys (issue 4). */
+export const serviceKeys = {
+  /** CreateService clientToken → the service it created (scoped per cluster, as ECS scopes tokens). */
+  createToken: (cluster: string, token: string) => `/ecs/idempotency/CreateService/${cluster}/${token}`,
+};
