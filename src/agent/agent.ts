@@ -47,7 +47,7 @@ export interface AgentOptions {
    * it is answered with STOPPED instead of starting it again: 1 h, as long as ECS shows STOPPED tasks.
    */
   tombstoneMs?: number;
-  /** Orphan containers are stopped with this timeout (s). Default 30, like a task's. */
+  /** Orphan containers are stopped with this timeout (s). Default: the tasks' default stop timeout (30 s). */
   orphanStopTimeoutSeconds?: number;
 }
 
@@ -185,7 +185,7 @@ export class Agent {
       if (this.actors.has(arn)) continue;
       this.log.warn({ taskArn: arn, containers: ctrs.map((c) => c.name) }, 'orphan containers (task unknown here and to the control plane): removing');
       await Promise.all(ctrs.map(async (c) => {
-        await this.o.driver.stopContainer(c.id, { timeoutSeconds: this.o.orphanStopTimeoutSeconds ?? 30 }).catch(() => {});
+        await this.o.driver.stopContainer(c.id, { timeoutSeconds: this.o.orphanStopTimeoutSeconds ?? this.o.actor?.stopTimeoutSeconds ?? 30 }).catch(() => {});
         await this.o.driver.removeContainer(c.id).catch((e: unknown) => this.log.warn({ id: c.id, err: String(e) }, 'orphan remove failed'));
       }));
     }
