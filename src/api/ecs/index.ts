@@ -17,6 +17,7 @@ import { tagResource } from './tag-resource.js';
 import { untagResource } from './untag-resource.js';
 import { listTagsForResource } from './list-tags-for-resource.js';
 import { taskHandlers } from './task-handlers.js';
+import { serviceHandlers } from './service-handlers.js';
 import { putAccountSetting, putAccountSettingDefault, deleteAccountSetting, listAccountSettings } from './account-settings.js';
 
 export const ecsHandlers: Record<string, Handler> = {
@@ -48,6 +49,6 @@ export function ecsService(extra: Record<string, Handler> = {}): ServiceDefiniti
     model: ecsModel as unknown as ServiceModel,
     validationError: 'InvalidParameterException',
     serverError: 'ServerException',
-    handlers: { ...ecsHandlers, ...taskHandlers, ...extra },
+    handlers: { ...ecsHandlers, ...taskHandlers, ...serviceHandlers, ...extra },
   };
 }

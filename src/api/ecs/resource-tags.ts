@@ -33,6 +33,22 @@ export const TAGGABLE: Record<string, TaggableType> = {
     isLive: (r) => r.status !== 'DELETE_IN_PROGRESS',
     notFound: () => new ApiError('ResourceNotFoundException', 'The specified task definition does not exist.'),
   },
+  service: {
+    keyOf: (id) => {
+      const [cluster, name, extra] = id.split('/');
+      return extra === undefined && name && CLUSTER_NAME.test(cluster) && CLUSTER_NAME.test(name) ? keys.service(cluster, name) : undefined;
+    },
+    isLive: (r) => r.status === 'ACTIVE' || r.status === 'DRAINING',
+    notFound: () => new ApiError('InvalidParameterException', 'The specified service is not active. Specify an active service and try again.'),
+  },
+  task: {
+    keyOf: (id) => {
+      const [cluster, taskId, extra] = id.split('/');
+      return extra === undefined && taskId && CLUSTER_NAME.test(cluster) && /^[A-Za-z0-9-]{1,64}$/.test(taskId) ? keys.task(cluster, taskId) : undefined;
+    },
+    isLive: () => true,
+    notFound: () => new ApiError('InvalidParameterException', 'The specified task was not found.'),
+  },
 };
 
 export interface TaggedResource {

@@ -1,0 +1,88 @@
+/**
+ * CreateService: stores the service with its first PRIMARY deployment (IN_PROGRESS); the services
+ * controller then starts the tasks. With a clientToken, a retry with the same parameters returns the
+ * same service; a different service under an existing live name is ECS's "not idempotent" error.
+ */
+import { createHash } from 'node:crypto';
+import type { CreateServiceRequest, CreateServiceResponse, PlacementConstraint } from '@aws-sdk/client-ecs';
+import { ApiError, invalidParameter } from '../../model/errors.js';
+import { serviceArn } from '../../model/arn.js';
+import { keys } from '../../model/ecs/keys.js';
+import type { ServiceRecord } from '../../model/ecs/records.js';
+import { getJson } from '../../store/json.js';
+import type { Handler } from '../types.js';
+import { activeCluster, validateTags } from './common.js';
+import { taskDefinitionForRun } from './tasks-common.js';
+import { SERVICE_NAME, deploymentConfigurationFrom, newDeployment, newDeploymentId, placementFrom, serviceView } from './service-common.js';
+
+const hashOf = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex');
+
+export function unsupportedServiceFeatures(input: { launchType?: string; capacityProviderStrategy?: unknown[]; deploymentController?: { type?: string } }): void {
+  if (input.launchType && input.launchType !== 'EC2') {
+    throw new ApiError('UnsupportedFeatureException', `Launch type ${input.launchType} is not available on this Wharf cluster yet: use launch type EC2 on your container instances.`);
+  }
+  if (input.capacityProviderStrategy?.length) {
+    throw new ApiError('UnsupportedFeatureException', 'Capacity provider strategies are not available on this Wharf cluster yet: omit capacityProviderStrategy to use EC2 container instances.');
+  }
+  if (input.deploymentController?.type && input.deploymentController.type !== 'ECS') {
+    throw new ApiError('UnsupportedFeatureException', `The ${input.deploymentController.type} deployment controller is not available on Wharf: use the ECS (rolling update) deployment controller.`);
+  }
+}
+
+export const createService: Handler<CreateServiceRequest, CreateServiceResponse> = async (input, ctx) => {
+  const cluster = (await activeCluster(ctx, input.cluster)).value;
+  const name = input.serviceName!;
+  if (!SERVICE_NAME.test(name)) throw invalidParameter('Service names can be up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens.');
+  if (input.clientToken !== undefined && (input.clientToken.length > 36 || !/^[\x21-\x7e]+$/.test(input.clientToken))) {
+    throw invalidParameter('clientToken must be 1 to 36 ASCII characters (33–126).');
+  }
+  unsupportedServiceFeatures(input);
+  const strategy = input.schedulingStrategy ?? 'REPLICA';
+  const daemon = strategy === 'DAEMON';
+  if (!input.taskDefinition) throw invalidParameter('A task definition is required when the deployment controller is ECS.');
+  if (daemon && input.placementStrategy?.length) throw invalidParameter('Placement strategies are not supported with the DAEMON scheduling strategy.');
+  if (daemon && input.desiredCount !== undefined) throw invalidParameter('The DAEMON scheduling strategy does not support a desired count for services.');
+  if (!daemon && input.desiredCount === undefined) throw invalidParameter('desiredCount is required when the scheduling strategy is REPLICA.');
+  if ((input.desiredCount ?? 0) < 0) throw invalidParameter('desiredCount must not be negative.');
+  if (input.healthCheckGracePeriodSeconds !== undefined && input.healthCheckGracePeriodSeconds < 0) throw invalidParameter('healthCheckGracePeriodSeconds must not be negative.');
+  const tags = validateTags(input.tags);
+  const def = await taskDefinitionForRun(ctx.store, input.taskDefinition);
+  if (def.networkMode === 'awsvpc') {
+    throw new ApiError('UnsupportedFeatureException', 'Services in awsvpc network mode need per-task networking, which this Wharf cluster does not provide yet: use bridge or host network mode.');
+  }
+  const placement = placementFrom(input.placementStrategy, input.placementConstraints as PlacementConstraint[], def.placementConstraints.length);
+  const deploymentConfiguration = deploymentConfigurationFrom(input.deploymentConfiguration, undefined, daemon);
+  const key = keys.service(cluster.clusterName, name);
+  const requestHash = hashOf({ ...input, clientToken: undefined });
+
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const existing = await getJson<ServiceRecord>(ctx.store, key);
+    if (existing && existing.value.status !== 'INACTIVE') {
+      if (input.clientToken && existing.value.clientToken === input.clientToken && existing.value.createHash === requestHash) {
+        return { service: serviceView(existing.value) };
+      }
+      throw invalidParameter('Creation of service was not idempotent.');
+    }
+    const now = ctx.now.getTime();
+    const desired = daemon ? 0 : input.desiredCount!;
+    const rec: ServiceRecord = {
+      serviceArn: serviceArn(ctx, cluster.clusterName, name), serviceName: name, cluster: cluster.clusterName, clusterArn: cluster.clusterArn,
+      status: 'ACTIVE', desiredCount: desired, taskDefinition: def.taskDefinitionArn, launchType: 'EC2', schedulingStrategy: strategy,
+      deploymentController: 'ECS', deploymentConfiguration,
+      placementConstraints: placement.constraints, placementStrategy: placement.strategies,
+      healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds ?? 0,
+      loadBalancers: input.loadBalancers ?? [], serviceRegistries: input.serviceRegistries ?? [], networkConfiguration: input.networkConfiguration,
+      enableECSManagedTags: input.enableECSManagedTags ?? false, propagateTags: input.propagateTags ?? 'NONE',
+      enableExecuteCommand: input.enableExecuteCommand ?? false, tags, createdAt: now, createdBy: ctx.principal.arn,
+      clientToken: input.clientToken, createHash: requestHash,
+      deployments: [newDeployment(newDeploymentId(), def.taskDefinitionArn, desired, now)],
+      history: [], events: [], steady: false, seq: 0, version: 1,
+    };
+    const r = await ctx.store.txn({
+      compare: [{ key, target: 'version', op: '==', value: existing?.version ?? 0 }],
+      success: [{ type: 'put', key, value: JSON.stringify(rec) }],
+    });
+    if (r.succeeded) return { service: serviceView(rec) };
+  }
+  throw new ApiError('ServerException', 'The service kept changing while it was being created. Retry the request.');
+};

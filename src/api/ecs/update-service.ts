@@ -1,0 +1,67 @@
+/**
+ * UpdateService: changes the spec. A new task definition, forceNewDeployment or new placement starts a
+ * new PRIMARY deployment (the old PRIMARY becomes ACTIVE and drains as the new one comes up); a
+ * desiredCount change alone scales the current deployment. The controller does the rest.
+ */
+import type { UpdateServiceRequest, UpdateServiceResponse, PlacementConstraint } from '@aws-sdk/client-ecs';
+import { ApiError, invalidParameter } from '../../model/errors.js';
+import { keys } from '../../model/ecs/keys.js';
+import type { ServiceRecord } from '../../model/ecs/records.js';
+import type { Handler } from '../types.js';
+import { activeCluster } from './common.js';
+import { taskDefinitionForRun } from './tasks-common.js';
+import { activeService, deploymentConfigurationFrom, newDeployment, newDeploymentId, placementFrom, serviceView } from './service-common.js';
+import { unsupportedServiceFeatures } from './create-service.js';
+
+export const updateService: Handler<UpdateServiceRequest, UpdateServiceResponse> = async (input, ctx) => {
+  const cluster = (await activeCluster(ctx, input.cluster)).value.clusterName;
+  unsupportedServiceFeatures(input);
+  if ((input.desiredCount ?? 0) < 0) throw invalidParameter('desiredCount must not be negative.');
+  const def = input.taskDefinition ? await taskDefinitionForRun(ctx.store, input.taskDefinition) : undefined;
+  if (def?.networkMode === 'awsvpc') {
+    throw new ApiError('UnsupportedFeatureException', 'Services in awsvpc network mode need per-task networking, which this Wharf cluster does not provide yet: use bridge or host network mode.');
+  }
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const cur = await activeService(ctx.store, cluster, input.service);
+    const s: ServiceRecord = structuredClone(cur.value);
+    const daemon = s.schedulingStrategy === 'DAEMON';
+    const now = ctx.now.getTime();
+    if (daemon && input.desiredCount !== undefined) throw invalidParameter('The DAEMON scheduling strategy does not support a desired count for services.');
+    if (daemon && input.placementStrategy?.length) throw invalidParameter('Placement strategies are not supported with the DAEMON scheduling strategy.');
+    let redeploy = input.forceNewDeployment === true;
+    if (def && def.taskDefinitionArn !== s.taskDefinition) { s.taskDefinition = def.taskDefinitionArn; redeploy = true; }
+    if (input.placementStrategy !== undefined || input.placementConstraints !== undefined) {
+      const p = placementFrom(input.placementStrategy ?? s.placementStrategy, (input.placementConstraints as PlacementConstraint[] | undefined) ?? s.placementConstraints);
+      if (JSON.stringify(p.strategies) !== JSON.stringify(s.placementStrategy) || JSON.stringify(p.constraints) !== JSON.stringify(s.placementConstraints)) redeploy = true;
+      s.placementStrategy = p.strategies;
+      s.placementConstraints = p.constraints;
+    }
+    if (input.deploymentConfiguration) s.deploymentConfiguration = deploymentConfigurationFrom(input.deploymentConfiguration, s.deploymentConfiguration, daemon);
+    if (input.desiredCount !== undefined) s.desiredCount = input.desiredCount;
+    if (input.healthCheckGracePeriodSeconds !== undefined) {
+      if (input.healthCheckGracePeriodSeconds < 0) throw invalidParameter('healthCheckGracePeriodSeconds must not be negative.');
+      s.healthCheckGracePeriodSeconds = input.healthCheckGracePeriodSeconds;
+    }
+    if (input.enableECSManagedTags !== undefined) s.enableECSManagedTags = input.enableECSManagedTags;
+    if (input.propagateTags !== undefined) s.propagateTags = input.propagateTags;
+    if (input.enableExecuteCommand !== undefined) s.enableExecuteCommand = input.enableExecuteCommand;
+    if (input.loadBalancers !== undefined) { s.loadBalancers = input.loadBalancers; redeploy = true; }
+    if (input.serviceRegistries !== undefined) s.serviceRegistries = input.serviceRegistries;
+    if (input.networkConfiguration !== undefined) { s.networkConfiguration = input.networkConfiguration; redeploy = true; }
+    if (redeploy) {
+      for (const d of s.deployments) if (d.status === 'PRIMARY') { d.status = 'ACTIVE'; d.updatedAt = now; }
+      s.deployments = [newDeployment(newDeploymentId(), s.taskDefinition, s.desiredCount, now), ...s.deployments];
+      s.steady = false;
+    } else {
+      const p = s.deployments.find((d) => d.status === 'PRIMARY');
+      if (p) p.desiredCount = s.desiredCount;
+    }
+    s.version += 1;
+    const r = await ctx.store.txn({
+      compare: [{ key: keys.service(cluster, s.serviceName), target: 'version', op: '==', value: cur.version }],
+      success: [{ type: 'put', key: keys.service(cluster, s.serviceName), value: JSON.stringify(s) }],
+    });
+    if (r.succeeded) return { service: serviceView(s) };
+  }
+  throw new ApiError('ServerException', 'The service kept changing while it was being updated. Retry the request.');
+};
