@@ -104,6 +104,18 @@ export function storeConformance(name: string, h: StoreHarness): void {
       assert.equal(page2.more, false);
     });
 
+    it('range lists in reverse and pages backwards', async () => {
+      const s = await open();
+      for (const k of ['/r/1', '/r/2', '/r/3', '/r4']) await s.txn({ success: [{ type: 'put', key: k, value: k }] });
+      assert.deepEqual((await s.range('/r/', { reverse: true })).kvs.map((k) => k.key), ['/r/3', '/r/2', '/r/1']);
+      const p1 = await s.range('/r/', { reverse: true, limit: 2 });
+      assert.deepEqual(p1.kvs.map((k) => k.key), ['/r/3', '/r/2']);
+      assert.equal(p1.more, true);
+      const p2 = await s.range('/r/', { reverse: true, limit: 2, after: '/r/2' });
+      assert.deepEqual(p2.kvs.map((k) => k.key), ['/r/1']);
+      assert.equal(p2.more, false);
+    });
+
     it('concurrent compare-and-swap on one key: exactly one writer wins', async () => {
       const s = await open();
       await s.txn(createOnly('/counter', '0'));

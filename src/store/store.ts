@@ -47,9 +47,11 @@ export interface TxnResult {
 }
 
 export interface RangeOptions {
-  /** Only keys strictly greater than this one (for paging). */
+  /** Only keys strictly after this one in the listing's order (for paging). */
   readonly after?: string;
   readonly limit?: number;
+  /** List in descending key order (newest revision first, for zero-padded keys). */
+  readonly reverse?: boolean;
 }
 
 export interface RangeResult {

@@ -3,7 +3,7 @@
  * fresh data directory, plus AWS SDK v3 clients and the real AWS CLI pointed at it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,22 +68,22 @@ export interface StartOptions {
 /** Starts `wharf server` as a child process on a free port and waits until it listens. */
 export async function startServerProcess(opts: StartOptions = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wharf-test-'));
+  rmSync(join(dataDir, 'endpoint'), { force: true });
   const child = spawn(process.execPath, [cliEntry, 'server', '--port', String(opts.port ?? 0), '--data-dir', dataDir, ...(opts.extraArgs ?? [])], {
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (l) => output.push(l));
+  // Ready when the server has written its endpoint file (after it listens), whatever the log level.
+  const endpointFile = join(dataDir, 'endpoint');
   const endpoint = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 20 s:\n${output.join('\n')}`)), 20_000);
-    createInterface({ input: child.stdout! }).on('line', (l) => {
-      output.push(l);
-      try {
-        const j = JSON.parse(l) as { msg?: string; endpoint?: string };
-        if (j.msg === 'wharf server listening' && j.endpoint) { clearTimeout(timer); resolve(j.endpoint); }
-      } catch { /* not JSON */ }
-    });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}:\n${output.join('\n')}`)); });
+    const timer = setTimeout(() => { clearInterval(poll); reject(new Error(`server did not start in 20 s:\n${output.join('\n')}`)); }, 20_000);
+    const poll = setInterval(() => {
+      if (existsSync(endpointFile)) { clearInterval(poll); clearTimeout(timer); resolve(readFileSync(endpointFile, 'utf8').trim()); }
+    }, 20);
+    createInterface({ input: child.stdout! }).on('line', (l) => output.push(l));
+    child.once('exit', (code) => { clearInterval(poll); clearTimeout(timer); reject(new Error(`server exited with ${code}:\n${output.join('\n')}`)); });
   });
   const saved = JSON.parse(readFileSync(join(dataDir, 'admin-credentials.json'), 'utf8')) as Credentials;
   const credentials = { accessKeyId: saved.accessKeyId, secretAccessKey: saved.secretAccessKey };

@@ -36,9 +36,17 @@ export async function findTaskDefinition(store: Store, ref: string | TaskDefinit
   const parsed = typeof ref === 'string' ? parseTaskDefinitionRef(ref) : ref;
   if (!parsed) return undefined;
   if (parsed.revision !== undefined) return getJson<TaskDefinitionRecord>(store, keys.taskDefinition(parsed.family, parsed.revision));
-  const all = await familyRevisions(store, parsed.family);
-  for (let i = all.length - 1; i >= 0; i--) if (all[i].value.status === 'ACTIVE') return all[i];
-  return undefined;
+  // Newest first, a page at a time: the latest revision is almost always the ACTIVE one.
+  let after: string | undefined;
+  for (;;) {
+    const page = await store.range(keys.taskDefinitions(parsed.family), { reverse: true, limit: 16, after });
+    for (const kv of page.kvs) {
+      const value = JSON.parse(kv.value) as TaskDefinitionRecord;
+      if (value.status === 'ACTIVE') return { value, version: kv.version, modRevision: kv.modRevision };
+    }
+    if (!page.more) return undefined;
+    after = page.kvs[page.kvs.length - 1].key;
+  }
 }
 
 /** Like findTaskDefinition, but a reference that must carry a revision (Deregister, Delete). */

@@ -5,6 +5,7 @@ import { keys } from '../../model/ecs/keys.js';
 import type { TaskDefinitionRecord } from '../../model/ecs/records.js';
 import type { TaskRecord } from '../../model/ecs/task-records.js';
 import { getJson, type Versioned } from '../../store/json.js';
+import { findTaskDefinition } from './task-definition-store.js';
 import type { Store } from '../../store/store.js';
 
 /**
@@ -12,18 +13,8 @@ import type { Store } from '../../store/store.js';
  * revision (ECS: existing tasks keep running, new ones are refused).
  */
 export async function taskDefinitionForRun(store: Store, ref: string): Promise<TaskDefinitionRecord> {
-  const parsed = parseTaskDefinitionRef(ref);
-  if (!parsed) throw invalidParameter(`Invalid revision number. Number: ${ref.split(':').pop()}`);
-  let rec: TaskDefinitionRecord | undefined;
-  if (parsed.revision !== undefined) {
-    rec = (await getJson<TaskDefinitionRecord>(store, keys.taskDefinition(parsed.family, parsed.revision)))?.value;
-  } else {
-    const { kvs } = await store.range(keys.taskDefinitions(parsed.family));
-    for (let i = kvs.length - 1; i >= 0; i--) {
-      const r = JSON.parse(kvs[i].value) as TaskDefinitionRecord;
-      if (r.status === 'ACTIVE') { rec = r; break; }
-    }
-  }
+  if (!parseTaskDefinitionRef(ref)) throw invalidParameter(`Invalid revision number. Number: ${ref.split(':').pop()}`);
+  const rec = (await findTaskDefinition(store, ref))?.value;
   if (!rec) throw clientError('Unable to describe task definition.');
   if (rec.status !== 'ACTIVE') throw clientError(`TaskDefinition is inactive: ${rec.taskDefinitionArn}`);
   return rec;

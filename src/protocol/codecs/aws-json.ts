@@ -48,7 +48,7 @@ export class AwsJsonCodec implements Codec {
     return {
       status: 200,
       headers: { 'content-type': this.contentType, 'x-amzn-requestid': ctx.requestId },
-      body: JSON.stringify(output ?? {}, jsonReplacer),
+      body: JSON.stringify(toWire(output ?? {})),
     };
   }
 
@@ -59,6 +59,32 @@ export class AwsJsonCodec implements Codec {
       body: JSON.stringify({ __type: err.code, message: err.message, ...(err.extra ?? {}) }, jsonReplacer),
     };
   }
+}
+
+/**
+ * Dates become epoch seconds and Uint8Array base64, in one walk before a plain JSON.stringify — a
+ * replacer function would be called for every member of every reply, which costs more than the walk.
+ */
+export function toWire(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (v instanceof Date) return v.getTime() / 1000;
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const w = toWire(v[i]);
+      if (w !== v[i]) (out ??= v.slice())[i] = w;
+    }
+    return out ?? v;
+  }
+  let out: Record<string, unknown> | undefined;
+  for (const k in v as Record<string, unknown>) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x === null || typeof x !== 'object') continue;
+    const w = toWire(x);
+    if (w !== x) (out ??= { ...(v as Record<string, unknown>) })[k] = w;
+  }
+  return out ?? v;
 }
 
 /** Dates become epoch seconds; Uint8Array becomes base64; undefined members are dropped. */

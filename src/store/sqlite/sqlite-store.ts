@@ -65,6 +65,7 @@ export class SqliteStore implements Store {
       get: this.db.prepare<[string], Row>('SELECT * FROM kv WHERE key = ?'),
       range: this.db.prepare<[string, string, number], Row>('SELECT * FROM kv WHERE key > ? AND key < ? ORDER BY key LIMIT ?'),
       rangeFrom: this.db.prepare<[string, string, number], Row>('SELECT * FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?'),
+      rangeDesc: this.db.prepare<[string, string, number], Row>('SELECT * FROM kv WHERE key >= ? AND key < ? ORDER BY key DESC LIMIT ?'),
       put: this.db.prepare('INSERT INTO kv (key, value, create_rev, mod_rev, version) VALUES (?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, mod_rev = excluded.mod_rev, version = excluded.version'),
       del: this.db.prepare('DELETE FROM kv WHERE key = ?'),
       log: this.db.prepare('INSERT INTO log (rev, seq, key, type, value, create_rev, version) VALUES (?, ?, ?, ?, ?, ?, ?)'),
@@ -88,9 +89,11 @@ export class SqliteStore implements Store {
     const limit = options.limit ?? -1;
     const sqlLimit = limit < 0 ? -1 : limit + 1;
     const end = prefixEnd(prefix);
-    const rows = options.after !== undefined && options.after >= prefix
-      ? this.stmts.range.all(options.after, end, sqlLimit)
-      : this.stmts.rangeFrom.all(prefix, end, sqlLimit);
+    const rows = options.reverse
+      ? this.stmts.rangeDesc.all(prefix, options.after !== undefined && options.after < end ? options.after : end, sqlLimit)
+      : options.after !== undefined && options.after >= prefix
+        ? this.stmts.range.all(options.after, end, sqlLimit)
+        : this.stmts.rangeFrom.all(prefix, end, sqlLimit);
     const more = limit >= 0 && rows.length > limit;
     return { kvs: (more ? rows.slice(0, limit) : rows).map(toKv), more, revision: this.rev };
   }
