@@ -126,6 +126,14 @@ export const ERRORS = {
   OperationNotPermitted: c400,
   TargetGroupAssociationLimit: c400,
   UnsupportedProtocol: c400,
+  TooManyTargetGroups: c400,
+  TooManyListeners: c400,
+  TooManyLoadBalancers: c400,
+  TooManyActions: c400,
+  TooManyRegistrationsForTargetId: c400,
+  HealthUnavailable: { status: 500, fault: 'server', retryable: true },
+  InvalidScheme: c400,
+  CertificateNotFound: c400,
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

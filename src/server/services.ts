@@ -4,7 +4,9 @@ import { ecsService } from '../api/ecs/index.js';
 import type { PluginDeps } from './plugins.js';
 import { ecrService } from '../api/ecr/index.js';
 import { registryFor } from '../registry/registry.js';
+import { elbv2Service } from '../api/elbv2/index.js';
 
 export function buildServices(deps: PluginDeps): ServiceDefinition[] {
-  return [ecsService(), ecrService(registryFor(deps))];
+  // Load balancer listeners bind this host address (WHARF_LB_BIND_ADDRESS, default loopback).
+  return [ecsService(), ecrService(registryFor(deps)), elbv2Service({ bindAddress: process.env.WHARF_LB_BIND_ADDRESS ?? '127.0.0.1' })];
 }

@@ -1,0 +1,22 @@
+import type { DeleteLoadBalancerInput, DeleteLoadBalancerOutput } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ApiError } from '../../model/errors.js';
+import { elbKeys, parseElbArn, type ListenerRecord } from '../../model/elbv2/records.js';
+import { commit, del, findLb, listRecs, unchanged, lbNotFound, type ElbHandler } from './common.js';
+
+/** Deletes the load balancer with its listeners, rules and port claims. Deleting one that is gone succeeds (AWS). */
+export const deleteLoadBalancer: ElbHandler<DeleteLoadBalancerInput, DeleteLoadBalancerOutput> = () => async (input, ctx) => {
+  const arn = input.LoadBalancerArn!;
+  if (parseElbArn(arn)?.kind !== 'loadbalancer') throw lbNotFound();
+  const lb = await findLb(ctx, arn);
+  if (!lb) return {};
+  if (lb.value.attributes['deletion_protection.enabled'] === 'true') {
+    throw new ApiError('OperationNotPermitted', `Load balancer '${arn}' cannot be deleted because deletion protection is enabled`);
+  }
+  const listeners = await listRecs<ListenerRecord>(ctx, elbKeys.listeners(lb.value.name));
+  const rules = await listRecs(ctx, elbKeys.rules(lb.value.name));
+  await commit(ctx, unchanged(lb, ...listeners, ...rules), [
+    del(lb.key), ...listeners.map((l) => del(l.key)), ...rules.map((r) => del(r.key)),
+    ...listeners.map((l) => del(elbKeys.port(l.value.bindAddress, l.value.port))),
+  ]);
+  return {};
+};

@@ -1,0 +1,28 @@
+import type {
+  DescribeLoadBalancerAttributesInput, DescribeLoadBalancerAttributesOutput, ModifyLoadBalancerAttributesInput, ModifyLoadBalancerAttributesOutput,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { LB_ATTRIBUTE_DEFAULTS } from '../../model/elbv2/records.js';
+import { commit, put, requireLb, unchanged, validation, type ElbHandler } from './common.js';
+
+const view = (attrs: Record<string, string>) => Object.entries({ ...LB_ATTRIBUTE_DEFAULTS, ...attrs }).map(([Key, Value]) => ({ Key, Value }));
+
+export const describeLoadBalancerAttributes: ElbHandler<DescribeLoadBalancerAttributesInput, DescribeLoadBalancerAttributesOutput> = () => async (input, ctx) => {
+  const lb = await requireLb(ctx, input.LoadBalancerArn!);
+  return { Attributes: view(lb.value.attributes) };
+};
+
+const BOOL = /^(true|false)$/;
+
+export const modifyLoadBalancerAttributes: ElbHandler<ModifyLoadBalancerAttributesInput, ModifyLoadBalancerAttributesOutput> = () => async (input, ctx) => {
+  const lb = await requireLb(ctx, input.LoadBalancerArn!);
+  const next = { ...lb.value.attributes };
+  for (const a of input.Attributes ?? []) {
+    const k = a.Key ?? '', v = a.Value ?? '';
+    if (!(k in LB_ATTRIBUTE_DEFAULTS)) throw validation(`Load balancer attribute key '${k}' is not recognized`);
+    if (k.endsWith('.enabled') && !BOOL.test(v)) throw validation(`Load balancer attribute '${k}' must be 'true' or 'false'`);
+    if (k === 'idle_timeout.timeout_seconds' && !(/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 4000)) throw validation(`Load balancer attribute '${k}' must be an integer from 1 to 4000`);
+    next[k] = v;
+  }
+  await commit(ctx, unchanged(lb), [put(lb.key, { ...lb.value, attributes: next })]);
+  return { Attributes: view(next) };
+};

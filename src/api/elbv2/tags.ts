@@ -1,0 +1,28 @@
+import type {
+  AddTagsInput, AddTagsOutput, DescribeTagsInput, DescribeTagsOutput, RemoveTagsInput, RemoveTagsOutput,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { commit, put, requireTagged, unchanged, validateTags, validation, type ElbHandler } from './common.js';
+
+export const addTags: ElbHandler<AddTagsInput, AddTagsOutput> = () => async (input, ctx) => {
+  if ((input.ResourceArns ?? []).length > 20) throw validation('At most 20 resources can be tagged at once');
+  const recs = [];
+  for (const arn of input.ResourceArns ?? []) recs.push(await requireTagged(ctx, arn));
+  const next = recs.map((r) => ({ ...r.value, tags: validateTags(input.Tags, r.value.tags) }));
+  await commit(ctx, unchanged(...recs), recs.map((r, i) => put(r.key, next[i])));
+  return {};
+};
+
+export const removeTags: ElbHandler<RemoveTagsInput, RemoveTagsOutput> = () => async (input, ctx) => {
+  const recs = [];
+  for (const arn of input.ResourceArns ?? []) recs.push(await requireTagged(ctx, arn));
+  const drop = new Set(input.TagKeys ?? []);
+  await commit(ctx, unchanged(...recs), recs.map((r) => put(r.key, { ...r.value, tags: r.value.tags.filter((t) => !drop.has(t.Key)) })));
+  return {};
+};
+
+export const describeTags: ElbHandler<DescribeTagsInput, DescribeTagsOutput> = () => async (input, ctx) => {
+  if ((input.ResourceArns ?? []).length > 20) throw validation('At most 20 resources can be described at once');
+  const out = [];
+  for (const arn of input.ResourceArns ?? []) out.push({ ResourceArn: arn, Tags: (await requireTagged(ctx, arn)).value.tags });
+  return { TagDescriptions: out };
+};
