@@ -20,6 +20,9 @@ import { startTaskReaper } from '../controllers/task-reaper/task-reaper.js';
 import { ServicesController } from '../controllers/services/controller.js';
 import { alwaysLeader } from '../controllers/shared/leadership.js';
 import type { ServerConfig } from './config.js';
+import { AwsQueryCodec } from '../protocol/codecs/aws-query.js';
+import { HaproxyDataPlane } from '../lb/haproxy.js';
+import { startLbController } from '../controllers/lb/lb-controller.js';
 
 export interface RunningServer {
   readonly port: number;
@@ -57,13 +60,14 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
     clock: () => new Date(),
   };
   const services: ServiceDefinition[] = buildServices({ api: deps, keys, config: cfg });
-  const dispatcher = new ApiDispatcher(services, [new AwsJsonCodec('awsJson1_1'), new AwsJsonCodec('awsJson1_0')], keys, deps, log);
+  const dispatcher = new ApiDispatcher(services, [new AwsJsonCodec('awsJson1_1'), new AwsJsonCodec('awsJson1_0'), new AwsQueryCodec()], keys, deps, log);
   const app = await buildApp({ dispatcher, logger: log, plugins: buildPlugins({ api: deps, keys, config: cfg }) });
   const joinToken = await ensureJoinToken(store);
   const gateway = new AgentGateway({ store, scope: deps, log: log.child({ svc: 'dispatcher' }), clock: deps.clock, verifyToken: joinTokenVerifier(store) });
   gateway.attach(app.server);
   const reaper = startTaskReaper({ store, clock: deps.clock });
   // Controllers run on the leader only; with the embedded store this server always leads.
+  let lbStopped: Promise<void> = Promise.resolve();
   const stopLeading = alwaysLeader.run((signal) => {
     const envMs = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
     const services = new ServicesController({
@@ -71,6 +75,11 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
       reconcile: { lostAfterMs: envMs('WHARF_SERVICE_LOST_AFTER_MS'), throttleBaseMs: envMs('WHARF_SERVICE_THROTTLE_BASE_MS') },
     });
     void services.start(signal).catch((err) => log.error({ err }, 'services controller failed to start'));
+    // Load balancers: HAProxy supervised by Wharf, programmed by the lb controller (docs/lb.md).
+    const lbLog = log.child({ svc: 'lb' });
+    const dataPlane = new HaproxyDataPlane({ dir: join(cfg.dataDir, 'lb'), log: lbLog, binary: process.env.WHARF_HAPROXY });
+    const lbReady = dataPlane.start().then(() => startLbController({ store, dataPlane, log: lbLog }), (err: Error) => { lbLog.warn({ err: err.message }, 'load balancer data plane unavailable'); return undefined; });
+    lbStopped = new Promise((resolve) => signal.addEventListener('abort', () => { void lbReady.then((c) => (c ? c.stop() : dataPlane.close())).then(resolve, resolve); }, { once: true }));
   });
   await app.listen({ port: cfg.port, host: cfg.host });
   const addr = app.server.address();
@@ -95,6 +104,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
       closed = true;
       reaper.stop();
       stopLeading();
+      await lbStopped;
       await gateway.close();
       await app.close();
       keys.close();
