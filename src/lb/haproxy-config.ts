@@ -225,6 +225,10 @@ export function renderConfig(spec: DataPlaneSpec, o: RenderOptions, withServers 
     '  retries 3',
     '  retry-on conn-failure empty-response response-timeout',
     '  http-reuse safe',
+    // On a reload, an idle keep-alive connection to the old worker is closed only after answering one
+    // more request (with Connection: close), as before HAProxy 2.4: a client that does not retry a
+    // request on a connection closed under it would otherwise see an error.
+    '  option idle-close-on-response',
     '',
   ];
   for (const l of spec.listeners) lines.push(...renderListener(l), '');
