@@ -124,7 +124,7 @@ export class TaskActor {
   private stopCode?: TaskReport['stopCode'];
   private stoppedReason?: string;
   private removeAt?: number;
-  private _phase: ActorPhase = 'starting';
+  private removed = false;
   private stopping = false;
   private resolveStop!: () => void;
   private readonly stopRequested = new Promise<void>((r) => (this.resolveStop = r));
@@ -154,8 +154,10 @@ export class TaskActor {
   get taskArn(): string {
     return this.spec.taskArn;
   }
+  /** Derived from lastStatus, so it cannot disagree with what was reported. */
   get phase(): ActorPhase {
-    return this._phase;
+    if (this.removed) return 'removed';
+    return ({ PENDING: 'starting', RUNNING: 'running', STOPPING: 'stopping', STOPPED: 'stopped' } as Partial<Record<TaskStatus, ActorPhase>>)[this.lastStatus] ?? 'starting';
   }
   get desiredStatus(): string {
     return this.spec.desiredStatus;
@@ -206,10 +208,7 @@ export class TaskActor {
   // ---- main line ------------------------------------------------------------------------------------
 
   private async run(): Promise<void> {
-    if (this.resumed?.removed) {
-      this._phase = 'removed';
-      return;
-    }
+    if (this.resumed?.removed) return;
     if (this.lastStatus !== 'STOPPED') {
       if (this.spec.desiredStatus === 'STOPPED' || this.resumeStop) this.requestStop(this.stopCode, this.stoppedReason);
       const startup = this.startup().catch((e: unknown) => {
@@ -230,7 +229,6 @@ export class TaskActor {
   private async startup(): Promise<void> {
     await this.adopt();
     if (this.halted) return;
-    this._phase = 'starting';
     const toCreate = this.ctrs.filter((c) => !c.runtimeId && c.status === 'PENDING');
     if (toCreate.length) {
       const ok = await this.pullImages(toCreate);
@@ -560,7 +558,6 @@ export class TaskActor {
   }
 
   private async shutdown(): Promise<void> {
-    this._phase = 'stopping';
     this.lastStatus = advance(this.lastStatus, 'STOPPING');
     this.commit();
     // Reverse dependency order: a container is stopped once nothing still running depends on it.
@@ -579,7 +576,6 @@ export class TaskActor {
     this.stoppedAt = t;
     this.lastStatus = advance(this.lastStatus, 'STOPPED');
     this.healthStatus = this.taskHealth();
-    this._phase = 'stopped';
     this.commit();
   }
 
@@ -604,7 +600,6 @@ export class TaskActor {
   }
 
   private async cleanup(): Promise<void> {
-    this._phase = 'stopped';
     this.removeAt ??= this.now() + this.o.cleanupDelayMs;
     this.commit();
     try {
@@ -625,8 +620,8 @@ export class TaskActor {
         this.o.log.warn({ taskArn: this.taskArn, container: c.name, err: String(e) }, 'remove failed');
       }
     }
-    this._phase = 'removed';
-    this.commit(true);
+    this.removed = true;
+    this.commit();
   }
 
   // ---- state ----------------------------------------------------------------------------------------
@@ -648,18 +643,17 @@ export class TaskActor {
   }
 
   /** Derives the task-level fields, checkpoints, reports if anything changed, wakes waiters. */
-  private commit(removed = false): void {
+  private commit(): void {
     if (this.lastStatus === 'PENDING' && !this.stopping && this.ctrs.filter((c) => c.essential).every((c) => c.status === 'RUNNING')) {
       this.lastStatus = 'RUNNING';
       this.startedAt ??= this.now();
-      this._phase = 'running';
     }
     if (this.lastStatus !== 'STOPPED') this.healthStatus = this.taskHealth();
     const report = this.report();
     const json = JSON.stringify(report);
     if (this.o.checkpoints && !this.closed) {
       this.o.checkpoints.save({
-        spec: this.spec, report, removeAt: this.removeAt, removed: removed || undefined, savedAt: this.now(),
+        spec: this.spec, report, removeAt: this.removeAt, removed: this.removed || undefined, savedAt: this.now(),
         containers: Object.fromEntries(this.ctrs.map((c): [string, ContainerCheckpoint] => [c.name, strip({
           runtimeId: c.runtimeId, started: c.started, startedAt: c.startedAt, restartCount: c.restartCount, lastRestartAt: c.lastRestartAt,
         })])),
@@ -687,8 +681,8 @@ export class TaskActor {
       if (rc) Object.assign(c, strip({ status: rc.lastStatus, exitCode: rc.exitCode, reason: rc.reason, networkBindings: rc.networkBindings, imageDigest: rc.imageDigest, health: rc.healthStatus }));
       if (k) Object.assign(c, strip({ runtimeId: k.runtimeId, started: k.started, startedAt: k.startedAt, restartCount: k.restartCount, lastRestartAt: k.lastRestartAt }));
     }
-    if (this.lastStatus === 'STOPPED') this._phase = cp.removed ? 'removed' : 'stopped';
-    else if (this.lastStatus === 'STOPPING' || r.stoppingAt) this.resumeStop = true; // it was stopping when the agent died: finish
+    this.removed = cp.removed ?? false;
+    if (this.lastStatus !== 'STOPPED' && (this.lastStatus === 'STOPPING' || r.stoppingAt)) this.resumeStop = true; // it was stopping when the agent died: finish
     this.lastEmitted = JSON.stringify(this.report());
   }
 
