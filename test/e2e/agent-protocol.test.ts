@@ -150,6 +150,46 @@ describe('wharf agent ⇄ dispatcher, real Podman', () => {
     assert.match(agentLog, /join token was rejected.*--token/);
   });
 
+  it('bad input ends STOPPED with ECS reasons: command not found, immediate exit, OOM, dependsOn order', async () => {
+    agent = startAgent();
+    await dispatcher.until(() => dispatcher.socket && dispatcher.registers.length > 0, 'register');
+    const notFound = task([{ name: 'a', image, command: ['/no/such/binary'], memory: 32, containerArn: 'a' }]);
+    const quick = task([{ name: 'a', image, command: ['sh', '-c', 'exit 3'], memory: 32, containerArn: 'a' }]);
+    const oom = task([{ name: 'a', image, command: ['tail', '/dev/zero'], memory: 8, containerArn: 'a' }]);
+    const ordered = task([
+      { name: 'init', image, essential: false, command: ['sh', '-c', 'sleep 1; exit 0'], memory: 16, containerArn: 'i' },
+      { name: 'app', image, command: ['sleep', '60'], memory: 16, dependsOn: [{ containerName: 'init', condition: 'SUCCESS' }], containerArn: 'p' },
+    ]);
+    const t0 = Date.now();
+    for (const t of [notFound, quick, oom, ordered]) dispatcher.setDesired(t);
+    const stopped = (t: TaskSpec) => dispatcher.until(() => {
+      const r = dispatcher.reports.get(t.taskArn);
+      return r?.lastStatus === 'STOPPED' && r;
+    }, `${t.taskArn} STOPPED`);
+    const nf = await stopped(notFound);
+    assert.equal(nf.stopCode, 'TaskFailedToStart');
+    assert.match(nf.stoppedReason!, /^CannotStartContainerError: /);
+    const q = await stopped(quick);
+    assert.equal(q.stopCode, 'EssentialContainerExited');
+    assert.equal(q.containers[0].exitCode, 3);
+    const o = await stopped(oom);
+    assert.equal(o.containers[0].reason, 'OutOfMemoryError: Container killed due to memory usage');
+    assert.equal(o.containers[0].exitCode, 137);
+    const running = await dispatcher.until(() => {
+      const r = dispatcher.reports.get(ordered.taskArn);
+      return r?.lastStatus === 'RUNNING' && r;
+    }, 'ordered RUNNING');
+    assert.equal(running.containers.find((c) => c.name === 'init')!.exitCode, 0);
+    const [init, app] = await Promise.all(['init', 'app'].map((n) => driver.inspect(running.containers.find((c) => c.name === n)!.runtimeId!)));
+    assert.ok(app.startedAt!.getTime() >= init.finishedAt!.getTime(), 'app started after init exited 0');
+    process.stderr.write(`# agent e2e: bad-input tasks all STOPPED and ordered task RUNNING within ${Date.now() - t0} ms\n`);
+    dispatcher.setDesired({ ...ordered, desiredStatus: 'STOPPED', version: 2 });
+    await stopped(ordered);
+    agent.kill('SIGTERM');
+    assert.equal(await exited(agent), 0);
+    dispatcher.desired.clear();
+  });
+
   it('registers, runs a task reachable on its dynamic host port, survives SIGKILL (adopted, no duplicate), stops it', async () => {
     const web = task([{
       name: 'web', image, essential: true, command: ['httpd', '-f', '-p', '8080', '-h', '/var/www'], portMappings: [{ containerPort: 8080, hostPort: 0, protocol: 'tcp' }],
