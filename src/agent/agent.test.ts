@@ -29,6 +29,7 @@ class Dispatcher {
   registers: Extract<AgentMessage, { type: 'register' }>[] = [];
   reports = new Map<string, TaskReport>();
   batches: number[] = [];
+  stats: Extract<AgentMessage, { type: 'stats' }>[] = [];
   desired: TaskSpec[] = [];
   ackReports = true;
   constructor() {
@@ -40,6 +41,8 @@ class Dispatcher {
           this.registers.push(m);
           this.send({ type: 'registered', containerInstanceArn: 'arn:aws:ecs:us-east-1:000000000000:container-instance/c1/x', cluster: 'c1' });
           this.send({ type: 'desired', full: true, tasks: this.desired });
+        } else if (m.type === 'stats') {
+          this.stats.push(m);
         } else if (m.type === 'report') {
           this.batches.push(m.tasks.length);
           for (const t of m.tasks) this.reports.set(t.taskArn, t);
@@ -84,7 +87,7 @@ async function newAgent(driver: FakeDriver, url: string, stateDir?: string) {
   if (!stateDir) dirs.push(dir);
   const agent = new Agent({
     server: url, cluster: 'c1', token: 't', stateDir: dir, driver, cpu: 1024, memory: 512,
-    actor: { stopTimeoutSeconds: 0.1, cleanupDelayMs: 100 },
+    actor: { stopTimeoutSeconds: 0.1, cleanupDelayMs: 100 }, statsIntervalMs: 100,
   });
   await agent.start();
   return { agent, dir };
@@ -103,6 +106,8 @@ describe('agent', () => {
     const { agent, dir } = await newAgent(driver, d.url);
     await d.until(() => d.status(t1.taskArn) === 'RUNNING' && d.status(t2.taskArn) === 'RUNNING', 'both RUNNING');
     const reg = d.registers[0];
+    await d.until(() => d.stats.some((s) => s.containers.length === 2), 'stats for both tasks');
+    assert.equal(d.stats[0].containers[0].containerName, 'main');
     assert.deepEqual([reg.resources.cpu, reg.resources.memory], [1024, 512]);
     assert.equal(reg.containerInstanceArn, undefined);
 

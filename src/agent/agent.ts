@@ -13,7 +13,7 @@
  * Who writes what: the control plane owns desiredStatus (TaskSpec); each TaskActor owns its task's
  * observed state and checkpoint; the agent owns only the actor set and its identity file.
  */
-import { LABELS, AGENT_PROTOCOL_VERSION, type AgentMessage, type ServerMessage, type TaskSpec } from '../protocol/agent-messages.js';
+import { LABELS, AGENT_PROTOCOL_VERSION, type AgentMessage, type ContainerStatsReport, type ServerMessage, type TaskSpec } from '../protocol/agent-messages.js';
 import { silentLogger, systemClock, type AgentLogger, type Clock } from './clock.js';
 import { FileCheckpointStore, type CheckpointStore, type TaskCheckpoint } from './checkpoint.js';
 import { AgentConnection } from './connection.js';
@@ -47,6 +47,11 @@ export interface AgentOptions {
    * it is answered with STOPPED instead of starting it again: 1 h, as long as ECS shows STOPPED tasks.
    */
   tombstoneMs?: number;
+  /**
+   * Container stats are sent every 20 s, ECS's own agent's metrics publishing interval: three samples per
+   * CloudWatch 1-minute period, and ~50 stats calls per 20 s for a host with 50 containers (each a few ms).
+   */
+  statsIntervalMs?: number;
   /** Orphan containers are stopped with this timeout (s). Default: the tasks' default stop timeout (30 s). */
   orphanStopTimeoutSeconds?: number;
 }
@@ -63,6 +68,8 @@ export class Agent {
   /** Reconciles run one at a time, in arrival order. */
   private queue: Promise<void> = Promise.resolve();
   private pruneTimer: NodeJS.Timeout | null = null;
+  private statsTimer: NodeJS.Timeout | null = null;
+  private readonly removingOrphans = new Set<string>();
   private closed = false;
   containerInstanceArn: string | undefined;
 
@@ -106,12 +113,15 @@ export class Agent {
     this.conn.start();
     this.pruneTimer = setInterval(() => this.prune(), 60_000);
     this.pruneTimer.unref();
+    this.statsTimer = setInterval(() => void this.sendStats(), this.o.statsIntervalMs ?? 20_000);
+    this.statsTimer.unref();
   }
 
   /** Stops talking and watching; containers keep running and the next agent adopts them. */
   async close(): Promise<void> {
     this.closed = true;
     if (this.pruneTimer) clearInterval(this.pruneTimer);
+    if (this.statsTimer) clearInterval(this.statsTimer);
     this.reporter.flush();
     this.conn.close();
     this.reporter.close();
@@ -184,10 +194,16 @@ export class Agent {
     for (const [arn, ctrs] of existing) {
       if (this.actors.has(arn)) continue;
       this.log.warn({ taskArn: arn, containers: ctrs.map((c) => c.name) }, 'orphan containers (task unknown here and to the control plane): removing');
-      await Promise.all(ctrs.map(async (c) => {
-        await this.o.driver.stopContainer(c.id, { timeoutSeconds: this.o.orphanStopTimeoutSeconds ?? this.o.actor?.stopTimeoutSeconds ?? 30 }).catch(() => {});
-        await this.o.driver.removeContainer(c.id).catch((e: unknown) => this.log.warn({ id: c.id, err: String(e) }, 'orphan remove failed'));
-      }));
+      // Not awaited: a stop may take its whole timeout, and new desired tasks must not wait behind it.
+      for (const c of ctrs) {
+        if (this.removingOrphans.has(c.id)) continue;
+        this.removingOrphans.add(c.id);
+        void this.o.driver.stopContainer(c.id, { timeoutSeconds: this.o.orphanStopTimeoutSeconds ?? this.o.actor?.stopTimeoutSeconds ?? 30 })
+          .catch(() => {})
+          .then(() => this.o.driver.removeContainer(c.id))
+          .catch((e: unknown) => this.log.warn({ id: c.id, err: String(e) }, 'orphan remove failed'))
+          .finally(() => this.removingOrphans.delete(c.id));
+      }
     }
   }
 
@@ -204,6 +220,27 @@ export class Agent {
     this.actors.set(spec.taskArn, actor);
     void actor.start();
     return actor;
+  }
+
+  /** Fire-and-forget container stats (protocol `stats`); skipped while disconnected (they are samples, not state). */
+  async sendStats(): Promise<void> {
+    if (!this.conn.ready) return;
+    const containers: ContainerStatsReport[] = [];
+    for (const a of this.actors.values()) {
+      for (const c of a.runningContainers()) {
+        try {
+          const s = await this.o.driver.stats(c.runtimeId);
+          containers.push({
+            taskArn: a.taskArn, containerName: c.name, cpuTotalNs: s.cpuTotalNs, systemCpuNs: s.systemCpuNs, onlineCpus: s.onlineCpus,
+            memoryUsage: s.memoryUsageBytes, memoryLimit: s.memoryLimitBytes, rxBytes: s.netRxBytes, txBytes: s.netTxBytes,
+            blockRead: s.blockReadBytes, blockWrite: s.blockWriteBytes,
+          });
+        } catch {
+          // exited between listing and asking: its exit is reported by the actor
+        }
+      }
+    }
+    if (containers.length) this.conn.send({ type: 'stats', at: this.clock.now(), containers });
   }
 
   /** Drops tombstones older than tombstoneMs. */

@@ -34,12 +34,12 @@
  */
 import type { ContainerDependency } from '@aws-sdk/client-ecs';
 import {
-  advance, advanceContainer,
+  LABELS, advance, advanceContainer,
   type ContainerReport, type ContainerStatus, type HealthStatus, type NetworkBinding, type TaskReport, type TaskSpec, type TaskStatus,
 } from '../protocol/agent-messages.js';
 import { systemClock, silentLogger, type AgentLogger, type Clock } from './clock.js';
 import type { CheckpointStore, ContainerCheckpoint, TaskCheckpoint } from './checkpoint.js';
-import { healthCheckArgv, networkModeOf, registryHostOf, toContainerSpec, type EcsContainer } from './container-spec.js';
+import { HOST_ID_LABEL, healthCheckArgv, networkModeOf, registryHostOf, toContainerSpec, type EcsContainer } from './container-spec.js';
 import type { ContainerState, ContainerSummary, RuntimeDriver } from './runtime/driver.js';
 import { OOM_REASON, RuntimeError, ecsReason, isRuntimeError } from './runtime/runtime-error.js';
 
@@ -89,6 +89,8 @@ interface Ctr {
   lastRestartAt?: number;
   /** Aborts this runtime container's exit watcher and health loop (a restart makes a new one). */
   life?: AbortController;
+  /** A restartPolicy restart in flight; shutdown waits for it so no restarted container outlives the task. */
+  restarting?: Promise<void>;
 }
 
 const DEFAULTS = { stopTimeoutSeconds: 30, startTimeoutSeconds: 180, cleanupDelayMs: 10 * 60_000, pullAttempts: 3 };
@@ -198,6 +200,11 @@ export class TaskActor {
       pullStartedAt: this.pullStartedAt, pullStoppedAt: this.pullStoppedAt, startedAt: this.startedAt, stoppingAt: this.stoppingAt,
       executionStoppedAt: this.executionStoppedAt, stoppedAt: this.stoppedAt, stopCode: this.stopCode, stoppedReason: this.stoppedReason,
     });
+  }
+
+  /** Running containers (for stats). */
+  runningContainers(): { name: string; runtimeId: string }[] {
+    return this.ctrs.filter((c) => c.status === 'RUNNING' && c.runtimeId).map((c) => ({ name: c.name, runtimeId: c.runtimeId! }));
   }
 
   /** Host ports this task's containers hold (so registration does not count them as foreign). */
@@ -341,7 +348,9 @@ export class TaskActor {
   private async create(c: Ctr): Promise<void> {
     const spec = toContainerSpec(this.spec, c.def, { hostId: this.o.hostId });
     try {
-      c.runtimeId = await this.o.driver.createContainer(spec, { signal: this.startupAbort.signal });
+      // No abort signal: an aborted create request may still create the container, and then we would not
+      // know its id. A create takes ~60 ms (DESIGN §5); a stop arriving meanwhile waits for it.
+      c.runtimeId = await this.o.driver.createContainer(spec);
     } catch (e) {
       // The name is deterministic: "already in use" means a create that raced our crash; adopt it.
       if (isRuntimeError(e, 'create-failed') && /already in use/i.test(e.message)) {
@@ -367,7 +376,7 @@ export class TaskActor {
     const check = () => (verdict = this.dependencyVerdict(deps));
     const timer = new AbortController();
     const timedOut = this.sleep(timeoutMs, AbortSignal.any([timer.signal, this.startupAbort.signal, this.closeAbort.signal])).then(() => true, () => false);
-    await Promise.race([this.waitFor(() => check() !== null || this.halted), timedOut]);
+    await Promise.race([this.waitFor(() => check() !== null || this.halted, timer.signal), timedOut]);
     timer.abort();
     if (verdict === null && this.now() >= deadline) {
       const pending = deps.filter((d) => this.dependencyState(d) === null).map((d) => `${d.containerName} ${d.condition}`);
@@ -469,7 +478,7 @@ export class TaskActor {
     c.life?.abort();
     c.exitCode = x.exitCode;
     if (!this.stopping && shouldRestart(c.def.restartPolicy, { exitCode: x.exitCode, startedAt: c.startedAt, lastRestartAt: c.lastRestartAt }, this.now())) {
-      void this.restart(c);
+      c.restarting = this.restart(c).finally(() => (c.restarting = undefined));
       return;
     }
     this.setStopped(c, { exitCode: x.exitCode, reason: x.oomKilled ? OOM_REASON : x.reason });
@@ -560,6 +569,7 @@ export class TaskActor {
   private async shutdown(): Promise<void> {
     this.lastStatus = advance(this.lastStatus, 'STOPPING');
     this.commit();
+    await Promise.all(this.ctrs.map((c) => c.restarting));
     // Reverse dependency order: a container is stopped once nothing still running depends on it.
     for (;;) {
       if (this.closed) return;
@@ -612,12 +622,18 @@ export class TaskActor {
 
   /** Removes the task's stopped containers now (cleanup delay over, or the control plane forgot the task). */
   async removeContainers(): Promise<void> {
-    for (const c of this.ctrs) {
-      if (!c.runtimeId) continue;
+    // By id, and by label too: a container whose create answer was lost (agent killed mid-create) is ours.
+    const ids = new Set(this.ctrs.flatMap((c) => (c.runtimeId ? [c.runtimeId] : [])));
+    try {
+      for (const s of await this.o.driver.listContainers({ [LABELS.taskArn]: this.taskArn, [HOST_ID_LABEL]: this.o.hostId })) ids.add(s.id);
+    } catch (e) {
+      this.o.log.warn({ taskArn: this.taskArn, err: String(e) }, 'listing containers for removal failed');
+    }
+    for (const id of ids) {
       try {
-        await this.o.driver.removeContainer(c.runtimeId);
+        await this.o.driver.removeContainer(id);
       } catch (e) {
-        this.o.log.warn({ taskArn: this.taskArn, container: c.name, err: String(e) }, 'remove failed');
+        this.o.log.warn({ taskArn: this.taskArn, id: id.slice(0, 12), err: String(e) }, 'remove failed');
       }
     }
     this.removed = true;
@@ -706,16 +722,17 @@ export class TaskActor {
     return new Promise((r) => (this.closed ? r() : this.closeAbort.signal.addEventListener('abort', () => r(), { once: true })));
   }
   /** Resolves once `cond()` holds, re-checked after every commit. */
-  private waitFor(cond: () => boolean): Promise<void> {
+  private waitFor(cond: () => boolean, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (cond()) return resolve();
       const f = () => {
-        if (cond()) {
+        if (cond() || signal?.aborted) {
           this.waiters.delete(f);
           resolve();
         }
       };
       this.waiters.add(f);
+      signal?.addEventListener('abort', f, { once: true });
     });
   }
 }
