@@ -15,12 +15,15 @@ import type { ApiDeps, ServiceDefinition } from '../api/types.js';
 import { buildServices } from './services.js';
 import { buildApp } from './app.js';
 import { buildPlugins } from './plugins.js';
+import { RegistryAuth } from '../registry/auth.js';
 import { AgentGateway, ensureJoinToken, joinTokenVerifier } from '../dispatcher/gateway.js';
 import { startTaskReaper } from '../controllers/task-reaper/task-reaper.js';
 import { ServicesController } from '../controllers/services/controller.js';
 import { alwaysLeader } from '../controllers/shared/leadership.js';
 import type { ServerConfig } from './config.js';
 import { AwsQueryCodec } from '../protocol/codecs/aws-query.js';
+import { RpcV2CborCodec } from '../protocol/codecs/rpcv2-cbor.js';
+import { telemetryFor } from '../telemetry/telemetry.js';
 import { HaproxyDataPlane } from '../lb/haproxy.js';
 import { startLbController } from '../controllers/lb/lb-controller.js';
 
@@ -60,10 +63,29 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
     clock: () => new Date(),
   };
   const services: ServiceDefinition[] = buildServices({ api: deps, keys, config: cfg });
-  const dispatcher = new ApiDispatcher(services, [new AwsJsonCodec('awsJson1_1'), new AwsJsonCodec('awsJson1_0'), new AwsQueryCodec()], keys, deps, log);
+  const dispatcher = new ApiDispatcher(services, [new RpcV2CborCodec(), new AwsJsonCodec('awsJson1_1'), new AwsJsonCodec('awsJson1_0'), new AwsQueryCodec()], keys, deps, log);
   const app = await buildApp({ dispatcher, logger: log, plugins: buildPlugins({ api: deps, keys, config: cfg }) });
   const joinToken = await ensureJoinToken(store);
-  const gateway = new AgentGateway({ store, scope: deps, log: log.child({ svc: 'dispatcher' }), clock: deps.clock, verifyToken: joinTokenVerifier(store) });
+  const registryAuth = new RegistryAuth(store, keys);
+  let pullToken: { password: string; until: number } | undefined;
+  const gateway = new AgentGateway({ store, scope: deps, log: log.child({ svc: 'dispatcher' }), clock: deps.clock, verifyToken: joinTokenVerifier(store),
+    onStats: (cluster, msg) => telemetryFor({ api: deps, config: cfg }).onStats(cluster, msg),
+    // Agents pull from this server's own registry with an ECR-style token (renewed well before its 12 h end).
+    registryAuth: async (images) => {
+      const host = new URL(endpoint).host;
+      const hosts = new Set([host, host.replace(/^127\.0\.0\.1:/, 'localhost:'), host.replace(/^localhost:/, '127.0.0.1:')]);
+      const wanted = [...hosts].filter((h) => images.some((i) => i.startsWith(h + '/')));
+      if (wanted.length === 0) return [];
+      const now = Date.now();
+      if (!pullToken || pullToken.until < now) {
+        const key = (await keys.list()).find((k) => k.status === 'Active');
+        if (!key) return [];
+        const t = await registryAuth.issue(key.accessKeyId, new Date(now));
+        pullToken = { password: t.password, until: now + 60 * 60_000 };
+      }
+      return wanted.map((serveraddress) => ({ serveraddress, username: 'AWS', password: pullToken!.password }));
+    },
+  });
   gateway.attach(app.server);
   const reaper = startTaskReaper({ store, clock: deps.clock });
   // Controllers run on the leader only; with the embedded store this server always leads.
@@ -77,7 +99,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
     void services.start(signal).catch((err) => log.error({ err }, 'services controller failed to start'));
     // Load balancers: HAProxy supervised by Wharf, programmed by the lb controller (docs/lb.md).
     const lbLog = log.child({ svc: 'lb' });
-    const dataPlane = new HaproxyDataPlane({ dir: join(cfg.dataDir, 'lb'), log: lbLog, binary: process.env.WHARF_HAPROXY });
+    const dataPlane = new HaproxyDataPlane({ dir: join(cfg.dataDir, 'lb'), log: lbLog, binary: process.env.WHARF_HAPROXY, nbthread: process.env.WHARF_LB_NBTHREAD ? Number(process.env.WHARF_LB_NBTHREAD) : undefined });
     const lbReady = dataPlane.start().then(() => startLbController({ store, dataPlane, log: lbLog }), (err: Error) => { lbLog.warn({ err: err.message }, 'load balancer data plane unavailable'); return undefined; });
     lbStopped = new Promise((resolve) => signal.addEventListener('abort', () => { void lbReady.then((c) => (c ? c.stop() : dataPlane.close())).then(resolve, resolve); }, { once: true }));
   });
