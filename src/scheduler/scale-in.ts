@@ -23,7 +23,11 @@ export interface ScaleInCandidate {
   memory: number;
 }
 
-export function selectForScaleIn(candidates: readonly ScaleInCandidate[], count: number, opts: { strategies?: readonly Strategy[]; instances: readonly InstanceView[] }): string[] {
+/**
+ * `opts.staying`: the service's other tasks, which are not candidates but count for the spread (when
+ * an older deployment's tasks are stopped, the new ones already placed decide which AZ is crowded).
+ */
+export function selectForScaleIn(candidates: readonly ScaleInCandidate[], count: number, opts: { strategies?: readonly Strategy[]; instances: readonly InstanceView[]; staying?: readonly ScaleInCandidate[] }): string[] {
   const strategies = (opts.strategies?.length ? opts.strategies : SERVICE_DEFAULT_STRATEGY).filter((s) => s.type !== 'random');
   const byId = new Map(opts.instances.map((i) => [i.id, i]));
   const remaining = [...candidates];
@@ -34,7 +38,7 @@ export function selectForScaleIn(candidates: readonly ScaleInCandidate[], count:
     const counts = strategies.map((s) => {
       if (s.type !== 'spread') return undefined;
       const m = new Map<string, number>();
-      for (const t of remaining) {
+      for (const t of [...remaining, ...(opts.staying ?? [])]) {
         const inst = t.instanceId ? byId.get(t.instanceId) : undefined;
         const v = inst ? attrValue(inst, s.field ?? 'instanceId') ?? '' : `unplaced:${t.id}`;
         m.set(v, (m.get(v) ?? 0) + 1);

@@ -308,7 +308,7 @@ export function reconcile(input: ReconcileInput): Plan {
     const order = primary.rolloutState === 'FAILED' ? [] : [...s.deployments].reverse().filter((d) => d.id !== primary.id);
     for (const d of order) {
       const mine = live.filter((t) => t.startedBy === d.id && !stopSet.has(t.id));
-      for (const id of pickScaleIn(mine, mine.length, s, input.instances, now)) stopHealthy(mine.find((t) => t.id === id)!, scaling(d.id));
+      for (const id of pickScaleIn(mine, mine.length, s, input.instances, now, keep)) stopHealthy(mine.find((t) => t.id === id)!, scaling(d.id));
     }
     for (const t of live) if (t.startedBy === primary.id && onDraining(t) && !stopSet.has(t.id)) stopHealthy(t, scaling(primary.id));
     // Tasks of a service whose startedBy matches no deployment (left from a crash mid-rollback): old.
@@ -319,7 +319,7 @@ export function reconcile(input: ReconcileInput): Plan {
       let excess = keep.length - D;
       for (const t of pickScaleIn(notRunning, Math.min(excess, notRunning.length), s, input.instances, now)) { stop(surplus.find((x) => x.id === t)!, scaling(primary.id)); excess--; }
       const running = surplus.filter((t) => t.lastStatus === 'RUNNING' && !isProtected(t));
-      for (const id of pickScaleIn(running, Math.min(excess, running.length), s, input.instances, now)) stopHealthy(running.find((t) => t.id === id)!, scaling(primary.id));
+      for (const id of pickScaleIn(running, Math.min(excess, running.length), s, input.instances, now, keep.filter((t) => !running.includes(t) && !stopSet.has(t.id)))) stopHealthy(running.find((t) => t.id === id)!, scaling(primary.id));
     }
   } else {
     // ── DAEMON: one PRIMARY task per eligible instance ───────────────────────────────────────────────
@@ -415,10 +415,11 @@ export function daemonInstances(s: ServiceRecord, instances: readonly ServiceIns
     && queries.every((q) => evaluate(q, queryTarget(i))));
 }
 
-function pickScaleIn(tasks: readonly TaskRecord[], count: number, s: ServiceRecord, instances: readonly InstanceView[], now: number): string[] {
+function pickScaleIn(tasks: readonly TaskRecord[], count: number, s: ServiceRecord, instances: readonly InstanceView[], now: number, staying: readonly TaskRecord[] = []): string[] {
   if (count <= 0) return [];
-  return selectForScaleIn(tasks.map((t) => ({
+  const cand = (t: TaskRecord) => ({
     id: t.id, instanceId: t.containerInstanceId, protected: (t.protectedUntil ?? 0) > now, createdAt: t.createdAt, cpu: t.reserved.cpu, memory: t.reserved.memory,
-  })), count, { strategies: s.placementStrategy, instances });
+  });
+  return selectForScaleIn(tasks.map(cand), count, { strategies: s.placementStrategy, instances, staying: staying.map(cand) });
 }
 
