@@ -36,6 +36,8 @@ export interface GatewayOptions {
   verifyToken: (token: string) => Promise<boolean>;
   /** Credentials the agent needs to pull these images (Wharf's own registry), if any. */
   registryAuth?: (images: string[]) => Promise<RegistryCredentials[]>;
+  /** Agent stats (fire-and-forget) go here: CloudWatch metrics and Prometheus (src/telemetry). */
+  onStats?: (cluster: string, msg: Extract<AgentMessage, { type: 'stats' }>) => void;
   /** Heartbeat: ping every `pingMs`; a connection silent for `deadMs` is closed. */
   pingMs?: number;
   deadMs?: number;
@@ -148,7 +150,7 @@ export class AgentGateway {
           else if (msg.type === 'report') {
             for (const r of msg.tasks) await this.applyReport(session, r);
             this.send(ws, { type: 'ack', seq: msg.seq });
-          }
+          } else if (msg.type === 'stats') this.o.onStats?.(session.cluster, msg);
         } catch (err) {
           this.o.log.error({ err }, 'agent message failed');
           this.send(ws, { type: 'error', code: 'ServerError', message: (err as Error).message, fatal: false });

@@ -99,7 +99,9 @@ export const ERRORS = {
   MalformedQueryException: c400,
   UnrecognizedClientExceptionLogs: c400,
 
+  ServiceUnavailableException: { status: 500, fault: 'server', retryable: true },
   // CloudWatch (query-compatible names).
+  InternalServiceError: { status: 500, fault: 'server', retryable: true },
   ResourceNotFound: c404,
   InvalidNextToken: c400,
   LimitExceeded: c400,

@@ -8,6 +8,8 @@ import type { ApiDeps } from '../api/types.js';
 import type { AccessKeys } from '../iam/access-keys.js';
 import type { ServerConfig } from './config.js';
 import { registryServerPlugin } from '../registry/plugin.js';
+import { telemetryFor } from '../telemetry/telemetry.js';
+import { joinTokenVerifier } from '../dispatcher/gateway.js';
 
 export interface PluginDeps {
   readonly api: ApiDeps;
@@ -18,5 +20,5 @@ export interface PluginDeps {
 export type ServerPlugin = (app: FastifyInstance) => Promise<void>;
 
 export function buildPlugins(deps: PluginDeps): ServerPlugin[] {
-  return [registryServerPlugin(deps)];
+  return [registryServerPlugin(deps), telemetryFor(deps).plugin(joinTokenVerifier(deps.api.store))];
 }

@@ -5,8 +5,12 @@ import type { PluginDeps } from './plugins.js';
 import { ecrService } from '../api/ecr/index.js';
 import { registryFor } from '../registry/registry.js';
 import { elbv2Service } from '../api/elbv2/index.js';
+import { logsService } from '../api/logs/index.js';
+import { cloudwatchService } from '../api/cloudwatch/index.js';
+import { telemetryFor } from '../telemetry/telemetry.js';
 
 export function buildServices(deps: PluginDeps): ServiceDefinition[] {
   // Load balancer listeners bind this host address (WHARF_LB_BIND_ADDRESS, default loopback).
-  return [ecsService(), ecrService(registryFor(deps)), elbv2Service({ bindAddress: process.env.WHARF_LB_BIND_ADDRESS ?? '127.0.0.1' })];
+  return [ecsService(), ecrService(registryFor(deps)), elbv2Service({ bindAddress: process.env.WHARF_LB_BIND_ADDRESS ?? '127.0.0.1' }),
+    logsService(telemetryFor(deps).logs), cloudwatchService(telemetryFor(deps).metrics)];
 }

@@ -28,6 +28,7 @@ import type {
 import { ApiError } from '../model/errors.js';
 import type { LogsBackend } from '../api/logs/backend.js';
 import { compileFilterPattern, FilterPatternError } from './filter-pattern.js';
+import type { AgentLogBatch } from '../protocol/agent-logs.js';
 
 const DAY = 86_400_000;
 /** AWS answers at most 1 MB of events per Get/FilterLogEvents call. */
@@ -38,18 +39,6 @@ const MAX_SCAN_ROWS = 200_000;
 interface GroupRow { id: number; name: string; created: number; retention: number | null; kms: string | null; class: string; tags: string; stored_bytes: number }
 interface StreamRow { id: number; group_id: number; name: string; created: number; first_ts: number | null; last_ts: number | null; last_ingest: number | null; stored_bytes: number }
 interface EventRow { id: number; stream_id: number; ts: number; ingest: number; message: string }
-
-export interface AgentLogBatch {
-  group: string;
-  stream: string;
-  /** awslogs-create-group: create the group if it is missing (else ResourceNotFoundException). */
-  createGroup: boolean;
-  /** The runtime container the lines come from: line numbers are per source. */
-  source: string;
-  /** Line number of events[0]; events[i] is line firstSeq + i. */
-  firstSeq: number;
-  events: { timestamp: number; message: string }[];
-}
 
 export class LogsStore implements LogsBackend {
   private readonly db: Database.Database;
@@ -282,10 +271,10 @@ export class LogsStore implements LogsBackend {
         s = this.st.stream.get(g.id, b.stream) as StreamRow;
       }
       const cur = (this.st.cursor.get(s.id, b.source) as { seq: number } | undefined)?.seq ?? -1;
-      const skip = Math.max(0, Math.min(b.events.length, cur - b.firstSeq + 1));
-      const fresh = b.events.slice(skip);
+      const fresh = b.events.filter((e) => e.seq > cur);
+      const skip = b.events.length - fresh.length;
       this.insert(g, s, fresh, now);
-      const through = Math.max(cur, b.firstSeq + b.events.length - 1);
+      const through = Math.max(cur, b.lastSeq);
       this.st.setCursor.run(s.id, b.source, through);
       return { storedThrough: through, skipped: skip };
     })();

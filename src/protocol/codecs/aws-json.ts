@@ -52,10 +52,13 @@ export class AwsJsonCodec implements Codec {
     };
   }
 
-  encodeError(err: ApiError, ctx: { requestId: string }): WireResponse {
+  encodeError(err: ApiError, ctx: { requestId: string; model?: ServiceModel }): WireResponse {
+    const headers: Record<string, string> = { 'content-type': this.contentType, 'x-amzn-requestid': ctx.requestId, 'x-amzn-errortype': err.code };
+    // awsQueryCompatible (a query service spoken in JSON, i.e. CloudWatch): SDKs map errors by this header.
+    if (ctx.model?.metadata.protocol === 'query') headers['x-amzn-query-error'] = `${err.code};${err.spec.fault === 'server' ? 'Receiver' : 'Sender'}`;
     return {
       status: err.status,
-      headers: { 'content-type': this.contentType, 'x-amzn-requestid': ctx.requestId, 'x-amzn-errortype': err.code },
+      headers,
       body: JSON.stringify({ __type: err.code, message: err.message, ...(err.extra ?? {}) }, jsonReplacer),
     };
   }

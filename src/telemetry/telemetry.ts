@@ -1,0 +1,173 @@
+/**
+ * The server's telemetry hub: CloudWatch Logs storage, CloudWatch metrics and alarms, ECS's own metrics
+ * from agent stats, and Prometheus `/metrics` — one instance per server, shared by the API services
+ * (src/server/services.ts), the HTTP plugin below (src/server/plugins.ts) and the agent gateway's stats
+ * hook (src/server/server.ts).
+ *
+ * Schedules (timers run only while the server runs; each job is idempotent, so a missed tick is harmless):
+ *   every WHARF_ALARM_EVAL_MS (10 s)           evaluate every alarm (periods as short as 10 s need it)
+ *   every WHARF_METRICS_PUBLISH_MS (60 s)      publish AWS/ECS (and Container Insights) datapoints
+ *   every WHARF_LOGS_RETENTION_MS (60 s)       delete log events past their group's retention; prune datapoints
+ */
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ApiError, isApiError } from '../model/errors.js';
+import type { ApiDeps } from '../api/types.js';
+import type { AgentLogBatch } from '../protocol/agent-logs.js';
+import type { ContainerStatsReport } from '../protocol/agent-messages.js';
+import { LogsStore } from './logs-store.js';
+import { MetricsStore } from './metrics-store.js';
+import { EcsMetrics } from './ecs-metrics.js';
+
+export interface TelemetryDeps {
+  readonly api: ApiDeps;
+  readonly config: { readonly dataDir: string };
+}
+
+const envMs = (name: string, dflt: number) => (process.env[name] ? Number(process.env[name]) : dflt);
+
+export class Telemetry {
+  readonly logs: LogsStore;
+  readonly metrics: MetricsStore;
+  readonly ecs: EcsMetrics;
+  readonly registry = new Registry();
+  private timers: NodeJS.Timeout[] = [];
+  private closed = false;
+  private readonly c: {
+    requests: Counter<string>; duration: Histogram<string>; logEvents: Counter<string>; logBytes: Counter<string>;
+    alarms: Gauge<string>; cpu: Gauge<string>; mem: Gauge<string>; memLimit: Gauge<string>; rx: Gauge<string>; tx: Gauge<string>; rd: Gauge<string>; wr: Gauge<string>;
+  };
+
+  constructor(private readonly deps: TelemetryDeps) {
+    const scope = { region: deps.api.region, accountId: deps.api.accountId };
+    this.logs = new LogsStore(join(deps.config.dataDir, 'logs.db'), scope);
+    this.metrics = new MetricsStore(join(deps.config.dataDir, 'metrics.db'), scope);
+    this.ecs = new EcsMetrics({ store: deps.api.store, metrics: this.metrics });
+    collectDefaultMetrics({ register: this.registry, prefix: 'wharf_' });
+    const r = [this.registry];
+    const labels = ['cluster', 'service', 'task', 'container'];
+    this.c = {
+      requests: new Counter({ name: 'wharf_http_requests_total', help: 'HTTP requests served, by route and status code.', labelNames: ['method', 'route', 'code'], registers: r }),
+      duration: new Histogram({ name: 'wharf_http_request_duration_seconds', help: 'HTTP request duration.', labelNames: ['route'], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers: r }),
+      logEvents: new Counter({ name: 'wharf_log_events_ingested_total', help: 'CloudWatch Logs events stored.', registers: r }),
+      logBytes: new Counter({ name: 'wharf_log_bytes_ingested_total', help: 'CloudWatch Logs bytes stored (message bytes + 26 per event, as AWS counts).', registers: r }),
+      alarms: new Gauge({ name: 'wharf_alarms', help: 'CloudWatch alarms by state.', labelNames: ['state'], registers: r, collect: () => this.collectAlarms() }),
+      cpu: new Gauge({ name: 'wharf_container_cpu_cores', help: 'CPU used by a task container, in cores (1 = one CPU fully busy).', labelNames: labels, registers: r, collect: () => this.collectContainers() }),
+      mem: new Gauge({ name: 'wharf_container_memory_bytes', help: 'Memory used by a task container.', labelNames: labels, registers: r }),
+      memLimit: new Gauge({ name: 'wharf_container_memory_limit_bytes', help: 'Memory limit of a task container.', labelNames: labels, registers: r }),
+      rx: new Gauge({ name: 'wharf_container_network_receive_bytes', help: 'Bytes received by a task container since it started.', labelNames: labels, registers: r }),
+      tx: new Gauge({ name: 'wharf_container_network_transmit_bytes', help: 'Bytes sent by a task container since it started.', labelNames: labels, registers: r }),
+      rd: new Gauge({ name: 'wharf_container_block_read_bytes', help: 'Bytes read from block devices by a task container since it started.', labelNames: labels, registers: r }),
+      wr: new Gauge({ name: 'wharf_container_block_write_bytes', help: 'Bytes written to block devices by a task container since it started.', labelNames: labels, registers: r }),
+    };
+    this.logs.onIngest = (_g, n, bytes) => { this.c.logEvents.inc(n); this.c.logBytes.inc(bytes); };
+  }
+
+  private collectAlarms(): void {
+    if (this.closed) return;
+    for (const [state, n] of Object.entries(this.metrics.alarmCounts())) this.c.alarms.set({ state }, n);
+  }
+
+  private collectContainers(): void {
+    this.ecs.prune(Date.now());
+    for (const g of [this.c.cpu, this.c.mem, this.c.memLimit, this.c.rx, this.c.tx, this.c.rd, this.c.wr]) g.reset();
+    for (const v of this.ecs.containers.values()) {
+      const l = { cluster: v.cluster, service: v.service, task: v.task, container: v.container };
+      this.c.cpu.set(l, v.cores);
+      this.c.mem.set(l, v.memory);
+      this.c.memLimit.set(l, v.memoryLimit);
+      this.c.rx.set(l, v.rx);
+      this.c.tx.set(l, v.tx);
+      this.c.rd.set(l, v.read);
+      this.c.wr.set(l, v.write);
+    }
+  }
+
+  /** The agent gateway's stats hook. */
+  onStats(cluster: string, msg: { at: number; containers: ContainerStatsReport[] }): void {
+    void this.ecs.onStats(cluster, msg).catch(() => { /* a task that vanished meanwhile */ });
+  }
+
+  start(): void {
+    const every = (ms: number, f: () => unknown) => {
+      const t = setInterval(() => { try { const r = f(); if (r instanceof Promise) r.catch(() => {}); } catch { /* next tick retries */ } }, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(envMs('WHARF_ALARM_EVAL_MS', 10_000), () => this.metrics.evaluateAlarms(this.deps.api.clock()));
+    every(envMs('WHARF_METRICS_PUBLISH_MS', 60_000), () => this.ecs.publish(this.deps.api.clock()));
+    every(envMs('WHARF_LOGS_RETENTION_MS', 60_000), () => {
+      const now = this.deps.api.clock().getTime();
+      this.logs.enforceRetention(now);
+      this.metrics.prune(now);
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    this.logs.close();
+    this.metrics.close();
+  }
+
+  /**
+   * The HTTP surfaces: GET /metrics (Prometheus text 0.0.4) and the agents' log ingest (protocol/agent-logs.ts).
+   * Registered with skip-override so its request counter sees every route on the server.
+   */
+  plugin(verifyToken: (token: string) => Promise<boolean>): (app: FastifyInstance) => Promise<void> {
+    const self = this;
+    const plugin = async (app: FastifyInstance) => {
+      self.start();
+      app.addHook('onClose', async () => self.close());
+      app.addHook('onResponse', async (req, reply) => {
+        const route = req.routeOptions?.url ?? 'unmatched';
+        self.c.requests.inc({ method: req.method, route, code: String(reply.statusCode) });
+        self.c.duration.observe({ route }, reply.elapsedTime / 1000);
+      });
+      app.get('/metrics', async (_req, reply) => {
+        reply.header('content-type', self.registry.contentType);
+        return self.registry.metrics();
+      });
+      const authorized = async (auth: string | undefined) => verifyToken(auth?.startsWith('Bearer ') ? auth.slice(7) : '');
+      app.register(async (scope) => {
+        scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 16 * 1024 * 1024 }, (_r, body, done) => {
+          try { done(null, JSON.parse(body as string)); } catch (e) { done(e as Error, undefined); }
+        });
+        scope.post('/agent/logs', async (req, reply) => {
+          if (!(await authorized(req.headers.authorization))) return reply.code(401).send({ code: 'UnrecognizedClientException', message: 'invalid join token' });
+          const b = req.body as AgentLogBatch;
+          if (!b || typeof b.group !== 'string' || typeof b.stream !== 'string' || typeof b.source !== 'string' || !Array.isArray(b.events) || typeof b.lastSeq !== 'number') {
+            return reply.code(400).send({ code: 'InvalidParameterException', message: 'malformed log batch' });
+          }
+          try {
+            return self.logs.ingestAgentBatch(b, self.deps.api.clock().getTime());
+          } catch (e) {
+            const err = isApiError(e) ? e : new ApiError('ServiceUnavailableException', String(e));
+            return reply.code(err.status).send({ code: err.code, message: err.message });
+          }
+        });
+        scope.get('/agent/logs/cursor', async (req, reply) => {
+          if (!(await authorized(req.headers.authorization))) return reply.code(401).send({ code: 'UnrecognizedClientException', message: 'invalid join token' });
+          const q = req.query as Record<string, string>;
+          return { seq: self.logs.agentCursor(q.group ?? '', q.stream ?? '', q.source ?? '') };
+        });
+      });
+    };
+    (plugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
+    return plugin;
+  }
+}
+
+const instances = new WeakMap<ApiDeps, Telemetry>();
+
+/** The one Telemetry of the server these deps belong to. */
+export function telemetryFor(deps: TelemetryDeps): Telemetry {
+  let t = instances.get(deps.api);
+  if (!t) {
+    t = new Telemetry(deps);
+    instances.set(deps.api, t);
+  }
+  return t;
+}
