@@ -1,0 +1,59 @@
+/** Real `wharf agent` processes for end-to-end tests (each with its own state dir = its own host identity). */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { cliEntry, type TestServer } from './server.js';
+
+export interface AgentProcess {
+  readonly stateDir: string;
+  readonly output: string[];
+  process: ChildProcess;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts the agent again on the same state dir (same host identity). */
+  restart(): Promise<void>;
+  cleanup(): void;
+}
+
+export interface AgentOptions {
+  cluster: string;
+  name?: string;
+  cpu?: number;
+  memory?: number;
+  attributes?: Record<string, string>;
+  availabilityZone?: string;
+  stopTimeout?: number;
+  stateDir?: string;
+}
+
+export async function startAgent(server: TestServer, o: AgentOptions): Promise<AgentProcess> {
+  const stateDir = o.stateDir ?? mkdtempSync(join(tmpdir(), 'wharf-agent-'));
+  const token = readFileSync(join(server.dataDir, 'join-token'), 'utf8').trim();
+  const output: string[] = [];
+  const args = [cliEntry, 'agent', '--server', server.endpoint, '--cluster', o.cluster, '--token', token, '--state-dir', stateDir, '--name', o.name ?? 'test'];
+  if (o.cpu !== undefined) args.push('--cpu', String(o.cpu));
+  if (o.memory !== undefined) args.push('--memory', String(o.memory));
+  if (o.availabilityZone) args.push('--availability-zone', o.availabilityZone);
+  if (o.stopTimeout !== undefined) args.push('--stop-timeout', String(o.stopTimeout));
+  for (const [k, v] of Object.entries(o.attributes ?? {})) args.push('--attribute', `${k}=${v}`);
+  const launch = () => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+    createInterface({ input: child.stdout! }).on('line', (l) => output.push(l));
+    createInterface({ input: child.stderr! }).on('line', (l) => output.push(l));
+    return child;
+  };
+  const a: AgentProcess = {
+    stateDir, output, process: launch(),
+    async kill(signal = 'SIGTERM') {
+      const p = a.process;
+      if (p.exitCode !== null || p.signalCode !== null) return;
+      const exited = new Promise<void>((r) => p.once('exit', () => r()));
+      p.kill(signal);
+      await exited;
+    },
+    async restart() { a.process = launch(); },
+    cleanup() { rmSync(stateDir, { recursive: true, force: true }); },
+  };
+  return a;
+}
