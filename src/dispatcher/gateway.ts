@@ -84,13 +84,16 @@ export class AgentGateway {
 
   constructor(private readonly o: GatewayOptions) {
     this.o.store.watch(keys.tasks(), (events) => {
+      // One desired message per agent per batch of store events (a RunTask of 10 is one message, not 10).
+      const perSession = new Map<Session, TaskRecord[]>();
       for (const e of events) {
         if (e.type !== 'put') continue;
         const t = JSON.parse(e.kv.value) as TaskRecord;
         if (!t.containerInstanceId) continue;
         const s = this.sessions.get(`${t.cluster}/${t.containerInstanceId}`);
-        if (s && s.sent.get(t.taskArn) !== fingerprint(t) && needsAgent(t)) void this.push(s, [t], false);
+        if (s && s.sent.get(t.taskArn) !== fingerprint(t) && needsAgent(t)) perSession.set(s, [...(perSession.get(s) ?? []), t]);
       }
+      for (const [s, tasks] of perSession) void this.push(s, tasks, false);
     }, { signal: this.abort.signal });
     const ping = this.o.pingMs ?? 10_000;
     this.timer = setInterval(() => {
