@@ -45,6 +45,9 @@ export class Telemetry {
     this.metrics = new MetricsStore(join(deps.config.dataDir, 'metrics.db'), scope);
     this.ecs = new EcsMetrics({ store: deps.api.store, metrics: this.metrics });
     collectDefaultMetrics({ register: this.registry, prefix: 'wharf_' });
+    // prom-client names three gauges *_total, which `promtool check metrics` rejects (only counters may end
+    // in _total); their per-type siblings (wharf_nodejs_active_handles{type}) carry the same numbers.
+    for (const n of ['active_handles_total', 'active_requests_total', 'active_resources_total']) this.registry.removeSingleMetric(`wharf_nodejs_${n}`);
     const r = [this.registry];
     const labels = ['cluster', 'service', 'task', 'container'];
     this.c = {
