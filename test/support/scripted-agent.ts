@@ -22,6 +22,8 @@ export interface ScriptedAgentOptions {
   startMs?: number;
   stopMs?: number;
   behaviour?: (spec: TaskSpec) => Behaviour;
+  /** Reconnect (with this join token) whenever the connection drops, like a real agent. */
+  reconnectToken?: string;
 }
 
 export class ScriptedAgent {
@@ -57,6 +59,13 @@ export class ScriptedAgent {
       }
       this.waiters.splice(0).forEach((w) => w());
     });
+    const ws = this.ws;
+    ws.on('close', () => {
+      if (this.closed || !this.o.reconnectToken || ws !== this.ws) return;
+      const retry = () => { if (!this.closed) this.connect(this.o.reconnectToken!).catch(() => setTimeout(retry, 200)); };
+      setTimeout(retry, 200);
+    });
+    ws.on('error', () => { /* close follows */ });
     await new Promise<void>((res, rej) => { this.ws.once('open', () => res()); this.ws.once('error', rej); this.ws.once('unexpected-response', (_q, r) => rej(new Error(`HTTP ${r.statusCode}`))); });
     this.ws.send(JSON.stringify({
       type: 'register', protocol: 1, cluster: this.cluster, hostId: this.hostId, resources: this.resources,
@@ -73,9 +82,16 @@ export class ScriptedAgent {
 
   private play(t: TaskSpec): void {
     const state = `${t.desiredStatus}`;
-    if (this.handled.get(t.taskArn) === state || this.stopped.has(t.taskArn)) return;
+    if (this.handled.get(t.taskArn) === state) return;
     this.handled.set(t.taskArn, state);
     const names = t.containers.map((c) => c.name!);
+    if (this.stopped.has(t.taskArn)) {
+      // Told again about a task that already stopped here: the report was lost (say, the server died
+      // before committing it). Say it again, as a real agent resends until acked.
+      const last = this.lastStop.get(t.taskArn);
+      if (last) this.later(0, () => this.report([last]));
+      return;
+    }
     if (t.desiredStatus === 'STOPPED') {
       this.later(this.o.stopMs ?? 20, () => this.reportStopped(t.taskArn, names, 143));
       return;
@@ -126,7 +142,10 @@ export class ScriptedAgent {
     }
   }
 
+  private lastStop = new Map<string, TaskReport>();
+
   report(tasks: TaskReport[]): void {
+    for (const t of tasks) if (t.lastStatus === 'STOPPED') this.lastStop.set(t.taskArn, t);
     if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify({ type: 'report', seq: ++this.seq, tasks }));
   }
 
