@@ -11,6 +11,7 @@ import { registerTaskDefinitionCommands } from './task-definitions.js';
 import { registerAgentCommand } from './agent.js';
 import { CliError } from './client.js';
 import { registerImageCommands } from './image.js';
+import { registerUpCommands } from './up.js';
 
 const program = new Command();
 program
@@ -43,6 +44,7 @@ program.command('server')
     });
   });
 
+registerUpCommands(program);
 registerClusterCommands(program);
 registerTaskDefinitionCommands(program);
 registerAgentCommand(program);

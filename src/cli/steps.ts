@@ -1,0 +1,29 @@
+/**
+ * Progress for long CLI operations: a spinner per step on a terminal, plain "…" / "done" lines
+ * otherwise (CI, pipes, NO_COLOR). Each step ends with ✔ and its duration, or ✖ and the error.
+ */
+export class Steps {
+  private readonly tty = Boolean(process.stderr.isTTY) && process.env.CI !== 'true';
+  private readonly color = this.tty && !process.env.NO_COLOR;
+
+  async run<T>(title: string, fn: (update: (detail: string) => void) => Promise<T>): Promise<T> {
+    const started = Date.now();
+    const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+    let detail = '';
+    let i = 0;
+    const draw = () => process.stderr.write(`\r\x1b[2K${frames[i++ % frames.length]} ${title}${detail ? ` — ${detail}` : ''}`);
+    let timer: NodeJS.Timeout | undefined;
+    if (this.tty) { draw(); timer = setInterval(draw, 80); } else process.stderr.write(`… ${title}\n`);
+    const secs = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+    try {
+      const r = await fn((d) => { detail = d; if (!this.tty) process.stderr.write(`  ${d}\n`); });
+      if (timer) clearInterval(timer);
+      process.stderr.write(`${this.tty ? '\r\x1b[2K' : ''}${this.color ? '\x1b[32m✔\x1b[0m' : '✔'} ${title} (${secs()})\n`);
+      return r;
+    } catch (e) {
+      if (timer) clearInterval(timer);
+      process.stderr.write(`${this.tty ? '\r\x1b[2K' : ''}${this.color ? '\x1b[31m✖\x1b[0m' : '✖'} ${title} (${secs()})\n`);
+      throw e;
+    }
+  }
+}
