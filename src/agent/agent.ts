@@ -21,7 +21,9 @@ import { HOST_ID_LABEL } from './container-spec.js';
 import { hostAttributes, hostResources, loadIdentity, saveIdentity, type Identity } from './host-info.js';
 import { Reporter } from './reporter.js';
 import type { ContainerSummary, RuntimeDriver, RuntimeInfo } from './runtime/driver.js';
-import { TaskActor, type TaskActorOptions } from './task-actor.js';
+import { TaskActor, type ContainerLogHook, type TaskActorOptions } from './task-actor.js';
+import { LogShipping, httpLogTransport } from './awslogs/shipper.js';
+import { FileLogCheckpoints } from './awslogs/checkpoint.js';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -72,6 +74,9 @@ export class Agent {
   private readonly removingOrphans = new Set<string>();
   private closed = false;
   containerInstanceArn: string | undefined;
+  /** awslogs: ships containers' output to CloudWatch Logs on the control plane (src/agent/awslogs/). */
+  private readonly logShipping: LogShipping;
+  private readonly logHook: ContainerLogHook;
 
   constructor(private readonly o: AgentOptions) {
     this.log = o.log ?? silentLogger;
@@ -80,6 +85,18 @@ export class Agent {
     this.containerInstanceArn = this.identity.containerInstanceArns[o.cluster];
     this.checkpoints = new FileCheckpointStore(o.stateDir);
     this.reporter = new Reporter({ send: (m) => this.conn.send(m) });
+    this.logShipping = new LogShipping({ driver: o.driver, transport: httpLogTransport(o.server, o.token), checkpoints: new FileLogCheckpoints(o.stateDir), log: this.log, clock: this.clock });
+    this.logHook = {
+      started: (c) => {
+        if (c.logConfiguration?.logDriver === 'awslogs') this.logShipping.start({ taskArn: c.taskArn, containerName: c.containerName, runtimeId: c.runtimeId, options: c.logConfiguration.options });
+      },
+      // The log must be shipped before the container (and its log file) goes; 30 s covers a backlog of
+      // hundreds of thousands of lines, and a control plane away for longer should not pin containers forever.
+      removing: async (id) => {
+        await Promise.race([this.logShipping.drained(id), new Promise((r) => setTimeout(r, 30_000).unref())]);
+        await this.logShipping.stop(id, { forget: true });
+      },
+    };
     this.conn = new AgentConnection({
       url: o.server,
       token: o.token,
@@ -126,6 +143,7 @@ export class Agent {
     this.conn.close();
     this.reporter.close();
     for (const a of this.actors.values()) a.close();
+    await this.logShipping.close();
     await this.queue.catch(() => {});
   }
 
@@ -215,6 +233,7 @@ export class Agent {
       checkpoints: this.checkpoints,
       log: this.log,
       onReport: (r) => this.reporter.push(r),
+      logs: this.logHook,
       ...this.o.actor,
     }, { checkpoint, existing });
     this.actors.set(spec.taskArn, actor);

@@ -68,6 +68,15 @@ export interface TaskActorOptions {
   cleanupDelayMs?: number;
   /** Pull attempts for a retryable failure (ECS retries pulls too). Default 3, with 1 s, 2 s between. */
   pullAttempts?: number;
+  /** Log shipping (awslogs): told of every started runtime container; removal waits for its log to be shipped. */
+  logs?: ContainerLogHook;
+}
+
+/** The task actor's only contact with log shipping (src/agent/awslogs/). */
+export interface ContainerLogHook {
+  started(c: { taskArn: string; containerName: string; runtimeId: string; logConfiguration?: EcsContainer['logConfiguration'] }): void;
+  /** Before a runtime container is removed: ship what is left (bounded by the caller's patience). */
+  removing(runtimeId: string): Promise<void>;
 }
 
 export type ActorPhase = 'starting' | 'running' | 'stopping' | 'stopped' | 'removed';
@@ -275,6 +284,7 @@ export class TaskActor {
       } else if (st.exitCode !== null && (c.started || st.startedAt)) {
         c.started = true;
         c.startedAt ??= st.startedAt?.getTime();
+        this.o.logs?.started({ taskArn: this.taskArn, containerName: c.name, runtimeId: st.id, logConfiguration: c.def.logConfiguration });
         this.onExit(c, { exitCode: st.exitCode, oomKilled: st.oomKilled });
       }
       // created-but-never-started: bringUp starts it.
@@ -430,6 +440,7 @@ export class TaskActor {
     const life = new AbortController();
     c.life = life;
     this.commit();
+    this.o.logs?.started({ taskArn: this.taskArn, containerName: c.name, runtimeId: st.id, logConfiguration: c.def.logConfiguration });
     void this.watchExit(c, st.id, life.signal);
     if (c.def.healthCheck && st.running) void this.healthLoop(c, st.id, life.signal);
   }
@@ -631,6 +642,7 @@ export class TaskActor {
     }
     for (const id of ids) {
       try {
+        await this.o.logs?.removing(id);
         await this.o.driver.removeContainer(id);
       } catch (e) {
         this.o.log.warn({ taskArn: this.taskArn, id: id.slice(0, 12), err: String(e) }, 'remove failed');

@@ -72,6 +72,7 @@ export function registerAgentCommand(program: Command): void {
         server: opts.server, cluster: opts.cluster, token, stateDir, driver, log,
         attributes: opts.attribute, cpu: opts.cpu, memory: opts.memory,
         availabilityZone: opts.availabilityZone, instanceType: opts.instanceType,
+        ...(env.WHARF_AGENT_STATS_MS ? { statsIntervalMs: Number(env.WHARF_AGENT_STATS_MS) } : {}),
         actor: {
           ...(stopTimeout !== undefined ? { stopTimeoutSeconds: stopTimeout } : {}),
           ...(opts.cleanupDelay !== undefined ? { cleanupDelayMs: opts.cleanupDelay * 1000 } : {}),
