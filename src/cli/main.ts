@@ -12,6 +12,7 @@ import { registerAgentCommand } from './agent.js';
 import { CliError } from './client.js';
 import { registerImageCommands } from './image.js';
 import { registerUpCommands } from './up.js';
+import { registerDemoCommand } from './demo.js';
 
 const program = new Command();
 program
@@ -45,6 +46,7 @@ program.command('server')
   });
 
 registerUpCommands(program);
+registerDemoCommand(program);
 registerClusterCommands(program);
 registerTaskDefinitionCommands(program);
 registerAgentCommand(program);
