@@ -173,7 +173,7 @@ export function registerDemoCommand(program: Command): void {
   program.command('demo')
     .description('deploy a demo web service: image → registry → task definition → 3 tasks behind a load balancer, with logs')
     .option('--cluster <name>', 'cluster', 'default')
-    .option('--listener-port <port>', 'load balancer port on 127.0.0.1', (v) => Number(v), 8000)
+    .option('--listener-port <port>', 'load balancer port on 127.0.0.1 (env WHARF_DEMO_PORT)', (v) => Number(v), Number(process.env.WHARF_DEMO_PORT ?? 8000))
     .option('--count <n>', 'tasks in the service', (v) => Number(v), 3)
     .option('--endpoint-url <url>', 'Wharf endpoint (default: the local server)')
     .option('--data-dir <dir>', 'local server data directory')

@@ -193,7 +193,7 @@ export async function down(o: { dataDir?: string }): Promise<string[]> {
 async function supervise(o: { dataDir: string; port?: number; cluster: string }): Promise<void> {
   mkdirSync(dirname(pidFile(o.dataDir)), { recursive: true });
   writeFileSync(pidFile(o.dataDir), String(process.pid));
-  const cfg = resolveServerConfig({ dataDir: o.dataDir, port: o.port ?? DEFAULT_PORT });
+  const cfg = resolveServerConfig({ dataDir: o.dataDir, port: o.port }); // WHARF_PORT and the config file apply too
   const server = await startServer(cfg);
   const { ecs } = clientFor(o.dataDir);
   await ecs.send(new CreateClusterCommand({ clusterName: o.cluster }));
