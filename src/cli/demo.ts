@@ -88,7 +88,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       const tg = (await elb.send(new DescribeTargetGroupsCommand({ Names: [NAME] })).catch(() => undefined))?.TargetGroups?.[0]
         ?? (await elb.send(new CreateTargetGroupCommand({
           Name: NAME, Protocol: 'HTTP', Port: 8080, TargetType: 'instance', VpcId: 'vpc-local',
-          HealthCheckPath: '/', HealthCheckIntervalSeconds: 5, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2,
+          HealthCheckPath: '/', HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2,
         }))).TargetGroups![0];
       const lb = (await elb.send(new DescribeLoadBalancersCommand({ Names: [NAME] })).catch(() => undefined))?.LoadBalancers?.[0]
         ?? (await elb.send(new CreateLoadBalancerCommand({ Name: NAME, Type: 'application', Scheme: 'internet-facing', Subnets: ['subnet-local-a', 'subnet-local-b'] }))).LoadBalancers![0];

@@ -72,7 +72,15 @@ export function joinTokenVerifier(store: Store): (token: string) => Promise<bool
   };
 }
 
-const fingerprint = (t: TaskRecord) => `${t.desiredStatus}|${t.containerInstanceId ?? ''}`;
+/**
+ * What the agent should do with a task. A service task behind a load balancer keeps running while its
+ * targets drain (ECS's DEACTIVATING): the agent is told STOPPED only once the lb controller says drained.
+ */
+export function agentDesiredStatus(t: TaskRecord): TaskRecord['desiredStatus'] {
+  if (t.desiredStatus === 'STOPPED' && t.elb && t.elb.state !== 'drained' && t.lastStatus !== 'STOPPED') return 'RUNNING';
+  return t.desiredStatus;
+}
+const fingerprint = (t: TaskRecord) => `${agentDesiredStatus(t)}|${t.containerInstanceId ?? ''}`;
 const needsAgent = (t: TaskRecord) => t.lastStatus !== 'STOPPED' && t.lastStatus !== 'DELETED';
 
 export class AgentGateway {
@@ -272,7 +280,7 @@ export class AgentGateway {
       cluster: t.cluster,
       family: t.family,
       revision: t.revision,
-      desiredStatus: t.desiredStatus,
+      desiredStatus: agentDesiredStatus(t),
       containers,
       networkMode: (def.networkMode ?? 'bridge') as TaskSpec['networkMode'],
       volumes: def.volumes ?? [],
@@ -280,8 +288,8 @@ export class AgentGateway {
       memory: num(t.memory),
       overrides: t.overrides,
       registryAuth: this.o.registryAuth ? await this.o.registryAuth(containers.map((c) => c.image!)) : undefined,
-      stopCode: t.desiredStatus === 'STOPPED' ? t.stopCode : undefined,
-      stoppedReason: t.desiredStatus === 'STOPPED' ? t.stoppedReason : undefined,
+      stopCode: agentDesiredStatus(t) === 'STOPPED' ? t.stopCode : undefined,
+      stoppedReason: agentDesiredStatus(t) === 'STOPPED' ? t.stoppedReason : undefined,
       version: t.version,
     };
   }

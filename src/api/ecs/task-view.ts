@@ -27,7 +27,8 @@ export function taskView(t: TaskRecord, includeTags = false): Task {
     taskDefinitionArn: t.taskDefinitionArn,
     containerInstanceArn: t.containerInstanceArn,
     overrides: { containerOverrides: t.overrides.containerOverrides ?? [], inferenceAcceleratorOverrides: [], ...t.overrides },
-    lastStatus: t.lastStatus,
+    // DEACTIVATING: the agent still runs the task while its load balancer targets drain.
+    lastStatus: t.lastStatus === 'RUNNING' && t.desiredStatus === 'STOPPED' && t.elb && t.elb.state !== 'drained' ? 'DEACTIVATING' : t.lastStatus,
     desiredStatus: t.desiredStatus,
     cpu: t.cpu,
     memory: t.memory,

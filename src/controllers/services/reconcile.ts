@@ -127,12 +127,13 @@ function eventId(service: string, seq: number): string {
 const OCCUPYING = (t: TaskRecord) => t.lastStatus !== 'STOPPED' && t.lastStatus !== 'DELETED';
 const scaling = (deploymentId: string) => `Scaling activity initiated by (deployment ${deploymentId})`;
 export const HEALTH_REASON = 'Task failed container health checks';
+export const ELB_HEALTH_REASON = 'Task failed ELB health checks in';
 
 /** True when the task stopped for a reason the circuit breaker counts (its own failure, or health). */
 export function countsAsFailure(t: TaskRecord): boolean {
   if (t.lastStatus !== 'STOPPED') return false;
   if (t.stopCode === 'UserInitiated') return false;
-  if (t.stopCode === 'ServiceSchedulerInitiated') return (t.stoppedReason ?? '').startsWith(HEALTH_REASON);
+  if (t.stopCode === 'ServiceSchedulerInitiated') return (t.stoppedReason ?? '').startsWith(HEALTH_REASON) || (t.stoppedReason ?? '').startsWith(ELB_HEALTH_REASON);
   return true;
 }
 
@@ -179,13 +180,20 @@ export function reconcile(input: ReconcileInput): Plan {
     if (t.desiredStatus === 'STOPPED') { stoppingCount++; continue; }
     live.push(t);
   }
+  // Behind a load balancer a task is healthy only once its targets are (ECS: "a task counts as healthy
+  // only when its targets are healthy"), and failing ELB health checks replaces it like a failing
+  // container health check — both only after healthCheckGracePeriodSeconds.
+  const behindLb = s.loadBalancers.length > 0;
+  const elbUnhealthy = (t: TaskRecord) => behindLb && t.elb?.state === 'registered' && t.elb.health === 'unhealthy';
   const unhealthy = (t: TaskRecord) => {
-    if (t.lastStatus !== 'RUNNING' || t.healthStatus !== 'UNHEALTHY') return false;
+    if (t.lastStatus !== 'RUNNING' || (t.healthStatus !== 'UNHEALTHY' && !elbUnhealthy(t))) return false;
     const until = (t.startedAt ?? t.createdAt) + grace;
     if (now < until) { wake(until); return false; }
     return true;
   };
-  const healthy = (t: TaskRecord) => t.lastStatus === 'RUNNING' && !unhealthy(t);
+  const healthReason = (t: TaskRecord) => (t.healthStatus !== 'UNHEALTHY' && elbUnhealthy(t)
+    ? `${ELB_HEALTH_REASON} (target-group ${t.elb!.unhealthyTargetGroupArn})` : HEALTH_REASON);
+  const healthy = (t: TaskRecord) => t.lastStatus === 'RUNNING' && !unhealthy(t) && (!behindLb || t.elb?.health === 'healthy');
   const onDraining = (t: TaskRecord) => (t.containerInstanceId ? instById.get(t.containerInstanceId)?.status === 'DRAINING' : false);
   const isProtected = (t: TaskRecord) => {
     if (t.protectedUntil === undefined || t.protectedUntil <= now) return false;
@@ -300,7 +308,7 @@ export function reconcile(input: ReconcileInput): Plan {
     let unhealthyStops = 0;
     for (const t of live) {
       if (!unhealthy(t) || stopSet.has(t.id)) continue;
-      if (keepHealthy >= D || (blocked && unhealthyStops === 0)) { stop(t, HEALTH_REASON); unhealthyStops++; }
+      if (keepHealthy >= D || (blocked && unhealthyStops === 0)) { stop(t, healthReason(t)); unhealthyStops++; }
     }
     // Healthy but unwanted, within the minimumHealthyPercent budget: older deployments first (oldest
     // deployment first), then PRIMARY tasks on DRAINING instances, then the PRIMARY surplus.
@@ -332,7 +340,7 @@ export function reconcile(input: ReconcileInput): Plan {
       for (const t of mine.slice(1)) stop(t, scaling(primary.id));
       const mineHealthy = mine.length > 0 && healthy(mine[0]);
       for (const t of others) {
-        if (unhealthy(t)) stop(t, HEALTH_REASON);
+        if (unhealthy(t)) stop(t, healthReason(t));
         // maximumPercent 100 (the DAEMON default) means stop-then-start on each instance.
         else if (mineHealthy || maxPct <= 100) stopHealthy(t, scaling(t.startedBy ?? primary.id));
       }

@@ -15,6 +15,9 @@
  *                             executionStoppedAt, and stopCode/stoppedReason when the task stopped on
  *                             its own (essential container exit, failed start)
  *   dispatcher                connectivity, connectivityAt
+ *   lb controller             elb (target registration, ELB health, draining) for service tasks behind a
+ *                             load balancer; while `elb.state` is registered/draining the agent keeps the
+ *                             task running even when desiredStatus is STOPPED (ECS's DEACTIVATING)
  */
 import type { Attribute, ContainerOverride, KeyValuePair, Resource, Tag, TaskOverride, VersionInfo } from '@aws-sdk/client-ecs';
 import type { ContainerStatus, DesiredStatus, HealthStatus, NetworkBinding, TaskStatus } from './status.js';
@@ -78,6 +81,8 @@ export interface TaskRecord {
   serviceName?: string;
   /** Scale-in protection (UpdateTaskProtection). */
   protectedUntil?: number;
+  /** The task's load balancer targets, for services with loadBalancers. Written by the lb controller only. */
+  elb?: TaskElbState;
 }
 
 export type ContainerInstanceStatus = 'REGISTERING' | 'ACTIVE' | 'DRAINING' | 'DEREGISTERING' | 'INACTIVE' | 'REGISTRATION_FAILED';
@@ -106,3 +111,18 @@ export interface ContainerInstanceRecord {
 }
 
 export type { ContainerOverride, KeyValuePair };
+
+/**
+ * A service task's load balancer targets:
+ *   registered ──desiredStatus STOPPED──► draining (deregistration delay) ──► drained ──► the agent stops it
+ * `health` is the worst of its targets' ELB health (unhealthy > initial > healthy).
+ */
+export interface TaskElbState {
+  state: 'registered' | 'draining' | 'drained';
+  health: 'initial' | 'healthy' | 'unhealthy';
+  /** The target group of the first unhealthy target, for ECS's stoppedReason. */
+  unhealthyTargetGroupArn?: string;
+  /** When the task's targets finish draining (epoch ms). */
+  drainUntil?: number;
+  targetGroupArns: string[];
+}
