@@ -153,13 +153,21 @@ export function infeasibleReason(i: Pick<InstanceView, 'status' | 'agentConnecte
 
 interface Overlay { remaining: Resources; groups: Map<string, number> }
 
-export function place(req: PlacementRequest, snapshot: readonly InstanceView[]): PlacementPlan {
+/** A small deterministic generator (xorshift32) seeded once per call from req.random: tie-breaking
+ *  needs thousands of draws per placement, and a crypto-grade draw per instance dominated the cost. */
+function generator(seed: number): () => number {
+  let x = (Math.floor(seed * 0xffffffff) ^ 0x9e3779b9) >>> 0 || 1;
+  return () => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x / 0x100000000; };
+}
+
+export function place(req: PlacementRequest, snapshot: readonly InstanceView[]): PlacementPlan & { indices: number[] } {
   const queries = new Map<string, Query>();
   const matches = req.matches ?? ((expr: string, inst: InstanceView) => {
     let q = queries.get(expr);
     if (!q) { q = parseQuery(expr); queries.set(expr, q); }
     return evaluate(q, queryTarget(inst));
   });
+  const rng = generator(req.random());
   const overlays = new Map<number, Overlay>();
   const view = (idx: number): InstanceView => {
     const o = overlays.get(idx);
@@ -174,43 +182,58 @@ export function place(req: PlacementRequest, snapshot: readonly InstanceView[]):
     if (r === undefined) { const v = view(idx); r = memberOf.every((e) => matches(e, v)); memberCache.set(idx, r); }
     return r;
   };
-  // Spread counts per strategy: tasks of this group per value of the field, over the whole cluster.
+  const reasonOf = (idx: number): string | undefined => {
+    const v = view(idx);
+    let reason = infeasibleReason(v, req.demand);
+    if (!reason && distinct && (v.groups.get(req.group) ?? 0) > 0) reason = 'DistinctInstance placement constraint unsatisfied.';
+    if (!reason && !passesMemberOf(idx)) reason = 'MemberOf placement constraint unsatisfied.';
+    return reason;
+  };
+  // Everything the per-placement loop reads lives in flat arrays indexed like the snapshot: feasibility
+  // is computed once per call and re-checked only for the instance that just took a task; spread
+  // values become small integers; binpack reads remaining resources from typed arrays.
+  const N = snapshot.length;
+  const ok = new Uint8Array(N);
+  for (let idx = 0; idx < N; idx++) ok[idx] = reasonOf(idx) ? 0 : 1;
+  const remaining = { cpu: new Float64Array(N), memory: new Float64Array(N) };
+  snapshot.forEach((i, idx) => { remaining.cpu[idx] = i.remaining.cpu; remaining.memory[idx] = i.remaining.memory; });
   const spreads = req.strategies.map((s) => {
     if (s.type !== 'spread') return undefined;
     const field = s.field ?? 'instanceId';
-    const perValue = new Map<string, number>();
-    for (const i of snapshot) {
+    const ids = new Map<string, number>();
+    const valueOf = new Int32Array(N);
+    snapshot.forEach((i, idx) => {
       const v = attrValue(i, field) ?? '';
-      perValue.set(v, (perValue.get(v) ?? 0) + (i.groups.get(req.group) ?? 0));
-    }
-    return { field, perValue };
+      let id = ids.get(v);
+      if (id === undefined) { id = ids.size; ids.set(v, id); }
+      valueOf[idx] = id;
+    });
+    const count = new Float64Array(ids.size);
+    snapshot.forEach((i, idx) => { count[valueOf[idx]] += i.groups.get(req.group) ?? 0; });
+    return { valueOf, count };
   });
+  const kinds = req.strategies.map((s) => (s.type === 'binpack' ? (s.field === 'cpu' ? 0 : 1) : s.type === 'spread' ? 2 : 3));
+  const m = req.strategies.length + 1;
+  let cur = new Float64Array(m);
+  let bestKeys = new Float64Array(m);
 
   const placements: string[] = [];
+  const indices: number[] = [];
   for (let n = 0; n < req.count; n++) {
     let best = -1;
-    let bestKeys: number[] = [];
-    let reasons: Map<number, string> | undefined;
-    for (let idx = 0; idx < snapshot.length; idx++) {
-      const v = view(idx);
-      let reason = infeasibleReason(v, req.demand);
-      if (!reason && distinct && (v.groups.get(req.group) ?? 0) > 0) reason = 'DistinctInstance placement constraint unsatisfied.';
-      if (!reason && !passesMemberOf(idx)) reason = 'MemberOf placement constraint unsatisfied.';
-      if (reason) {
-        (reasons ??= new Map()).set(idx, reason);
-        continue;
+    for (let idx = 0; idx < N; idx++) {
+      if (!ok[idx]) continue;
+      for (let k = 0; k < kinds.length; k++) {
+        const kind = kinds[k];
+        cur[k] = kind === 0 ? remaining.cpu[idx] : kind === 1 ? remaining.memory[idx] : kind === 2 ? spreads[k]!.count[spreads[k]!.valueOf[idx]] : rng();
       }
-      const keys: number[] = [];
-      req.strategies.forEach((s, k) => {
-        if (s.type === 'binpack') keys.push(v.remaining[s.field === 'cpu' ? 'cpu' : 'memory']);
-        else if (s.type === 'spread') keys.push(spreads[k]!.perValue.get(attrValue(v, spreads[k]!.field) ?? '') ?? 0);
-        else keys.push(req.random());
-      });
-      keys.push(req.random()); // ECS: random is the implicit last tie-breaker
-      if (best < 0 || less(keys, bestKeys)) { best = idx; bestKeys = keys; }
+      cur[m - 1] = rng(); // ECS: random is the implicit last tie-breaker
+      if (best < 0 || lessKeys(cur, bestKeys)) { best = idx; const t = bestKeys; bestKeys = cur; cur = t; }
     }
     if (best < 0) {
-      return { placements, failures: [...(reasons ?? new Map<number, string>())].map(([idx, reason]) => ({ arn: snapshot[idx].arn, reason })) };
+      const failures: PlacementFailure[] = [];
+      for (let idx = 0; idx < N; idx++) { const r = reasonOf(idx); if (r) failures.push({ arn: snapshot[idx].arn, reason: r }); }
+      return { placements, failures, indices };
     }
     const chosen = view(best);
     const groups = new Map(chosen.groups);
@@ -224,18 +247,18 @@ export function place(req: PlacementRequest, snapshot: readonly InstanceView[]):
       },
       groups,
     });
+    remaining.cpu[best] -= req.demand.cpu;
+    remaining.memory[best] -= req.demand.memory;
     memberCache.delete(best);
-    for (const sp of spreads) {
-      if (!sp) continue;
-      const val = attrValue(chosen, sp.field) ?? '';
-      sp.perValue.set(val, (sp.perValue.get(val) ?? 0) + 1);
-    }
+    ok[best] = reasonOf(best) ? 0 : 1;
+    for (const sp of spreads) if (sp) sp.count[sp.valueOf[best]] += 1;
     placements.push(chosen.arn);
+    indices.push(best);
   }
-  return { placements, failures: [] };
+  return { placements, failures: [], indices };
 }
 
-function less(a: readonly number[], b: readonly number[]): boolean {
+function lessKeys(a: Float64Array, b: Float64Array): boolean {
   for (let x = 0; x < a.length; x++) if (a[x] !== b[x]) return a[x] < b[x];
   return false;
 }

@@ -47,7 +47,7 @@ export interface PlaceResult {
 
 const LIVE = (t: Pick<TaskRecord, 'lastStatus'>) => t.lastStatus !== 'STOPPED' && t.lastStatus !== 'DELETED';
 
-interface CachedInstance { rec: ContainerInstanceRecord; version: number; modRevision: number }
+interface CachedInstance { rec: ContainerInstanceRecord; version: number; modRevision: number; view?: InstanceView }
 interface TaskInfo { cluster: string; instanceId?: string; group: string; live: boolean; modRevision: number }
 
 /** The cluster as placement sees it: instances with versions, and live task groups per instance. */
@@ -113,6 +113,7 @@ export class ClusterCache {
     if (!g) { g = new Map(); this.groups.set(k, g); }
     const n = (g.get(info.group) ?? 0) + delta;
     if (n <= 0) g.delete(info.group); else g.set(info.group, n);
+    // (Views hold this same map, so a cached view sees group changes without being rebuilt.)
   }
 
   clusterInstances(cluster: string): CachedInstance[] {
@@ -120,7 +121,15 @@ export class ClusterCache {
   }
 
   groupsOf(cluster: string, instanceId: string): ReadonlyMap<string, number> {
-    return this.groups.get(`${cluster}/${instanceId}`) ?? new Map();
+    const k = `${cluster}/${instanceId}`;
+    let g = this.groups.get(k);
+    if (!g) { g = new Map(); this.groups.set(k, g); }
+    return g;
+  }
+
+  /** Placement's view of a cached instance, built once per instance version (its groups map is live). */
+  viewOf(cluster: string, c: CachedInstance): InstanceView {
+    return (c.view ??= instanceView(c.rec, this.groupsOf(cluster, c.rec.id)));
   }
 
   /** Re-reads instances from the store (after a conflict). */
@@ -159,7 +168,7 @@ export async function placeAndCommit(store: Store, req: PlaceRequest): Promise<P
     const instances = cache.clusterInstances(req.cluster)
       .filter(({ rec }) => rec.status !== 'INACTIVE' && (!req.onlyInstances || req.onlyInstances.includes(rec.id)));
     if (instances.length === 0) return { placed: [], failures: [], noInstances: true };
-    const views: InstanceView[] = instances.map(({ rec }) => instanceView(rec, cache.groupsOf(req.cluster, rec.id)));
+    const views: InstanceView[] = instances.map((c) => cache.viewOf(req.cluster, c));
     const first = req.tasks[0];
     const plan = place({
       demand: { cpu: first.reserved.cpu, memory: first.reserved.memory, ports: first.reserved.ports, udpPorts: first.reserved.udpPorts, requiresAttributes: req.requiresAttributes },
@@ -167,9 +176,8 @@ export async function placeAndCommit(store: Store, req: PlaceRequest): Promise<P
     }, views);
     const placed: TaskRecord[] = [];
     const touched = new Map<string, { rec: ContainerInstanceRecord; version: number }>();
-    const byArn = new Map(instances.map((x) => [x.rec.containerInstanceArn, x]));
-    plan.placements.forEach((arn, i) => {
-      const inst = byArn.get(arn)!;
+    plan.indices.forEach((idx, i) => {
+      const inst = instances[idx];
       const cur = touched.get(inst.rec.id) ?? { rec: structuredClone(inst.rec), version: inst.version };
       const t = req.tasks[i];
       cur.rec.remaining.cpu -= t.reserved.cpu;
