@@ -13,9 +13,10 @@ import type { HostResources } from '../protocol/agent-messages.js';
 export const ECS_RESERVED_PORTS = [22, 2375, 2376, 51678, 51679];
 
 /**
- * Memory kept back from tasks: the agent (Node, ~60–90 MiB RSS), the Podman service (~40 MiB), conmon per
- * container (~1–2 MiB) and the OS's own slack. 256 MiB covers those with room; ECS's own agent reports
- * total memory minus a similar slice (and ECS_RESERVED_MEMORY on top).
+ * Memory kept back from tasks: the agent (measured ~100 MiB RSS idle, most of it the `wharf` CLI loading
+ * the server's modules too), the Podman service (~40 MiB), conmon per container (~1–2 MiB) and the OS's
+ * slack: 100 + 40 + 20 × 2 (a 20-task host) = 180 MiB, rounded up to 256 for headroom. ECS's own agent
+ * likewise registers less than the total (plus ECS_RESERVED_MEMORY on top).
  */
 export const RESERVED_MEMORY_MIB = 256;
 
