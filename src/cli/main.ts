@@ -11,6 +11,8 @@ import { registerTaskDefinitionCommands } from './task-definitions.js';
 import { registerAgentCommand } from './agent.js';
 import { CliError } from './client.js';
 import { registerImageCommands } from './image.js';
+import { registerLogsCommand } from './logs.js';
+import { registerTopCommand } from './top.js';
 import { registerUpCommands } from './up.js';
 import { registerDemoCommand } from './demo.js';
 
@@ -51,6 +53,8 @@ registerClusterCommands(program);
 registerTaskDefinitionCommands(program);
 registerAgentCommand(program);
 registerImageCommands(program);
+registerLogsCommand(program);
+registerTopCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -20,7 +20,7 @@ import {
 import { ECRClient, CreateRepositoryCommand } from '@aws-sdk/client-ecr';
 import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogStreamsCommand, FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudWatchClient, GetMetricStatisticsCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
-import { startServerProcess, testEnv, type TestServer } from '../support/server.js';
+import { cliEntry, startServerProcess, testEnv, type TestServer } from '../support/server.js';
 import { startAgent, type AgentProcess } from '../support/agent-process.js';
 import { buildBusyboxImage, pushToRegistry } from '../support/images.js';
 
@@ -31,6 +31,13 @@ let image: string;
 let logs: CloudWatchLogsClient;
 let cw: CloudWatchClient;
 const work = mkdtempSync(join(tmpdir(), 'wharf-logs-e2e-'));
+
+function cliEnv(): NodeJS.ProcessEnv {
+  const e = { ...process.env };
+  delete e.AWS_ACCESS_KEY_ID;
+  delete e.AWS_SECRET_ACCESS_KEY;
+  return e;
+}
 
 async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -119,6 +126,11 @@ describe('awslogs', () => {
       assert.deepEqual(errors.map((e) => e.message), ['ERROR something broke']);
       const streams = await logs.send(new DescribeLogStreamsCommand({ logGroupName: '/ecs/tail', orderBy: 'LastEventTime', descending: true }));
       assert.equal(streams.logStreams![0].logStreamName, `ecs/app/${taskId}`);
+      // `wharf logs TASK` prints the same lines.
+      const out = execFileSync(process.execPath, [cliEntry, 'logs', taskId, '--cluster', cluster, '--data-dir', server.dataDir], { encoding: 'utf8', env: cliEnv() });
+      assert.equal(out.trim().split('\n').length, 51, out);
+      assert.match(out, /^hello 1$/m);
+      assert.match(out, /ERROR something broke/);
     } finally {
       tail.kill();
     }
@@ -184,6 +196,10 @@ describe('metrics', () => {
     assert.match(line!, new RegExp(`cluster="${cluster}"`));
     assert.match(line!, /container="spin"/);
     assert.match(line!, /task="[0-9a-f]{32}"/);
+    // `wharf top` shows the busy task near one full core.
+    const top = JSON.parse(execFileSync(process.execPath, [cliEntry, 'top', '--once', '-o', 'json', '--cluster', cluster, '--data-dir', server.dataDir], { encoding: 'utf8', env: cliEnv() })) as { service: string; cores: number }[];
+    const busy = top.find((r) => r.service === 'busy');
+    assert.ok(busy && busy.cores > 0.3, JSON.stringify(top));
   });
 });
 
