@@ -32,3 +32,12 @@ describe('log demux', () => {
     assert.equal(got[0].time.toISOString(), '2026-11-28T23:17:00.123Z');
   });
 });
+
+it('a line logged in parts (one timestamped frame per part) comes out whole', async () => {
+  const src = (async function* () {
+    yield Buffer.concat([frame(1, '2026-11-29T00:07:50.000000001Z 1859\n'), frame(1, '2026-11-29T00:07:50.000000002Z 18'), frame(1, '2026-11-29T00:07:50.000000003Z 60\n')]);
+  })();
+  const got: string[] = [];
+  for await (const l of lines(src, { timestamps: true })) got.push(l.line);
+  assert.deepEqual(got, ['1859', '1860']);
+});

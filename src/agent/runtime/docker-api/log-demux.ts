@@ -28,6 +28,8 @@ export async function* frames(source: AsyncIterable<Buffer | string>): AsyncGene
   }
 }
 
+const CONTINUATION_TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d) /;
+
 /** Split frames into lines; a trailing partial line is emitted at the end of the stream. */
 export async function* lines(source: AsyncIterable<Buffer | string>, opts: { timestamps: boolean; now?: () => Date }): AsyncGenerator<LogLine> {
   const now = opts.now ?? (() => new Date());
@@ -41,7 +43,11 @@ export async function* lines(source: AsyncIterable<Buffer | string>, opts: { tim
     return { stream, line: raw, time: now() };
   };
   for await (const f of frames(source)) {
-    const text = partial[f.stream] + f.payload.toString('utf8');
+    let chunk = f.payload.toString('utf8');
+    // A line the runtime logged in parts (conmon's "P" entries, Docker's 16 KiB partials) arrives as one
+    // frame per part, each with its own timestamp: drop the continuation's, or it lands inside the line.
+    if (opts.timestamps && partial[f.stream]) chunk = chunk.replace(CONTINUATION_TS, '');
+    const text = partial[f.stream] + chunk;
     const parts = text.split('\n');
     partial[f.stream] = parts.pop() ?? '';
     for (const p of parts) yield emit(f.stream, p.endsWith('\r') ? p.slice(0, -1) : p);
