@@ -232,7 +232,10 @@ export class Agent {
       clock: this.clock,
       checkpoints: this.checkpoints,
       log: this.log,
-      onReport: (r) => this.reporter.push(r),
+      onReport: (r) => {
+        this.log.debug({ taskArn: r.taskArn, lastStatus: r.lastStatus, containers: r.containers.map((c) => `${c.name}:${c.lastStatus}${c.exitCode !== undefined ? `(${c.exitCode})` : ''}`) }, 'task state');
+        this.reporter.push(r);
+      },
       logs: this.logHook,
       ...this.o.actor,
     }, { checkpoint, existing });

@@ -590,6 +590,8 @@ export class TaskActor {
       let wave = live.filter((c) => !dependedOn.has(c.name));
       if (!wave.length) wave = live; // a cycle (validation forbids it): stop them all
       await Promise.all(wave.map((c) => this.stopOne(c)));
+      // A wave where nothing reached STOPPED (the runtime still says running) must not spin.
+      if (wave.every((c) => c.status !== 'STOPPED')) await this.sleep(200).catch(() => {});
     }
     for (const c of this.ctrs) if (c.status !== 'STOPPED') this.setStopped(c, {});
     const t = this.now();

@@ -162,6 +162,19 @@ export function runtimeConformance(name: string, h: RuntimeHarness): void {
       assert.equal((await rt.inspect(id)).exitCode, 137);
     });
 
+    it('while a stop waits out its timeout the container still runs: no early exit code', async () => {
+      // Podman 4.3 inspects a container it is stopping as "stopping", ExitCode 0; read as exited, that
+      // reported exit 0 for a container SIGKILLed a moment later (seen through the agent's health checks).
+      const id = await createStarted({ command: ['sh', '-c', 'trap "" TERM; sleep 30 & wait'] });
+      await new Promise((r) => setTimeout(r, 200));
+      const stop = rt.stopContainer(id, { timeoutSeconds: 1 });
+      await new Promise((r) => setTimeout(r, 300));
+      const mid = await rt.inspect(id);
+      assert.deepEqual([mid.running, mid.exitCode], [true, null]);
+      assert.equal((await rt.waitExit(id)).exitCode, 137);
+      await stop;
+    });
+
     it('stopSignal replaces SIGTERM', async () => {
       const id = await createStarted({ command: ['sh', '-c', 'trap "exit 7" USR1; sleep 30 & wait'], stopSignal: 'SIGUSR1' });
       await new Promise((r) => setTimeout(r, 200));

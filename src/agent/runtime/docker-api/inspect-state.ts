@@ -26,6 +26,9 @@ const STATUSES: ReadonlySet<string> = new Set(['created', 'running', 'paused', '
 export function toStatus(s: string | undefined): ContainerStatus {
   // Podman reports "stopped"/"configured"/"initialized" in some paths; fold them onto Docker's set.
   if (s === 'stopped') return 'exited';
+  // Podman 4.3 says "stopping" (Running: false, ExitCode: 0) while a stop waits out its timeout; the
+  // process still runs, and reading it as exited reported exit 0 for containers later SIGKILLed (137).
+  if (s === 'stopping') return 'running';
   if (s === 'configured' || s === 'initialized') return 'created';
   return s && STATUSES.has(s) ? (s as ContainerStatus) : 'dead';
 }
@@ -58,7 +61,7 @@ export function toContainerState(j: InspectJson, imageDigest: string | null): Co
     id: j.Id,
     name: (j.Name ?? '').replace(/^\//, ''),
     status,
-    running: st.Running ?? status === 'running',
+    running: st.Status === 'stopping' ? true : (st.Running ?? status === 'running'),
     exitCode: exited ? (st.ExitCode ?? null) : null,
     oomKilled: st.OOMKilled ?? false,
     startedAt: toDate(st.StartedAt),
