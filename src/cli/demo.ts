@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import {
   ElasticLoadBalancingV2Client, CreateTargetGroupCommand, DescribeTargetGroupsCommand, CreateLoadBalancerCommand, DescribeLoadBalancersCommand,
-  CreateListenerCommand, DescribeListenersCommand, DescribeTargetHealthCommand,
+  CreateListenerCommand, DescribeListenersCommand, DescribeTargetHealthCommand, ModifyTargetGroupAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CliError, resolveConnection, type GlobalOptions } from './client.js';
@@ -90,6 +90,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
           Name: NAME, Protocol: 'HTTP', Port: 8080, TargetType: 'instance', VpcId: 'vpc-local',
           HealthCheckPath: '/', HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2,
         }))).TargetGroups![0];
+      // Drain for 5 s instead of AWS's default 300 s, so a redeploy of the demo finishes promptly.
+      await elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tg.TargetGroupArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '5' }] }));
       const lb = (await elb.send(new DescribeLoadBalancersCommand({ Names: [NAME] })).catch(() => undefined))?.LoadBalancers?.[0]
         ?? (await elb.send(new CreateLoadBalancerCommand({ Name: NAME, Type: 'application', Scheme: 'internet-facing', Subnets: ['subnet-local-a', 'subnet-local-b'] }))).LoadBalancers![0];
       const listeners = (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners ?? [];
@@ -136,7 +138,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     });
 
     const logLines = await steps.run('Reading the log lines the tasks produced (CloudWatch Logs)', async () => until('log lines', 30_000, async () => {
-      const ev = await logs.send(new FilterLogEventsCommand({ logGroupName: LOG_GROUP, filterPattern: 'GET', limit: 50 }));
+      const ev = await logs.send(new FilterLogEventsCommand({ logGroupName: LOG_GROUP, filterPattern: '"response:200"', limit: 50 }));
       const lines = (ev.events ?? []).map((e) => `${e.logStreamName}: ${e.message}`);
       return lines.length >= Math.min(answers.length, 3) ? lines : undefined;
     }));
@@ -156,7 +158,7 @@ export function demoSummary(r: DemoResult, cluster: string, endpoint: string): s
     `${r.answers.length} requests through the load balancer were answered by ${counts.size} tasks:`,
     ...[...counts].map(([t, n]) => `  task ${t}: ${n} requests`),
     '',
-    'Log lines they produced (aws logs filter-log-events --log-group-name /ecs/wharf-demo --filter-pattern GET):',
+    'Log lines they produced (aws logs filter-log-events --log-group-name /ecs/wharf-demo --filter-pattern response):',
     ...r.logLines.slice(-6).map((l) => `  ${l}`),
     '',
     'Try next:',

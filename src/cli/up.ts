@@ -257,6 +257,23 @@ export function registerUpCommands(program: Command): void {
       process.stdout.write(`Wharf is down: ${notes.join('; ')}.\n`);
     });
 
+  program.command('env')
+    .description('print shell exports for the AWS CLI and SDKs: eval "$(wharf env)"')
+    .option('--data-dir <dir>', 'where state lives (default $XDG_DATA_HOME/wharf)')
+    .action((opts: { dataDir?: string }) => {
+      const dataDir = dataDirOf(opts);
+      if (!existsSync(credentialsFile(dataDir))) throw new CliError(`no Wharf installation in ${dataDir}: run \`wharf up\` first (or pass --data-dir)`);
+      const { creds } = clientFor(dataDir);
+      process.stdout.write([
+        `export AWS_ACCESS_KEY_ID=${creds.accessKeyId}`,
+        `export AWS_SECRET_ACCESS_KEY=${creds.secretAccessKey}`,
+        `export AWS_DEFAULT_REGION=${creds.region} AWS_REGION=${creds.region}`,
+        `export AWS_ENDPOINT_URL=${creds.endpoint}   # SDKs and AWS CLI ≥ 2.13; older CLIs need --endpoint-url`,
+        'export AWS_EC2_METADATA_DISABLED=true AWS_PAGER=""',
+        '',
+      ].join('\n'));
+    });
+
   program.command('supervise', { hidden: true })
     .description('run the server and a local agent as one unit (started by `wharf up`)')
     .requiredOption('--data-dir <dir>')

@@ -95,6 +95,24 @@ export async function startServerProcess(opts: StartOptions = {}): Promise<TestS
     aws: (args, o) => runAws(endpoint, credentials, args, o),
     async kill() { child.kill('SIGKILL'); await exited; },
     async stop() { if (child.exitCode === null && child.signalCode === null) { child.kill('SIGTERM'); await exited; } },
-    cleanup() { rmSync(dataDir, { recursive: true, force: true }); },
+    cleanup() {
+      // The load balancer data plane outlives a SIGKILLed server on purpose (traffic keeps flowing while
+      // the control plane restarts); a test that is done with its data dir stops it too.
+      killDataPlane(dataDir);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
+}
+
+/** Stops the HAProxy master a server started in `dataDir` (if still running). */
+export function killDataPlane(dataDir: string): void {
+  const pidFile = join(dataDir, 'lb', 'haproxy.pid');
+  if (!existsSync(pidFile)) return;
+  for (const line of readFileSync(pidFile, 'utf8').split('\n')) {
+    const pid = Number(line.trim());
+    if (!(pid > 0)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dataDir)) process.kill(pid, 'SIGKILL');
+    } catch { /* gone */ }
+  }
 }

@@ -1,0 +1,76 @@
+/**
+ * Issue 7: the README's first command, run as a new user would on a clean state (a fresh XDG data
+ * home), ends with a service of three tasks answering through the load balancer and their logs visible;
+ * `wharf down` then leaves no container and no process behind.
+ */
+import { it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { repoRoot, cliEntry } from '../support/server.js';
+
+const home = mkdtempSync(join(tmpdir(), 'wharf-firstrun-'));
+const dataDir = join(home, 'wharf');
+
+async function freePort(): Promise<number> {
+  return new Promise((res) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => res(p)); }); });
+}
+
+const env = (apiPort: number, demoPort: number) => ({
+  ...process.env, XDG_DATA_HOME: home, WHARF_PORT: String(apiPort), WHARF_DEMO_PORT: String(demoPort), CI: 'true',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+});
+
+after(() => {
+  spawnSync(process.execPath, [cliEntry, 'down', '--data-dir', dataDir], { stdio: 'ignore' });
+  rmSync(home, { recursive: true, force: true });
+});
+
+it("the README's first command brings up a cluster with a demo service behind a load balancer, with logs; wharf down cleans up", { timeout: 600_000 }, async () => {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const firstBlock = /```sh\n([^\n]+)\n/.exec(readme)![1];
+  const command = firstBlock.split('#')[0].trim();
+  assert.ok(command.length > 0, 'the README opens with a command');
+  const apiPort = await freePort();
+  const demoPort = await freePort();
+  const r = spawnSync('bash', ['-c', command], { cwd: repoRoot, env: env(apiPort, demoPort), encoding: 'utf8', timeout: 540_000 });
+  assert.equal(r.status, 0, `\`${command}\` failed:\n${r.stdout}\n${r.stderr}`);
+  assert.match(r.stdout, /The demo service is up: http:\/\/127\.0\.0\.1:\d+\//);
+  assert.match(r.stdout, /answered by 3 tasks/);
+
+  // The URL answers from all three tasks.
+  const url = `http://127.0.0.1:${demoPort}/`;
+  const seen = new Set<string>();
+  for (let i = 0; i < 30 && seen.size < 3; i++) {
+    const body = await (await fetch(url, { headers: { connection: 'close' } })).text();
+    const host = /container (\w+)\./.exec(body)?.[1];
+    assert.ok(host, `unexpected body: ${body}`);
+    seen.add(host);
+  }
+  assert.equal(seen.size, 3, 'requests are spread across three tasks');
+
+  // Their logs are visible through CloudWatch Logs.
+  const creds = JSON.parse(readFileSync(join(dataDir, 'admin-credentials.json'), 'utf8'));
+  const logs = new CloudWatchLogsClient({ endpoint: `http://127.0.0.1:${apiPort}`, region: creds.region, credentials: creds });
+  const ev = await logs.send(new FilterLogEventsCommand({ logGroupName: '/ecs/wharf-demo', filterPattern: '"response:200"' }));
+  assert.ok((ev.events ?? []).length >= 3, 'request log lines arrive in the log group');
+  const streams = new Set((ev.events ?? []).map((e) => e.logStreamName));
+  assert.ok([...streams].every((s) => /^web\/web\/[0-9a-f]{32}$/.test(s!)), `streams are prefix/container/task-id: ${[...streams].join(', ')}`);
+
+  // wharf down: no container and no process left.
+  const identity = JSON.parse(readFileSync(join(dataDir, 'agent', 'local', 'identity.json'), 'utf8')) as { hostId: string };
+  const pid = Number(readFileSync(join(dataDir, 'run', 'supervisor.pid'), 'utf8'));
+  const d = spawnSync(process.execPath, [cliEntry, 'down', '--data-dir', dataDir], { env: env(apiPort, demoPort), encoding: 'utf8' });
+  assert.equal(d.status, 0, d.stderr);
+  const left = execFileSync('podman', ['ps', '-aq', '--filter', `label=wharf.host-id=${identity.hostId}`], { encoding: 'utf8' }).trim();
+  assert.equal(left, '', 'no container left behind');
+  assert.throws(() => process.kill(pid, 0), 'the supervisor is gone');
+  const procs = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8', maxBuffer: 64 << 20 }).split('\n').filter((l) => l.includes(dataDir));
+  assert.deepEqual(procs, [], 'no process of this installation left (server, agent, haproxy)');
+  assert.ok(!existsSync(join(dataDir, 'run', 'supervisor.pid')));
+  await assert.rejects(fetch(url), 'the load balancer is gone');
+});
