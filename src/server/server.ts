@@ -2,7 +2,7 @@
  * `wharf server`: opens the store, makes sure an admin access key exists, and serves every API on one
  * port. Returns a handle so tests and `wharf up` can run it in-process and stop it cleanly.
  */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
@@ -109,13 +109,16 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
   endpoint = cfg.publicEndpoint ?? `http://${cfg.host === '0.0.0.0' || cfg.host === '::' ? '127.0.0.1' : cfg.host}:${port}`;
 
   // Tell local `wharf` commands where the endpoint is; the admin key is written once, on bootstrap.
-  writeFileSync(join(cfg.dataDir, 'endpoint'), endpoint + '\n');
   writeFileSync(join(cfg.dataDir, 'join-token'), joinToken + '\n', { mode: 0o600 });
   if (createdAdminKey) {
     const creds: CliCredentials = { endpoint, region: cfg.region, accessKeyId: createdAdminKey.accessKeyId, secretAccessKey: createdAdminKey.secretAccessKey };
     writeFileSync(credentialsFile(cfg.dataDir), JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });
     chmodSync(credentialsFile(cfg.dataDir), 0o600);
   }
+  // Written last: its presence tells local tools (and `wharf up`) that the server is ready and every
+  // other file (join token, admin credentials) is in place.
+  writeFileSync(join(cfg.dataDir, 'endpoint.tmp'), endpoint + '\n');
+  renameSync(join(cfg.dataDir, 'endpoint.tmp'), join(cfg.dataDir, 'endpoint'));
   log.info({ endpoint, dataDir: cfg.dataDir, region: cfg.region }, 'wharf server listening');
 
   let closed = false;
