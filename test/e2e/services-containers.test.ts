@@ -163,6 +163,22 @@ describe('services run real containers', () => {
     assert.ok(d.some((t) => /CannotPullContainerError/.test(`${t.stoppedReason} ${t.containers?.[0]?.reason}`)), JSON.stringify(d.map((t) => [t.stopCode, t.stoppedReason, t.containers?.[0]?.reason])));
   });
 
+  it('DRAINING an instance: its tasks start elsewhere first, then stop there (binpack keeps the new ones together)', async () => {
+    const ecs = server.ecs();
+    await ecs.send(new UpdateServiceCommand({ cluster, service: 'hello', placementStrategy: [{ type: 'binpack', field: 'memory' }] }));
+    await until('redeployed with binpack', async () => { const s = await describe1('hello'); return stable(s) && s; }, 90_000);
+    const packed = await serviceTasks('hello');
+    assert.equal(new Set(packed.map((t) => t.containerInstanceArn)).size, 1, 'binpack on memory puts all three on one instance');
+    const drained = packed[0].containerInstanceArn!;
+    const { UpdateContainerInstancesStateCommand } = await import('@aws-sdk/client-ecs');
+    await ecs.send(new UpdateContainerInstancesStateCommand({ cluster, containerInstances: [drained], status: 'DRAINING' }));
+    await until('moved off the draining instance', async () => {
+      const tasks = await serviceTasks('hello');
+      return tasks.length === 3 && tasks.every((t) => t.containerInstanceArn !== drained && t.lastStatus === 'RUNNING') && stable(await describe1('hello'));
+    }, 90_000);
+    await ecs.send(new UpdateContainerInstancesStateCommand({ cluster, containerInstances: [drained], status: 'ACTIVE' }));
+  });
+
   it('delete-service --force stops the containers', async () => {
     await server.ecs().send(new DeleteServiceCommand({ cluster, service: 'hello', force: true }));
     await until('inactive', async () => (await describe1('hello')).status === 'INACTIVE', 60_000);
