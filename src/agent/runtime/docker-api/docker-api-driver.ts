@@ -192,6 +192,7 @@ export class DockerApiDriver implements RuntimeDriver {
   }
 
   async startContainer(id: string, opts: CallOptions = {}): Promise<void> {
+    if (/^[0-9a-f]{64}$/.test(id)) this.watcher?.track(id);
     try {
       await this.docker.getContainer(id).start({ abortSignal: opts.signal } as object);
     } catch (e) {
@@ -222,10 +223,20 @@ export class DockerApiDriver implements RuntimeDriver {
 
   async inspect(id: string, opts: CallOptions = {}): Promise<ContainerState> {
     let j: InspectJson;
-    try {
-      j = (await this.docker.getContainer(id).inspect({ abortSignal: opts.signal } as object)) as unknown as InspectJson;
-    } catch (e) {
-      throw this.fail('inspect-failed', `inspect ${short(id)}`, e);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        j = (await this.docker.getContainer(id).inspect({ abortSignal: opts.signal } as object)) as unknown as InspectJson;
+        break;
+      } catch (e) {
+        // Podman 4.3 answers 500 "read /proc/<pid>/cgroup: no such process" when inspect lands in the
+        // millisecond a container's process is dying (seen with OOM kills at start); a moment later it
+        // inspects as exited. 3 tries, 20 ms apart, cover it.
+        if (attempt < 3 && (e as DockerError).statusCode === 500 && /no such process/.test(engineMessage(e)) && !opts.signal?.aborted) {
+          await new Promise((r) => setTimeout(r, 20));
+          continue;
+        }
+        throw this.fail('inspect-failed', `inspect ${short(id)}`, e);
+      }
     }
     const state = toContainerState(j, await this.imageDigest(j.Image ?? '', j));
     const seen = this.watcher?.observed(j.Id);
@@ -261,7 +272,15 @@ export class DockerApiDriver implements RuntimeDriver {
 
   async waitExit(id: string, opts: CallOptions = {}): Promise<ExitInfo> {
     const first = await this.inspect(id, opts); // also turns a short id into the full one the watcher needs
-    if (first.exitCode !== null) return { exitCode: first.exitCode, oomKilled: first.oomKilled, finishedAt: first.finishedAt };
+    if (first.exitCode !== null) {
+      if (this.watcher?.active && !first.oomKilled) {
+        // Already exited: the exit file (if Podman has not cleaned it up yet) also tells OOM kills apart;
+        // reading it takes ~1 ms, and 250 ms bounds the wait when the file is already gone.
+        const seen = await this.watcher.wait(first.id, AbortSignal.timeout(250)).catch(() => undefined);
+        if (seen) return { exitCode: first.exitCode, oomKilled: seen.oomKilled, finishedAt: first.finishedAt };
+      }
+      return { exitCode: first.exitCode, oomKilled: first.oomKilled, finishedAt: first.finishedAt };
+    }
     const ac = new AbortController();
     const onAbort = () => ac.abort(opts.signal!.reason);
     opts.signal?.addEventListener('abort', onAbort, { once: true });

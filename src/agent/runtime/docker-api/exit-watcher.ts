@@ -131,8 +131,19 @@ export class ExitWatcher {
     if (this.seen.size > this.maxRemembered) this.seen.delete(this.seen.keys().next().value!);
   }
 
+  /**
+   * Watch `id`'s exit from now on even if nobody waits yet, so its exit (and the cgroup's OOM counter,
+   * readable only until Podman cleans the cgroup up) is remembered for a later inspect/waitExit. Without
+   * it, a container that dies within milliseconds of start (an OOM on its first allocation) exits before
+   * anyone waits, and Podman 4.3's OOMKilled=false is all that is left.
+   */
+  track(id: string): void {
+    if (!this.waiters.has(id)) this.waiters.set(id, new Set());
+  }
+
   forget(id: string): void {
     this.seen.delete(id);
+    if (this.waiters.get(id)?.size === 0) this.waiters.delete(id);
   }
 
   close(): void {
