@@ -22,7 +22,7 @@ import { CreateClusterCommand, DescribeTasksCommand, ListContainerInstancesComma
 import { ECRClient, CreateRepositoryCommand } from '@aws-sdk/client-ecr';
 import { CloudWatchLogsClient, DescribeLogStreamsCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { startServerProcess } from '../test/support/server.js';
-import { startAgent } from '../test/support/agent-process.js';
+import { startAgent, removeClusterContainers } from '../test/support/agent-process.js';
 import { buildBusyboxImage, pushToRegistry } from '../test/support/images.js';
 import { DockerApiDriver } from '../src/agent/runtime/docker-api/docker-api-driver.js';
 import { discoverEndpoint } from '../src/agent/runtime/docker-api/endpoint.js';
@@ -125,10 +125,7 @@ try {
 } finally {
   await agent?.kill('SIGKILL');
   agent?.cleanup();
-  try {
-    const ids = execFileSync('podman', ['ps', '-aq', '--filter', `label=com.amazonaws.ecs.cluster=${cluster}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-    if (ids.length) execFileSync('podman', ['rm', '-f', ...ids], { stdio: 'ignore' });
-  } catch { /* best effort */ }
+  removeClusterContainers(cluster);
   await driver.close();
   logs.destroy();
   await server.stop();

@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import Docker from 'dockerode';
 import { CreateClusterCommand, RegisterTaskDefinitionCommand, RunTaskCommand, DescribeTasksCommand, StopTaskCommand, ListContainerInstancesCommand } from '@aws-sdk/client-ecs';
 import { startServerProcess } from '../test/support/server.js';
-import { startAgent } from '../test/support/agent-process.js';
+import { startAgent, removeClusterContainers } from '../test/support/agent-process.js';
 import { buildBusyboxImage, loadIntoRuntime } from '../test/support/images.js';
 
 const args = process.argv.slice(2);
@@ -119,10 +119,7 @@ try {
   ].join('\n'));
 } finally {
   await agent.kill('SIGTERM');
-  try {
-    const ids = execFileSync('podman', ['ps', '-aq', '--filter', `label=com.amazonaws.ecs.cluster=${cluster}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-    if (ids.length) execFileSync('podman', ['rm', '-f', '-t', '0', ...ids], { stdio: 'ignore' });
-  } catch { /* best effort */ }
+  removeClusterContainers(cluster);
   await bareCleanup().catch(() => {});
   await server.stop();
   server.cleanup();

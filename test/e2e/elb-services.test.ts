@@ -21,7 +21,7 @@ import {
   ModifyTargetGroupAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { startServerProcess, type TestServer } from '../support/server.js';
-import { startAgent, type AgentProcess } from '../support/agent-process.js';
+import { startAgent, type AgentProcess, removeClusterContainers } from '../support/agent-process.js';
 import { buildBusyboxImage, loadIntoRuntime } from '../support/images.js';
 
 const cluster = `elbsvc-${process.pid}`;
@@ -74,10 +74,7 @@ before(async () => {
 after(async () => {
   await agent?.kill('SIGKILL');
   agent?.cleanup();
-  try {
-    const ids = execFileSync('podman', ['ps', '-aq', '--filter', `label=com.amazonaws.ecs.cluster=${cluster}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-    if (ids.length) execFileSync('podman', ['rm', '-f', '-t', '0', ...ids], { stdio: 'ignore' });
-  } catch { /* best effort */ }
+  removeClusterContainers(cluster);
   await server?.stop();
   server?.cleanup();
   rmSync(work, { recursive: true, force: true });

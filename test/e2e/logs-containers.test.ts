@@ -21,7 +21,7 @@ import { ECRClient, CreateRepositoryCommand } from '@aws-sdk/client-ecr';
 import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogStreamsCommand, FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudWatchClient, GetMetricStatisticsCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { cliEntry, startServerProcess, testEnv, type TestServer } from '../support/server.js';
-import { startAgent, type AgentProcess } from '../support/agent-process.js';
+import { startAgent, type AgentProcess, removeClusterContainers } from '../support/agent-process.js';
 import { buildBusyboxImage, pushToRegistry } from '../support/images.js';
 
 const cluster = `logs-${process.pid}`;
@@ -89,10 +89,7 @@ before(async () => {
 after(async () => {
   await agent?.kill('SIGKILL');
   agent?.cleanup();
-  try {
-    const ids = execFileSync('podman', ['ps', '-aq', '--filter', `label=com.amazonaws.ecs.cluster=${cluster}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-    if (ids.length) execFileSync('podman', ['rm', '-f', ...ids], { stdio: 'ignore' });
-  } catch { /* best effort */ }
+  removeClusterContainers(cluster);
   logs?.destroy();
   cw?.destroy();
   await server?.stop();

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { ECRClient, CreateRepositoryCommand } from '@aws-sdk/client-ecr';
 import { startServerProcess, type TestServer } from '../support/server.js';
-import { startAgent, type AgentProcess } from '../support/agent-process.js';
+import { startAgent, type AgentProcess, removeClusterContainers } from '../support/agent-process.js';
 import { buildBusyboxImage, pushToRegistry } from '../support/images.js';
 
 const cluster = `e2e-${process.pid}`;
@@ -44,11 +44,7 @@ before(async () => {
 
 after(async () => {
   for (const a of agents) { await a.kill('SIGKILL'); a.cleanup(); }
-  // Remove whatever this run left in the runtime (containers carry the cluster label).
-  try {
-    const ids = execFileSync('podman', ['ps', '-aq', '--filter', `label=com.amazonaws.ecs.cluster=${cluster}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-    if (ids.length) execFileSync('podman', ['rm', '-f', ...ids], { stdio: 'ignore' });
-  } catch { /* best effort */ }
+  removeClusterContainers(cluster);
   await server.stop();
   server.cleanup();
   rmSync(work, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 /** Real `wharf agent` processes for end-to-end tests (each with its own state dir = its own host identity). */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,4 +56,12 @@ export async function startAgent(server: TestServer, o: AgentOptions): Promise<A
     cleanup() { rmSync(stateDir, { recursive: true, force: true }); },
   };
   return a;
+}
+
+/** Removes every container this cluster's tasks left in the runtime (best effort; for test cleanup). */
+export function removeClusterContainers(cluster: string): void {
+  try {
+    const ids = execFileSync('podman', ['ps', '-aq', '--filter', `label=com.amazonaws.ecs.cluster=${cluster}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    if (ids.length) execFileSync('podman', ['rm', '-f', '-t', '0', ...ids], { stdio: 'ignore' });
+  } catch { /* best effort */ }
 }

@@ -45,7 +45,7 @@
  *   doubling to ECS's cap of 15 min (reached at the 10th consecutive failure). A task reaching RUNNING
  *   resets it; so does a new task definition (a new deployment starts with no throttle).
  */
-import type { DeploymentRecord, ServiceEventRecord, ServiceRecord } from '../../model/ecs/records.js';
+import type { DeploymentRecord, ServiceRecord } from '../../model/ecs/records.js';
 import type { TaskRecord } from '../../model/ecs/task-records.js';
 import { evaluate, parseQuery } from '../../model/cluster-query.js';
 import { queryTarget, type InstanceView } from '../../scheduler/placement.js';
@@ -101,28 +101,10 @@ export interface ReconcileInput {
 
 export const circuitBreakerThreshold = (desired: number) => Math.min(200, Math.max(3, Math.ceil(0.5 * desired)));
 
-/** ECS keeps the last 100 events; identical messages within 6 hours are suppressed. */
-export const EVENT_LIMIT = 100;
-const DEDUPE_MS = 6 * 3_600_000;
+/** Events: newest first, the last 100, duplicates suppressed (src/model/ecs/service-events.ts, shared with the lb controller). */
+export { EVENT_LIMIT, appendServiceEvent as appendEvent } from '../../model/ecs/service-events.js';
+import { appendServiceEvent as appendEvent } from '../../model/ecs/service-events.js';
 export const HISTORY_LIMIT = 20;
-
-/** Appends an event (newest first) unless the same message was emitted since the primary deployment began, within 6 h. */
-export function appendEvent(s: ServiceRecord, message: string, now: number): boolean {
-  const since = Math.max(now - DEDUPE_MS, s.deployments.find((d) => d.status === 'PRIMARY')?.createdAt ?? 0);
-  if (s.events.some((e) => e.message === message && e.createdAt >= since)) return false;
-  s.seq += 1;
-  const e: ServiceEventRecord = { id: eventId(s.serviceName, s.seq), createdAt: now, message };
-  s.events = [e, ...s.events].slice(0, EVENT_LIMIT);
-  return true;
-}
-
-function eventId(service: string, seq: number): string {
-  // A stable, UUID-shaped id from the service name and a sequence number (no randomness in pure code).
-  let h = 2166136261;
-  for (const c of service) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
-  const hex = (h.toString(16).padStart(8, '0') + seq.toString(16).padStart(24, '0')).slice(0, 32);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
 
 const OCCUPYING = (t: TaskRecord) => t.lastStatus !== 'STOPPED' && t.lastStatus !== 'DELETED';
 const scaling = (deploymentId: string) => `Scaling activity initiated by (deployment ${deploymentId})`;
