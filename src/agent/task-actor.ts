@@ -348,7 +348,7 @@ export class TaskActor {
       }
       await this.o.driver.startContainer(c.runtimeId!);
       // Even if it has already exited (an immediate exit), it ran: RUNNING now, the watcher sees the exit.
-      this.markRunning(c, await this.o.driver.inspect(c.runtimeId!));
+      this.markRunning(c, await this.inspectStarted(c.runtimeId!));
     } catch (e) {
       if (this.halted) return;
       this.failContainer(c, ecsReason(e));
@@ -445,6 +445,27 @@ export class TaskActor {
     if (c.def.healthCheck && st.running) void this.healthLoop(c, st.id, life.signal);
   }
 
+  /**
+   * Inspect right after a successful start. A failure here must not turn a started container into a
+   * failed start: retry, and if the runtime still cannot say, treat it as started with unknown ports and
+   * let the exit watcher report what happens next.
+   */
+  private async inspectStarted(id: string): Promise<ContainerState> {
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      try {
+        return await this.o.driver.inspect(id);
+      } catch (e) {
+        this.o.log.warn({ taskArn: this.taskArn, id: id.slice(0, 12), attempt, err: String(e) }, 'inspect after start failed');
+        if (isRuntimeError(e, 'not-found')) break;
+        await this.sleep(100).catch(() => {});
+      }
+    }
+    return {
+      id, name: '', status: 'running', running: true, exitCode: null, oomKilled: false, startedAt: null, finishedAt: null, error: null,
+      hostPorts: [], imageId: '', imageDigest: null, labels: {},
+    };
+  }
+
   private bindings(c: Ctr, st: ContainerState): NetworkBinding[] | undefined {
     const mode = networkModeOf(this.spec);
     if (mode === 'host') {
@@ -509,7 +530,7 @@ export class TaskActor {
       if (this.stopping || this.closed) return this.setStopped(c, {});
       await this.create(c);
       await this.o.driver.startContainer(c.runtimeId!);
-      const st = await this.o.driver.inspect(c.runtimeId!);
+      const st = await this.inspectStarted(c.runtimeId!);
       c.health = c.def.healthCheck ? 'UNKNOWN' : undefined;
       this.markRunning(c, st);
     } catch (e) {
