@@ -10,6 +10,12 @@
  * fails (disk full, I/O error) the whole batch rolls back and every caller gets the error: nothing
  * half-applied, nothing acknowledged that was not written.
  *
+ * Reads. The current records are also kept in memory (ordered-index.ts), as etcd keeps its key index
+ * in memory: get and range never touch SQLite. The index changes only in flush(), after the commit
+ * returned, so a reader sees exactly what is durable; a failed commit reloads it from the file. The
+ * file is opened with locking_mode=EXCLUSIVE, so no other process can change it under the index (a
+ * second server on the same data directory fails to open it instead of silently diverging).
+ *
  * Watch. Each write is also appended to a log table (revision, key, type, value) so a watcher can
  * resume from a revision after a restart, like etcd. The log keeps the last `logRetention` revisions;
  * asking for an older revision throws CompactedError and the watcher re-lists.
@@ -17,6 +23,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { OrderedIndex } from './ordered-index.js';
 import {
   CompactedError, compareHolds, prefixEnd,
   type KeyValue, type RangeOptions, type RangeResult, type Store, type Txn, type TxnResult,
@@ -33,7 +40,8 @@ export interface SqliteStoreOptions {
   readonly logRetention?: number;
 }
 
-const toKv = (r: Row): KeyValue => ({ key: r.key, value: r.value, createRevision: r.create_rev, modRevision: r.mod_rev, version: r.version });
+// Records are shared between the index, range results and watch events: frozen so no reader can change another's.
+const toKv = (r: Row): KeyValue => Object.freeze({ key: r.key, value: r.value, createRevision: r.create_rev, modRevision: r.mod_rev, version: r.version });
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -45,6 +53,7 @@ export class SqliteStore implements Store {
   private closed = false;
   private readonly watchers = new Set<Watcher>();
   private readonly logRetention: number;
+  private readonly index = new OrderedIndex();
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -53,6 +62,8 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
+    // The in-memory index is exact only while this connection is the file's only writer.
+    this.db.pragma('locking_mode = EXCLUSIVE');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, create_rev INTEGER NOT NULL,
         mod_rev INTEGER NOT NULL, version INTEGER NOT NULL) WITHOUT ROWID;
@@ -62,10 +73,7 @@ export class SqliteStore implements Store {
       INSERT OR IGNORE INTO meta VALUES ('revision', 0), ('compacted', 0);
     `);
     this.stmts = {
-      get: this.db.prepare<[string], Row>('SELECT * FROM kv WHERE key = ?'),
-      range: this.db.prepare<[string, string, number], Row>('SELECT * FROM kv WHERE key > ? AND key < ? ORDER BY key LIMIT ?'),
-      rangeFrom: this.db.prepare<[string, string, number], Row>('SELECT * FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?'),
-      rangeDesc: this.db.prepare<[string, string, number], Row>('SELECT * FROM kv WHERE key >= ? AND key < ? ORDER BY key DESC LIMIT ?'),
+      all: this.db.prepare<[], Row>('SELECT * FROM kv ORDER BY key'),
       put: this.db.prepare('INSERT INTO kv (key, value, create_rev, mod_rev, version) VALUES (?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, mod_rev = excluded.mod_rev, version = excluded.version'),
       del: this.db.prepare('DELETE FROM kv WHERE key = ?'),
       log: this.db.prepare('INSERT INTO log (rev, seq, key, type, value, create_rev, version) VALUES (?, ?, ?, ?, ?, ?, ?)'),
@@ -76,26 +84,31 @@ export class SqliteStore implements Store {
     };
     this.rev = this.stmts.getMeta.get('revision')!.value;
     this.compactedTo = this.stmts.getMeta.get('compacted')!.value;
+    this.loadIndex();
+  }
+
+  private loadIndex(): void {
+    this.index.load((function* (rows) { for (const r of rows) yield toKv(r); })(this.stmts.all.iterate()));
   }
 
   async get(key: string): Promise<KeyValue | undefined> {
     this.assertOpen();
-    const r = this.stmts.get.get(key);
-    return r ? toKv(r) : undefined;
+    return this.index.get(key);
   }
 
   async range(prefix: string, options: RangeOptions = {}): Promise<RangeResult> {
     this.assertOpen();
     const limit = options.limit ?? -1;
-    const sqlLimit = limit < 0 ? -1 : limit + 1;
+    const max = limit < 0 ? Infinity : limit + 1;
     const end = prefixEnd(prefix);
     const rows = options.reverse
-      ? this.stmts.rangeDesc.all(prefix, options.after !== undefined && options.after < end ? options.after : end, sqlLimit)
+      ? this.index.descending(options.after !== undefined && options.after < end ? options.after : end, prefix, max)
       : options.after !== undefined && options.after >= prefix
-        ? this.stmts.range.all(options.after, end, sqlLimit)
-        : this.stmts.rangeFrom.all(prefix, end, sqlLimit);
+        ? this.index.ascending(options.after, true, end, max)
+        : this.index.ascending(prefix, false, end, max);
     const more = limit >= 0 && rows.length > limit;
-    return { kvs: (more ? rows.slice(0, limit) : rows).map(toKv), more, revision: this.rev };
+    if (more) rows.length = limit;
+    return { kvs: rows, more, revision: this.rev };
   }
 
   async revision(): Promise<number> {
@@ -151,30 +164,36 @@ export class SqliteStore implements Store {
     const results: TxnResult[] = [];
     const events: WatchEvent[] = [];
     let rev = startRev;
+    // This batch's writes, seen by the later transactions of the batch; applied to the index after commit.
+    const written = new Map<string, KeyValue | null>();
+    const read = (key: string): KeyValue | undefined => {
+      const w = written.get(key);
+      return w === undefined ? this.index.get(key) : (w ?? undefined);
+    };
     try {
       this.db.transaction(() => {
         for (const { txn } of batch) {
-          const ok = (txn.compare ?? []).every((c) => {
-            const r = this.stmts.get.get(c.key);
-            return compareHolds(c, r ? toKv(r) : undefined);
-          });
+          const ok = (txn.compare ?? []).every((c) => compareHolds(c, read(c.key)));
           const ops = ok ? txn.success : (txn.failure ?? []);
           let wrote = false;
           let seq = 0;
           for (const op of ops) {
-            const cur = this.stmts.get.get(op.key);
+            const cur = read(op.key);
             if (op.type === 'delete' && !cur) continue;
             if (!wrote) { rev += 1; wrote = true; }
             if (op.type === 'put') {
-              const createRev = cur ? cur.create_rev : rev;
+              const createRev = cur ? cur.createRevision : rev;
               const version = cur ? cur.version + 1 : 1;
               this.stmts.put.run(op.key, op.value, createRev, rev, version);
               this.stmts.log.run(rev, seq++, op.key, 1, op.value, createRev, version);
-              events.push({ type: 'put', kv: { key: op.key, value: op.value, createRevision: createRev, modRevision: rev, version }, prev: cur ? toKv(cur) : undefined });
+              const kv = Object.freeze({ key: op.key, value: op.value, createRevision: createRev, modRevision: rev, version });
+              written.set(op.key, kv);
+              events.push({ type: 'put', kv, prev: cur });
             } else {
               this.stmts.del.run(op.key);
-              this.stmts.log.run(rev, seq++, op.key, 2, '', cur!.create_rev, 0);
-              events.push({ type: 'delete', kv: { key: op.key, value: '', createRevision: cur!.create_rev, modRevision: rev, version: 0 }, prev: toKv(cur!) });
+              this.stmts.log.run(rev, seq++, op.key, 2, '', cur!.createRevision, 0);
+              written.set(op.key, null);
+              events.push({ type: 'delete', kv: { key: op.key, value: '', createRevision: cur!.createRevision, modRevision: rev, version: 0 }, prev: cur });
             }
           }
           results.push({ succeeded: ok, revision: rev });
@@ -195,7 +214,11 @@ export class SqliteStore implements Store {
       // The SQLite transaction rolled back: re-read what is really committed.
       this.rev = this.stmts.getMeta.get('revision')!.value;
       this.compactedTo = this.stmts.getMeta.get('compacted')!.value;
+      this.loadIndex();
       return;
+    }
+    for (const [key, kv] of written) {
+      if (kv) this.index.set(kv); else this.index.delete(key);
     }
     this.rev = rev;
     batch.forEach((p, i) => p.resolve(results[i]));
