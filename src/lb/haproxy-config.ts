@@ -36,6 +36,8 @@ export interface RenderOptions {
  * its first failed check instead of (count − 1) × interval. docs/lb.md says so.
  */
 export const TRANSITION_CHECK_MS = 1000;
+/** Interval between checks of a target that has passed some (but not HealthyThresholdCount) checks, or failed some while healthy (HAProxy `fastinter`). */
+export const FAST_CHECK_MS = 1000;
 
 /** Double-quotes a config word; HAProxy unescapes \\ \" \$ inside quotes and expands ${ENV} otherwise. */
 export function q(s: string): string {
@@ -69,8 +71,8 @@ export function serverArgs(b: DpBackend, s: Pick<DpServer, 'address' | 'port'>):
   const hc = b.healthCheck;
   const parts = [`${s.address}:${s.port}`];
   if (hc.enabled) {
-    const fast = Math.min(hc.intervalSeconds * 1000, TRANSITION_CHECK_MS);
-    parts.push('check', `inter ${hc.intervalSeconds}s`, `fastinter ${fast}`, `downinter ${fast}`, `rise ${hc.healthyThreshold}`, `fall ${hc.unhealthyThreshold}`);
+    const inter = hc.intervalSeconds * 1000;
+    parts.push('check', `inter ${hc.intervalSeconds}s`, `fastinter ${Math.min(inter, FAST_CHECK_MS)}`, `downinter ${Math.min(inter, TRANSITION_CHECK_MS)}`, `rise ${hc.healthyThreshold}`, `fall ${hc.unhealthyThreshold}`);
     if (hc.port !== 'traffic-port') parts.push(`port ${hc.port}`);
   }
   if (b.slowStartSeconds > 0) parts.push(`slowstart ${b.slowStartSeconds}s`);
