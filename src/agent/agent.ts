@@ -193,7 +193,10 @@ export class Agent {
   /** Applies a desired set (full: everything this host should know about; else a delta). */
   async reconcile(tasks: TaskSpec[], full: boolean): Promise<void> {
     if (this.closed) return;
-    const existing = await this.ourContainers();
+    // Only a full set can name tasks whose containers survived a restart (the server always sends one
+    // first on every (re)connect): deltas need no runtime listing, which keeps a burst from queueing
+    // one list call per RunTask.
+    const existing = full ? await this.ourContainers() : new Map<string, ContainerSummary[]>();
     const wanted = new Set(tasks.map((t) => t.taskArn));
     for (const spec of tasks) {
       const a = this.actors.get(spec.taskArn);

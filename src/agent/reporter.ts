@@ -4,8 +4,9 @@
  * Naive approach: send every TaskReport as it happens and forget it. That floods the socket during a
  * burst (a 50-task RunTask burst makes ~4 reports per task within a second) and loses changes made while
  * disconnected or in flight when the socket dies. Instead:
- * - coalesce: reports wait up to `coalesceMs` (50 ms — about one container start through Podman, DESIGN
- *   §5, so a burst's starts share batches while a single task's RUNNING is delayed by at most 50 ms);
+ * - coalesce: with nothing in flight a report leaves on the next event-loop turn; while a batch awaits
+ *   its ack, reports wait up to `coalesceMs` (50 ms — about one container start through Podman, DESIGN
+ *   §5) so a burst's starts share batches;
  * - the latest report per task wins (each report is the task's whole observed state, so older ones add
  *   nothing);
  * - each batch has a `seq` and is kept until the server acks it; on reconnect every unacked batch is
@@ -28,7 +29,7 @@ export class Reporter {
   private pending = new Map<string, TaskReport>();
   private readonly unacked = new Map<number, TaskReport[]>();
   private seq: number;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   private readonly coalesceMs: number;
   private readonly max: number;
 
@@ -38,13 +39,20 @@ export class Reporter {
     this.seq = opts.seqStart ?? Date.now() * 1000;
   }
 
+  /**
+   * Adaptive batching: when nothing is in flight, a report goes out on the next turn of the event loop
+   * (with whatever else this turn produced), so a lone task's RUNNING is not delayed; while a batch awaits
+   * its ack, reports coalesce for up to `coalesceMs` (a burst shares batches).
+   */
   push(report: TaskReport): void {
     this.pending.set(report.taskArn, report);
-    this.timer ??= setTimeout(() => this.flush(), this.coalesceMs);
+    if (this.timer) return;
+    this.timer = this.unacked.size === 0 ? setImmediate(() => this.flush()) : setTimeout(() => this.flush(), this.coalesceMs);
   }
 
   ack(seq: number): void {
     this.unacked.delete(seq);
+    if (this.unacked.size === 0 && this.pending.size > 0) this.flush();
   }
 
   /** After (re)registering: fold unacked batches back in (older first, so newer reports win) and send. */
@@ -58,7 +66,7 @@ export class Reporter {
   }
 
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.clearTimer();
     this.timer = null;
     while (this.pending.size) {
       const tasks = [...this.pending.values()].slice(0, this.max);
@@ -77,7 +85,14 @@ export class Reporter {
   }
 
   close(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.clearTimer();
+  }
+
+  private clearTimer(): void {
+    if (this.timer) {
+      if ('hasRef' in this.timer && 'refresh' in this.timer) clearTimeout(this.timer as NodeJS.Timeout);
+      else clearImmediate(this.timer as NodeJS.Immediate);
+    }
     this.timer = null;
   }
 }

@@ -56,6 +56,7 @@ export class DockerApiDriver implements RuntimeDriver {
   private libpodVersion: string | null = null;
   private watcher: ExitWatcher | null = null;
   private readonly digests = new Map<string, string | null>();
+  private readonly presentImages = new Map<string, { image: PulledImage; until: number }>();
   private readonly agent: http.Agent;
 
   private constructor(private readonly opts: DockerApiDriverOptions) {
@@ -160,10 +161,20 @@ export class DockerApiDriver implements RuntimeDriver {
     return { ...img, id: img.id || id };
   }
 
+  /**
+   * Image presence, remembered for a few seconds: a burst of 50 tasks of one image asks once instead of
+   * 50 times (each call takes Podman's lock). If the image vanishes meanwhile, create fails with a clear
+   * error, like a pull would have.
+   */
   async inspectImage(ref: string, opts: CallOptions = {}): Promise<PulledImage | null> {
+    const cached = this.presentImages.get(ref);
+    if (cached && cached.until > Date.now()) return cached.image;
     try {
       const j = await this.docker.getImage(ref).inspect({ abortSignal: opts.signal } as object);
-      return { ref, id: j.Id, digest: pickDigest(ref, j.RepoDigests ?? []) };
+      const image = { ref, id: j.Id, digest: pickDigest(ref, j.RepoDigests ?? []) };
+      if (this.presentImages.size > 1000) this.presentImages.clear();
+      this.presentImages.set(ref, { image, until: Date.now() + 5_000 });
+      return image;
     } catch (e) {
       if ((e as DockerError).statusCode === 404) return null;
       throw this.fail('inspect-failed', `inspect image ${ref}`, e);
