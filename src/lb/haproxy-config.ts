@@ -28,16 +28,22 @@ export interface RenderOptions {
 }
 
 /**
- * How often a target that is not (yet) healthy is checked. AWS checks every HealthCheckIntervalSeconds
- * in every state, so a new target with the defaults (30 s × 5) waits 2.5 minutes for traffic. Wharf
- * checks targets that are down or changing state every second (HAProxy `downinter`/`fastinter`) and
- * healthy ones on the interval: a new target needs HealthyThresholdCount passes about a second apart,
- * and a healthy one that starts failing is confirmed unhealthy (UnhealthyThresholdCount − 1) s after
- * its first failed check instead of (count − 1) × interval. docs/lb.md says so.
+ * How often a target that is not healthy is checked. AWS checks every HealthCheckIntervalSeconds in
+ * every state, so a new target with the defaults (30 s × 5) waits 2.5 minutes for traffic (10 s at the
+ * minimum, 5 s × 2). Wharf checks healthy targets on the interval and targets that are down or changing
+ * state every 250 ms (HAProxy `downinter` for a target that is down, `fastinter` for one that has passed
+ * or failed some but not enough checks). HAProxy runs a new target's first check one `downinter` after
+ * it is added, so a new target gets traffic after
+ *     TRANSITION_CHECK_MS + (HealthyThresholdCount − 1) × FAST_CHECK_MS  (+ one lb controller pass)
+ * = 250 + 250 = 500 ms with HealthyThresholdCount 2 (bench/lb.ts measures it; the goal is p99 ≤ 1 s from
+ * task RUNNING). A healthy target that starts failing is confirmed unhealthy
+ * (UnhealthyThresholdCount − 1) × 250 ms after its first failed check instead of (count − 1) × interval;
+ * each failure still has to be a real one (refused, bad status, or no answer within the timeout).
+ * A target that stays down costs 4 checks a second. docs/lb.md says so.
  */
-export const TRANSITION_CHECK_MS = 1000;
-/** Interval between checks of a target that has passed some (but not HealthyThresholdCount) checks, or failed some while healthy (HAProxy `fastinter`). */
-export const FAST_CHECK_MS = 1000;
+export const TRANSITION_CHECK_MS = 250;
+/** Checks of a target that has passed (or, while healthy, failed) some but not enough checks (`fastinter`). */
+export const FAST_CHECK_MS = 250;
 
 /** Double-quotes a config word; HAProxy unescapes \\ \" \$ inside quotes and expands ${ENV} otherwise. */
 export function q(s: string): string {
@@ -223,9 +229,13 @@ export function renderConfig(spec: DataPlaneSpec, o: RenderOptions, withServers 
     '  timeout queue 30s',
     '  load-server-state-from-file global',
     // A request whose connection to a target fails (target just stopped) is retried on another one.
+    // Only connection failures: layer-7 retries (`empty-response`, `response-timeout`) make HAProxy keep
+    // a copy of every request (bench/lb.ts measured +7–11 % CPU per request) and would resend a POST a
+    // target may already have acted on. Targets are drained before they stop, so none is needed for a
+    // deployment (bench/lb.ts D: 0 failed requests); ALB does not retry either.
     '  option redispatch 1',
     '  retries 3',
-    '  retry-on conn-failure empty-response response-timeout',
+    '  retry-on conn-failure',
     '  http-reuse safe',
     // On a reload, an idle keep-alive connection to the old worker is closed only after answering one
     // more request (with Connection: close), as before HAProxy 2.4: a client that does not retry a
