@@ -15,7 +15,7 @@ import type { Codec, RawRequest, WireResponse } from '../protocol/codecs/codec.j
 import { parseSignature, verifySignature, type Dialect } from '../protocol/sigv4.js';
 import { validateInput } from '../protocol/service-model.js';
 import type { AccessKeys } from '../iam/access-keys.js';
-import type { ApiDeps, RequestContext, ServiceDefinition } from './types.js';
+import type { ApiDeps, Principal, RequestContext, ServiceDefinition } from './types.js';
 
 export interface DispatchResult extends WireResponse {
   readonly service?: string;
@@ -23,8 +23,31 @@ export interface DispatchResult extends WireResponse {
   readonly errorCode?: string;
 }
 
+/** A handler's context: the process-wide deps plus this request's identity; the logger is made on first use. */
+class Context {
+  private child?: Logger;
+  constructor(
+    deps: ApiDeps,
+    readonly requestId: string,
+    readonly now: Date,
+    readonly principal: Principal,
+    private readonly baseLog: Logger,
+    private readonly service: string,
+    private readonly operation: string,
+  ) {
+    Object.assign(this, deps);
+  }
+
+  // A child logger costs a few microseconds: make it only for handlers that log.
+  get log(): Logger {
+    return (this.child ??= this.baseLog.child({ requestId: this.requestId, service: this.service, operation: this.operation }));
+  }
+}
+
 export class ApiDispatcher {
   private readonly bySigningName = new Map<string, ServiceDefinition>();
+  /** Principals by access key record (the record is replaced when the key changes). */
+  private readonly principals = new WeakMap<object, Principal>();
 
   constructor(
     private readonly services: readonly ServiceDefinition[],
@@ -85,20 +108,15 @@ export class ApiDispatcher {
       }
       const input = codec.decodeInput(req, service.model, operation);
       validateInput(service.model, operation, input, { errorCode: service.validationError });
-      const svcName = service.name;
-      const op = operation;
-      let child: Logger | undefined;
-      const baseLog = this.log;
-      const ctx: RequestContext = {
-        ...this.deps,
-        requestId,
-        now,
-        principal: { accessKeyId: key.accessKeyId, userName: key.userName, arn: `arn:aws:iam::${this.deps.accountId}:user/${key.userName}` },
-        // A child logger costs a few microseconds: make it only for handlers that log.
-        get log() { return (child ??= baseLog.child({ requestId, service: svcName, operation: op })); },
-      };
+      let principal = this.principals.get(key);
+      if (!principal) {
+        principal = Object.freeze({ accessKeyId: key.accessKeyId, userName: key.userName, arn: `arn:aws:iam::${this.deps.accountId}:user/${key.userName}` });
+        this.principals.set(key, principal);
+      }
+      const ctx = new Context(this.deps, requestId, now, principal, this.log, service.name, operation) as unknown as RequestContext;
       const output = await handler(input, ctx);
-      return { ...codec.encodeOutput(output, { model: service.model, operation, requestId }), service: service.name, operation };
+      const res = codec.encodeOutput(output, { model: service.model, operation, requestId });
+      return { status: res.status, headers: res.headers, body: res.body, service: service.name, operation };
     } catch (e) {
       let err: ApiError;
       if (isApiError(e)) {

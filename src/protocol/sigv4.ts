@@ -10,7 +10,7 @@
  * Error names differ per protocol family: JSON services say InvalidSignatureException where query
  * services say SignatureDoesNotMatch (see `dialect`).
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import { ApiError, type ErrorCode } from '../model/errors.js';
 
 export interface SignedRequest {
@@ -59,8 +59,8 @@ const header = (req: SignedRequest, name: string): string | undefined => {
 export function parseSignature(req: SignedRequest, dialect: Dialect = 'json'): ParsedSignature {
   const n = NAMES[dialect];
   const auth = header(req, 'authorization');
-  const q = new URLSearchParams(req.query);
   if (!auth) {
+    const q = new URLSearchParams(req.query);
     if (q.get('X-Amz-Algorithm')) return parsePresigned(q, dialect);
     throw new ApiError(n.missing, 'Missing Authentication Token');
   }
@@ -165,18 +165,22 @@ export function computeSignature(req: SignedRequest, sig: Pick<ParsedSignature, 
   const { credential } = sig;
   const scope = `${credential.date}/${credential.region}/${credential.service}/aws4_request`;
   const canonical = canonicalRequest(req, sig.signedHeaders, sig.presigned);
-  const stringToSign = ['AWS4-HMAC-SHA256', sig.amzDate, scope, sha256hex(canonical)].join('\n');
+  const stringToSign = `AWS4-HMAC-SHA256\n${sig.amzDate}\n${scope}\n${sha256hex(canonical)}`;
   const key = signingKey(secret, credential.date, credential.region, credential.service);
   return createHmac('sha256', key).update(stringToSign, 'utf8').digest('hex');
 }
 
 export function canonicalRequest(req: SignedRequest, signedHeaders: readonly string[], presigned = false): string {
-  const headers = [...signedHeaders].sort();
-  const canonicalHeaders = headers.map((h) => `${h}:${canonicalHeaderValue(header(req, h) ?? '')}\n`).join('');
+  // Clients send SignedHeaders sorted already (SigV4 requires it); sort a copy only when they did not.
+  let sorted = true;
+  for (let i = 1; i < signedHeaders.length && sorted; i++) sorted = signedHeaders[i - 1] <= signedHeaders[i];
+  const headers = sorted ? signedHeaders : [...signedHeaders].sort();
+  let canonicalHeaders = '';
+  for (const h of headers) canonicalHeaders += `${h}:${canonicalHeaderValue(header(req, h) ?? '')}\n`;
   const payloadHash = presigned && header(req, 'x-amz-content-sha256') === undefined
     ? sha256hex(req.body)
     : header(req, 'x-amz-content-sha256') === 'UNSIGNED-PAYLOAD' ? 'UNSIGNED-PAYLOAD' : sha256hex(req.body);
-  return [req.method.toUpperCase(), canonicalUri(req.path), canonicalQuery(req.query, presigned), canonicalHeaders, headers.join(';'), payloadHash].join('\n');
+  return `${req.method.toUpperCase()}\n${canonicalUri(req.path)}\n${canonicalQuery(req.query, presigned)}\n${canonicalHeaders}\n${headers.join(';')}\n${payloadHash}`;
 }
 
 function canonicalHeaderValue(v: string): string {
@@ -185,6 +189,7 @@ function canonicalHeaderValue(v: string): string {
 
 /** Non-S3 services "double encode": the path as sent is escaped once more, keeping '/'. */
 export function canonicalUri(rawPath: string): string {
+  if (rawPath === '/') return '/'; // every JSON and query call
   const segments: string[] = [];
   for (const s of (rawPath || '/').split('/')) {
     if (s === '' || s === '.') continue;
@@ -223,7 +228,11 @@ function strictEncode(s: string): string {
 }
 
 const keyCache = new Map<string, Buffer>();
+/** The last key derived, checked first: a server mostly sees one key, one day, one region at a time. */
+let lastKey: { secret: string; date: string; region: string; service: string; key: Buffer } | undefined;
 function signingKey(secret: string, date: string, region: string, service: string): Buffer {
+  const l = lastKey;
+  if (l && l.secret === secret && l.date === date && l.region === region && l.service === service) return l.key;
   const id = `${secret}\0${date}\0${region}\0${service}`;
   let k = keyCache.get(id);
   if (!k) {
@@ -234,11 +243,12 @@ function signingKey(secret: string, date: string, region: string, service: strin
     if (keyCache.size > 1000) keyCache.clear();
     keyCache.set(id, k);
   }
+  lastKey = { secret, date, region, service, key: k };
   return k;
 }
 
 export function sha256hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  return hash('sha256', data, 'hex');
 }
 
 export function parseAmzDate(s: string): Date | undefined {
