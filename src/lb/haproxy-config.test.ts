@@ -10,7 +10,7 @@ const backend = (intervalSeconds: number, enabled = true) => ({
 
 test('healthy targets are checked on the interval, down and changing ones fast (new target: first check + one more)', () => {
   const args = serverArgs(backend(5), { address: '127.0.0.1', port: 8080 });
-  assert.equal(args, `127.0.0.1:8080 check inter 5s fastinter ${FAST_CHECK_MS} downinter ${TRANSITION_CHECK_MS} rise 2 fall 3`);
+  assert.equal(args, `127.0.0.1:8080 pool-max-conn -1 pool-purge-delay 5s check inter 5s fastinter ${FAST_CHECK_MS} downinter ${TRANSITION_CHECK_MS} rise 2 fall 3`);
   assert.ok(TRANSITION_CHECK_MS + FAST_CHECK_MS <= 500, 'registration → traffic stays well under the 1 s goal with HealthyThresholdCount 2');
 });
 
@@ -21,5 +21,9 @@ test('the fast intervals never exceed the configured interval', () => {
 });
 
 test('no check words when health checks are disabled', () => {
-  assert.equal(serverArgs(backend(5, false), { address: '10.0.0.1', port: 80 }), '10.0.0.1:80');
+  assert.equal(serverArgs(backend(5, false), { address: '10.0.0.1', port: 80 }), '10.0.0.1:80 pool-max-conn -1 pool-purge-delay 5s');
+});
+
+test('runtime-added servers keep idle connections like servers in the file (HAProxy 2.6 zeroes pool-purge-delay for `add server`)', () => {
+  assert.match(serverArgs(backend(5), { address: '127.0.0.1', port: 1 }), / pool-max-conn -1 pool-purge-delay 5s /);
 });

@@ -75,7 +75,11 @@ export function matcherRegex(matcher: string): string {
 
 export function serverArgs(b: DpBackend, s: Pick<DpServer, 'address' | 'port'>): string {
   const hc = b.healthCheck;
-  const parts = [`${s.address}:${s.port}`];
+  // HAProxy's defaults for idle server connections, spelled out: a server added at run time (`add
+  // server`, how every target arrives) gets pool-purge-delay 0 instead of 5 s in HAProxy 2.6, so its
+  // idle connections are closed at once and every request opens a new one — 3× the CPU per request
+  // (bench/lb.ts: 0.41× a hand-written config whose servers are in the file).
+  const parts = [`${s.address}:${s.port}`, 'pool-max-conn -1', 'pool-purge-delay 5s'];
   if (hc.enabled) {
     const inter = hc.intervalSeconds * 1000;
     parts.push('check', `inter ${hc.intervalSeconds}s`, `fastinter ${Math.min(inter, FAST_CHECK_MS)}`, `downinter ${Math.min(inter, TRANSITION_CHECK_MS)}`, `rise ${hc.healthyThreshold}`, `fall ${hc.unhealthyThreshold}`);
