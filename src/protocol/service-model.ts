@@ -97,7 +97,7 @@ function checkShape(model: ServiceModel, shape: Shape | undefined, value: unknow
           problems.push(`Value null at '${at(req)}' failed to satisfy constraint: Member must not be null`);
         }
       }
-      for (const [name, ref] of Object.entries(shape.members ?? {})) {
+      for (const [name, ref] of memberList(shape)) {
         if (name in obj) checkShape(model, model.shapes[ref.shape], obj[name], at(name), problems, enums);
       }
       return;
@@ -123,7 +123,7 @@ function checkShape(model: ServiceModel, shape: Shape | undefined, value: unknow
     }
     case 'string': {
       if (typeof value !== 'string') throw typeError(path, 'a string', value);
-      checkLength(shape, [...value].length, path, problems, 'length');
+      if (shape.min !== undefined || shape.max !== undefined) checkLength(shape, codePointLength(shape, value), path, problems, 'length');
       if (enums && shape.enum && !shape.enum.includes(value)) {
         problems.push(`Value '${value}' at '${path}' failed to satisfy constraint: Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
       }
@@ -154,6 +154,26 @@ function checkShape(model: ServiceModel, shape: Shape | undefined, value: unknow
       if (typeof value !== 'string' && !(value instanceof Uint8Array)) throw typeError(path, 'a blob', value);
       return;
   }
+}
+
+const members = new WeakMap<Shape, readonly (readonly [string, MemberRef])[]>();
+/** A structure's members as a list, made once per shape. */
+export function memberList(shape: Shape): readonly (readonly [string, MemberRef])[] {
+  let m = members.get(shape);
+  if (!m) members.set(shape, (m = Object.entries(shape.members ?? {})));
+  return m;
+}
+
+/**
+ * The length AWS checks (code points), counted only when the UTF-16 length cannot decide: a string of
+ * n code units holds between ⌈n/2⌉ and n code points.
+ */
+function codePointLength(shape: Shape, value: string): number {
+  const n = value.length;
+  if ((shape.max === undefined || n <= shape.max) && (shape.min === undefined || Math.ceil(n / 2) >= shape.min)) return n;
+  let cps = 0;
+  for (const _ of value) cps++;
+  return cps;
 }
 
 function checkLength(shape: Shape, n: number, path: string, problems: string[], what: string): void {

@@ -5,7 +5,7 @@
  * The two versions differ on the wire only in the Content-Type.
  */
 import { ApiError } from '../../model/errors.js';
-import type { ServiceModel } from '../service-model.js';
+import { memberList, type ServiceModel, type Shape } from '../service-model.js';
 import { headerValue, type Codec, type EncodeContext, type RawRequest, type WireResponse, type OperationSelector } from './codec.js';
 
 export class AwsJsonCodec implements Codec {
@@ -29,7 +29,8 @@ export class AwsJsonCodec implements Codec {
 
   decodeInput(req: RawRequest, model: ServiceModel, operation: string): Record<string, unknown> {
     if (req.method !== 'POST') throw new ApiError('SerializationException', `Only POST is supported by the ${this.protocol} protocol, not ${req.method}`);
-    const text = Buffer.from(req.body).toString('utf8').trim();
+    // A view over the body bytes, not a copy.
+    const text = Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength).toString('utf8').trim();
     if (text === '') return {};
     let value: unknown;
     try {
@@ -98,13 +99,33 @@ export function jsonReplacer(this: unknown, key: string, value: unknown): unknow
   return value;
 }
 
+const convertible = new WeakMap<Shape, boolean>();
+/**
+ * Whether a value of this shape can hold a timestamp or blob anywhere below it; when not, fromJson
+ * hands the parsed JSON over as it is (most inputs: RegisterTaskDefinition has neither).
+ */
+function converts(model: ServiceModel, shape: Shape, seen = new Set<Shape>()): boolean {
+  const known = convertible.get(shape);
+  if (known !== undefined) return known;
+  if (seen.has(shape)) return false; // a recursive shape: the other branches decide
+  seen.add(shape);
+  const child = (name: string | undefined) => { const s = name ? model.shapes[name] : undefined; return s ? converts(model, s, seen) : false; };
+  const r = shape.type === 'timestamp' || shape.type === 'blob'
+    || (shape.type === 'structure' && memberList(shape).some(([, ref]) => child(ref.shape)))
+    || (shape.type === 'list' && child(shape.member?.shape))
+    || (shape.type === 'map' && child(shape.value?.shape));
+  seen.delete(shape);
+  if (seen.size === 0 || r) convertible.set(shape, r);
+  return r;
+}
+
 /**
  * Turns wire JSON into handler input: timestamps (epoch seconds or ISO strings) become Date and blobs
  * become Uint8Array, following the model. Type checking is left to validateInput.
  */
 function fromJson(model: ServiceModel, shapeName: string, value: unknown): unknown {
   const shape = model.shapes[shapeName];
-  if (!shape || value === null || value === undefined) return value;
+  if (!shape || value === null || value === undefined || !converts(model, shape)) return value;
   switch (shape.type) {
     case 'structure': {
       if (typeof value !== 'object' || Array.isArray(value)) return value;
