@@ -28,10 +28,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance } from 'fastify';
 import { DigestMismatchError, ShortWriteError, isDigest } from './blob-store.js';
-import { IngestBusyError } from './fs-blob-store.js';
+import { IngestBusyError, sendRange } from './fs-blob-store.js';
 import { RegistryError } from './errors.js';
 import {
   MAX_MANIFEST_BYTES, checkRepoName, deleteImage, ecrKeys, isLinked, linkBlob, listImages, listTags, putManifest, resolveReference,
@@ -174,14 +173,19 @@ async function handle(reg: Registry, req: IncomingMessage, res: ServerResponse):
       if (range === 'invalid') {
         return send(res, 416, { 'Content-Range': `bytes */${st.size}`, 'Content-Type': 'application/json' }, new RegistryError('BLOB_UNKNOWN', 'requested range not satisfiable').body());
       }
-      const stream = await reg.blobs.read(st.digest, range);
-      if (!stream) throw new RegistryError('BLOB_UNKNOWN', `blob ${route.digest} is not in ${name}`, { digest: route.digest });
-      if (range) {
-        res.writeHead(206, { 'Docker-Distribution-API-Version': 'registry/2.0', ...h, 'Content-Length': range.end - range.start + 1, 'Content-Range': `bytes ${range.start}-${range.end}/${st.size}` });
-      } else {
-        res.writeHead(200, { 'Docker-Distribution-API-Version': 'registry/2.0', ...h, 'Content-Length': st.size });
+      const fh = await reg.blobs.openBlob(st.digest);
+      if (!fh) throw new RegistryError('BLOB_UNKNOWN', `blob ${route.digest} is not in ${name}`, { digest: route.digest });
+      try {
+        if (range) {
+          res.writeHead(206, { 'Docker-Distribution-API-Version': 'registry/2.0', ...h, 'Content-Length': range.end - range.start + 1, 'Content-Range': `bytes ${range.start}-${range.end}/${st.size}` });
+        } else {
+          res.writeHead(200, { 'Docker-Distribution-API-Version': 'registry/2.0', ...h, 'Content-Length': st.size });
+        }
+        if (st.size === 0) { res.end(); return; }
+        await sendRange(fh, range?.start ?? 0, range?.end ?? st.size - 1, res);
+      } finally {
+        await fh.close();
       }
-      await pipeline(stream, res);
       return;
     }
 
