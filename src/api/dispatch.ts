@@ -23,20 +23,21 @@ export interface DispatchResult extends WireResponse {
   readonly errorCode?: string;
 }
 
-/** A handler's context: the process-wide deps plus this request's identity; the logger is made on first use. */
+/**
+ * A handler's context: this request's identity, the process-wide deps read through prototype getters
+ * (defined once per dispatcher, see contextClass) and a logger made on first use.
+ */
 class Context {
   private child?: Logger;
   constructor(
-    deps: ApiDeps,
+    protected readonly deps: ApiDeps,
     readonly requestId: string,
     readonly now: Date,
     readonly principal: Principal,
     private readonly baseLog: Logger,
     private readonly service: string,
     private readonly operation: string,
-  ) {
-    Object.assign(this, deps);
-  }
+  ) {}
 
   // A child logger costs a few microseconds: make it only for handlers that log.
   get log(): Logger {
@@ -44,10 +45,21 @@ class Context {
   }
 }
 
+/** A Context subclass whose prototype reads each of `deps`' members from the deps object. */
+function contextClass(deps: ApiDeps): typeof Context {
+  class DepsContext extends Context {}
+  for (const name of Object.keys(deps)) {
+    if (name in Context.prototype) continue;
+    Object.defineProperty(DepsContext.prototype, name, { get(this: { deps: Record<string, unknown> }) { return this.deps[name]; }, enumerable: true });
+  }
+  return DepsContext;
+}
+
 export class ApiDispatcher {
   private readonly bySigningName = new Map<string, ServiceDefinition>();
   /** Principals by access key record (the record is replaced when the key changes). */
   private readonly principals = new WeakMap<object, Principal>();
+  private readonly Context: typeof Context;
 
   constructor(
     private readonly services: readonly ServiceDefinition[],
@@ -57,6 +69,7 @@ export class ApiDispatcher {
     private readonly log: Logger,
   ) {
     for (const s of services) this.bySigningName.set(s.signingName, s);
+    this.Context = contextClass(deps);
   }
 
   /** True when a request looks like an AWS API call this dispatcher should answer. */
@@ -113,7 +126,7 @@ export class ApiDispatcher {
         principal = Object.freeze({ accessKeyId: key.accessKeyId, userName: key.userName, arn: `arn:aws:iam::${this.deps.accountId}:user/${key.userName}` });
         this.principals.set(key, principal);
       }
-      const ctx = new Context(this.deps, requestId, now, principal, this.log, service.name, operation) as unknown as RequestContext;
+      const ctx = new this.Context(this.deps, requestId, now, principal, this.log, service.name, operation) as unknown as RequestContext;
       const output = await handler(input, ctx);
       const res = codec.encodeOutput(output, { model: service.model, operation, requestId });
       return { status: res.status, headers: res.headers, body: res.body, service: service.name, operation };
