@@ -57,6 +57,8 @@ export class SqliteStore implements Store {
   private readonly watchers = new Set<Watcher>();
   private readonly logRetention: number;
   private readonly index = new OrderedIndex();
+  /** Runs its argument inside BEGIN … COMMIT (made once: better-sqlite3 builds several wrappers per call). */
+  private readonly inTransaction: (body: () => void) => void;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -94,6 +96,7 @@ export class SqliteStore implements Store {
     this.rev = this.stmts.getMeta.get('revision')!.value;
     this.compactedTo = this.stmts.getMeta.get('compacted')!.value;
     this.loadIndex();
+    this.inTransaction = this.db.transaction((body: () => void) => body());
   }
 
   /** Moves a schema-1 file (kv and log as WITHOUT ROWID tables) into the current tables, in one transaction. */
@@ -198,7 +201,7 @@ export class SqliteStore implements Store {
       return w === undefined ? this.index.get(key) : (w ?? undefined);
     };
     try {
-      this.db.transaction(() => {
+      this.inTransaction(() => {
         for (const { txn } of batch) {
           const ok = (txn.compare ?? []).every((c) => compareHolds(c, read(c.key)));
           const ops = ok ? txn.success : (txn.failure ?? []);
@@ -235,7 +238,7 @@ export class SqliteStore implements Store {
             this.compactedTo = floor;
           }
         }
-      })();
+      });
     } catch (err) {
       for (const p of batch) p.reject(err);
       // The SQLite transaction rolled back: re-read what is really committed.
