@@ -14,7 +14,7 @@
  * Run: npm run build && node dist/bench/api.js [--seconds 8] [--rounds 3]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -179,9 +179,11 @@ async function benchRegister(): Promise<string[]> {
   return lines;
 }
 
-const header = [`Wharf API benchmarks — ${new Date().toISOString()} — node ${process.version}, ${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} CPUs`, `reproduce: npm run build && node dist/bench/api.js --seconds ${SECONDS} --rounds ${ROUNDS}`];
+// The machine is shared: print the load average next to the figures (performance.md §0).
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const header = [`Wharf API benchmarks — ${new Date().toISOString()} — node ${process.version}, ${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} CPUs, load average ${loadavg()}`, `reproduce: npm run build && node dist/bench/api.js --seconds ${SECONDS} --rounds ${ROUNDS}`];
 try {
-  const out = [...header, ...(await benchDescribe()), ...(await benchRegister())];
+  const out = [...header, ...(await benchDescribe()), ...(await benchRegister()), `load average at the end: ${loadavg()}`];
   console.log(out.join('\n'));
 } finally {
   rmSync(work, { recursive: true, force: true });
