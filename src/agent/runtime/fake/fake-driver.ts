@@ -13,6 +13,7 @@ import type {
   LogLine, LogOptions, PullOptions, PulledImage, RuntimeDriver, RuntimeInfo,
 } from '../driver.js';
 import { RuntimeError } from '../runtime-error.js';
+import { systemClock } from '../../clock.js';
 import { FakeProcess, KNOWN_COMMANDS, OOM_EXIT, commandName, signalName, signalNumber, type ShellContext } from './fake-shell.js';
 
 export interface FakeClock {
@@ -21,21 +22,10 @@ export interface FakeClock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/** Wall time, with the agent's abortable sleep (src/agent/clock.ts). */
 export const realClock: FakeClock = {
   now: () => new Date(),
-  sleep: (ms, signal) =>
-    new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const t = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, Math.min(ms, 2 ** 31 - 1));
-      const onAbort = () => {
-        clearTimeout(t);
-        reject(signal!.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
+  sleep: systemClock.sleep,
 };
 
 interface FakeImage {
