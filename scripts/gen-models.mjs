@@ -19,13 +19,20 @@ const services = {
   cloudwatch: 'cloudwatch/2010-08-01',
   elbv2: 'elbv2/2015-12-01',
   'application-autoscaling': 'application-autoscaling/2016-02-06',
+  iam: 'iam/2010-05-08',
+  sts: 'sts/2011-06-15',
+  secretsmanager: 'secretsmanager/2017-10-17',
+  ssm: 'ssm/2014-11-06',
 };
+// Generate only the named services (all when none is named): node scripts/gen-models.mjs DIR iam sts
+const only = process.argv.slice(3);
 const keepShape = ['type', 'required', 'members', 'member', 'key', 'value', 'enum', 'min', 'max', 'pattern', 'flattened', 'timestampFormat', 'exception', 'error', 'fault', 'locationName', 'xmlNamespace', 'wrapper', 'box'];
 const keepMember = ['shape', 'locationName', 'flattened', 'xmlNamespace', 'jsonvalue', 'idempotencyToken', 'deprecated'];
 const pick = (o, keys) => Object.fromEntries(Object.entries(o).filter(([k]) => keys.includes(k)));
 
 mkdirSync(join(root, 'src/model/aws'), { recursive: true });
 for (const [name, rel] of Object.entries(services)) {
+  if (only.length > 0 && !only.includes(name)) continue;
   const file = join(dataDir, rel, 'service-2.json');
   if (!existsSync(file)) { console.error(`skip ${name}: ${file} not found`); continue; }
   const m = JSON.parse(readFileSync(file, 'utf8'));
