@@ -42,7 +42,7 @@ const scope = { region: 'us-east-1', accountId: '000000000000' };
 
 function ctx(store: SqliteStore): RequestContext {
   const now = new Date();
-  return { store, ...scope, publicEndpoint: 'http://127.0.0.1', clock: () => new Date(), requestId: randomUUID(), now, log, principal: { accessKeyId: 'AKIA', userName: 'bench', arn: 'arn:aws:iam::000000000000:user/bench' } };
+  return { store, ...scope, publicEndpoint: 'http://127.0.0.1', clock: () => new Date(), requestId: randomUUID(), now, log, principal: { accessKeyId: 'AKIA', userName: 'bench', arn: 'arn:aws:iam::000000000000:user/bench', userId: 'AIDABENCH', type: 'user', bootstrap: true, tags: [] }, iam: undefined as never };
 }
 
 function instance(cluster: string, n: number): ContainerInstanceRecord {

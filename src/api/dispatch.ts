@@ -5,17 +5,21 @@
  *     ─► secret by access key ─► signature verified ─► operation from X-Amz-Target / Action / CBOR path
  *     ─► body decoded ─► validated against the service model ─► handler ─► encoded by the same codec
  *
+ *     ─► authorized: each (action, resource, condition keys) the service names for the operation is
+ *        evaluated against the caller's policies (iam/policy.ts); the first denial answers
+ *        AccessDeniedException (JSON) / AccessDenied (query) with AWS's message
+ *
  * Every failure on the way is an ApiError encoded by the request's own codec, so a client always gets
  * an error shape it parses. Nothing is written before validation passes, so bad input changes nothing.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ApiError, isApiError } from '../model/errors.js';
-import type { Codec, RawRequest, WireResponse } from '../protocol/codecs/codec.js';
+import { headerValue, type Codec, type RawRequest, type WireResponse } from '../protocol/codecs/codec.js';
 import { parseSignature, verifySignature, type Dialect } from '../protocol/sigv4.js';
 import { validateInput } from '../protocol/service-model.js';
-import type { AccessKeys } from '../iam/access-keys.js';
-import type { ApiDeps, Principal, RequestContext, ServiceDefinition } from './types.js';
+import type { IamDirectory } from '../iam/directory.js';
+import type { ApiDeps, AuthzItem, Principal, RequestContext, ServiceDefinition } from './types.js';
 
 export interface DispatchResult extends WireResponse {
   readonly service?: string;
@@ -57,14 +61,12 @@ function contextClass(deps: ApiDeps): typeof Context {
 
 export class ApiDispatcher {
   private readonly bySigningName = new Map<string, ServiceDefinition>();
-  /** Principals by access key record (the record is replaced when the key changes). */
-  private readonly principals = new WeakMap<object, Principal>();
   private readonly Context: typeof Context;
 
   constructor(
     private readonly services: readonly ServiceDefinition[],
     private readonly codecs: readonly Codec[],
-    private readonly keys: AccessKeys,
+    private readonly iam: IamDirectory,
     private readonly deps: ApiDeps,
     private readonly log: Logger,
   ) {
@@ -99,12 +101,21 @@ export class ApiDispatcher {
         throw new ApiError(dialect === 'query' ? 'InvalidAction' : 'UnknownOperationException',
           `This endpoint does not serve the service '${sig.credential.service}' named in the credential scope. Served: ${[...this.bySigningName.keys()].join(', ')}.`);
       }
-      const key = await this.keys.find(sig.credential.accessKeyId);
-      if (!key) {
-        throw new ApiError(dialect === 'query' ? 'InvalidClientTokenId' : 'UnrecognizedClientException', 'The security token included in the request is invalid.');
-      }
       const now = this.deps.clock();
-      verifySignature(req, sig, key.secretAccessKey, { now, dialect, region: this.deps.region });
+      const cred = await this.iam.credential(sig.credential.accessKeyId, now);
+      const invalidToken = () => new ApiError(dialect === 'query' ? 'InvalidClientTokenId' : 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+      if (cred.kind === 'unknown') throw invalidToken();
+      const token = headerValue(req, 'x-amz-security-token') ?? (sig.presigned ? new URLSearchParams(req.query).get('X-Amz-Security-Token') ?? undefined : undefined);
+      if (cred.kind === 'session') {
+        // Temporary credentials count only with their own session token, and only until they expire.
+        if (token !== cred.sessionToken) throw invalidToken();
+        if (cred.expired) throw new ApiError(dialect === 'query' ? 'ExpiredToken' : 'ExpiredTokenException', 'The security token included in the request is expired');
+      } else if (token !== undefined && token !== '') {
+        throw invalidToken();
+      }
+      verifySignature(req, sig, cred.secretAccessKey, { now, dialect, region: this.deps.region });
+      const principal: Principal = cred.caller;
+      this.iam.lastUsed.set(principal.accessKeyId, { at: now.getTime(), service: service.signingName, region: sig.credential.region });
 
       const selector = codec.selectOperation(req);
       const known = service.model.metadata;
@@ -121,12 +132,8 @@ export class ApiDispatcher {
       }
       const input = codec.decodeInput(req, service.model, operation);
       validateInput(service.model, operation, input, { errorCode: service.validationError });
-      let principal = this.principals.get(key);
-      if (!principal) {
-        principal = Object.freeze({ accessKeyId: key.accessKeyId, userName: key.userName, arn: `arn:aws:iam::${this.deps.accountId}:user/${key.userName}` });
-        this.principals.set(key, principal);
-      }
       const ctx = new this.Context(this.deps, requestId, now, principal, this.log, service.name, operation) as unknown as RequestContext;
+      if (!principal.bootstrap) await this.authorize(service, operation, input, ctx, { dialect, sourceIp: req.remoteAddress, region: sig.credential.region });
       const output = await handler(input, ctx);
       const res = codec.encodeOutput(output, { model: service.model, operation, requestId });
       return { status: res.status, headers: res.headers, body: res.body, service: service.name, operation };
@@ -144,4 +151,49 @@ export class ApiDispatcher {
       };
     }
   }
+
+  /**
+   * Checks every (action, resource) the operation needs. Naive approach: one action per operation on
+   * '*'. That would make resource-scoped policies (a cluster, a task definition family, a role for
+   * iam:PassRole) meaningless, so each service names the ARNs AWS's service authorization reference
+   * lists for the operation, and the condition keys (ecs:cluster, iam:PassedToService…) it sets.
+   */
+  private async authorize(service: ServiceDefinition, operation: string, input: Record<string, unknown>, ctx: RequestContext,
+    opts: { dialect: Dialect; sourceIp?: string; region: string }): Promise<void> {
+    const prefix = service.iamPrefix ?? service.signingName;
+    const items: readonly AuthzItem[] = (await service.authorize?.(operation, input, ctx)) ?? [{ resource: '*' }];
+    const global = this.iam.globalContext(ctx.principal, ctx.now, { sourceIp: opts.sourceIp, region: opts.region });
+    const tags = requestTags(input);
+    for (const item of items) {
+      const action = item.action ?? `${prefix}:${operation}`;
+      const context = { ...global, ...tags, ...item.context };
+      const r = this.iam.authorize(ctx.principal, { action, resource: item.resource, context });
+      if (r.decision === 'Allow') continue;
+      const why = r.decision === 'ExplicitDeny' ? 'with an explicit deny in an identity-based policy' : `because no identity-based policy allows the ${action} action`;
+      throw new ApiError(opts.dialect === 'query' ? 'AccessDenied' : 'AccessDeniedException',
+        `User: ${ctx.principal.arn} is not authorized to perform: ${action} on resource: ${item.resource} ${why}`);
+    }
+  }
+}
+
+/** aws:RequestTag/… and aws:TagKeys from the tags a request carries (ECS `tags`, most others `Tags`). */
+function requestTags(input: Record<string, unknown>): Record<string, string | string[]> {
+  const list = input.tags ?? input.Tags;
+  const out: Record<string, string | string[]> = {};
+  if (Array.isArray(list)) {
+    const keys: string[] = [];
+    for (const t of list as Record<string, unknown>[]) {
+      const k = (t.key ?? t.Key) as string | undefined;
+      if (typeof k !== 'string') continue;
+      keys.push(k);
+      const v = t.value ?? t.Value;
+      if (typeof v === 'string') out[`aws:requesttag/${k.toLowerCase()}`] = v;
+    }
+    out['aws:tagkeys'] = keys;
+  } else if (list && typeof list === 'object') {
+    // CloudWatch Logs and Secrets Manager-style maps {key: value}.
+    out['aws:tagkeys'] = Object.keys(list);
+    for (const [k, v] of Object.entries(list)) if (typeof v === 'string') out[`aws:requesttag/${k.toLowerCase()}`] = v;
+  }
+  return out;
 }

@@ -7,12 +7,22 @@ import type { Logger } from 'pino';
 import type { ErrorCode } from '../model/errors.js';
 import type { ServiceModel } from '../protocol/service-model.js';
 import type { Store } from '../store/store.js';
+import type { Caller, IamDirectory } from '../iam/directory.js';
 
-export interface Principal {
-  readonly accessKeyId: string;
-  readonly userName: string;
-  readonly arn: string;
+/** The authenticated caller (a user, or a role session): see iam/directory.ts. */
+export type Principal = Caller;
+
+/** One authorization check: the action (default: the service's IAM prefix and the operation) on one resource. */
+export interface AuthzItem {
+  readonly action?: string;
+  /** The resource ARN, or '*' for actions AWS does not scope to a resource. */
+  readonly resource: string;
+  /** Condition keys for this check (lower-cased), besides the global ones. */
+  readonly context?: Readonly<Record<string, string | readonly string[] | undefined>>;
 }
+
+/** What an operation is authorized against; undefined (or a missing entry) means `prefix:Operation` on '*'. */
+export type Authorizer = (operation: string, input: Record<string, unknown>, ctx: RequestContext) => readonly AuthzItem[] | Promise<readonly AuthzItem[]> | undefined;
 
 /** Process-wide dependencies, chosen by the server's entry point. */
 export interface ApiDeps {
@@ -22,6 +32,8 @@ export interface ApiDeps {
   /** The endpoint clients use (http://host:port), for URIs in replies (ECR repositoryUri, …). */
   readonly publicEndpoint: string;
   readonly clock: () => Date;
+  /** IAM's records, in memory (users, roles, policies, keys, sessions). */
+  readonly iam: IamDirectory;
 }
 
 export interface RequestContext extends ApiDeps {
@@ -47,4 +59,8 @@ export interface ServiceDefinition {
   /** The error name this service gives its own faults. */
   readonly serverError: ErrorCode;
   readonly handlers: Readonly<Record<string, Handler>>;
+  /** The service prefix in IAM actions (default: signingName; CloudWatch signs as `monitoring`, acts as `cloudwatch`). */
+  readonly iamPrefix?: string;
+  /** The resources (and condition keys) each operation is authorized against. */
+  readonly authorize?: Authorizer;
 }

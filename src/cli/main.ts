@@ -15,6 +15,7 @@ import { registerLogsCommand } from './logs.js';
 import { registerTopCommand } from './top.js';
 import { registerUpCommands } from './up.js';
 import { registerDemoCommand } from './demo.js';
+import { registerIamCommands } from './iam.js';
 
 const program = new Command();
 program
@@ -55,6 +56,7 @@ registerAgentCommand(program);
 registerImageCommands(program);
 registerLogsCommand(program);
 registerTopCommand(program);
+registerIamCommands(program);
 
 try {
   await program.parseAsync(process.argv);

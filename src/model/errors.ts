@@ -27,6 +27,8 @@ export const ERRORS = {
   SignatureDoesNotMatch: c403,
   UnrecognizedClientException: c403,
   InvalidClientTokenId: c403,
+  ExpiredTokenException: c400,
+  ExpiredToken: c403,
   AccessDeniedException: c400,
   AccessDenied: c403,
   UnknownOperationException: c400,
@@ -106,6 +108,30 @@ export const ERRORS = {
   InvalidNextToken: c400,
   LimitExceeded: c400,
   InvalidFormat: c400,
+
+  // IAM and STS (awsQuery; codes as the wire carries them).
+  NoSuchEntity: c404,
+  EntityAlreadyExists: { status: 409, fault: 'client' },
+  DeleteConflict: { status: 409, fault: 'client' },
+  MalformedPolicyDocument: c400,
+  InvalidInput: c400,
+  UnmodifiableEntity: c400,
+  ServiceFailure: { status: 500, fault: 'server', retryable: true },
+  PackedPolicyTooLarge: c400,
+
+  // Secrets Manager and SSM Parameter Store (awsJson1_1).
+  InvalidRequestException: c400,
+  ResourceExistsException: c400,
+  DecryptionFailure: c400,
+  EncryptionFailure: c400,
+  ParameterNotFound: c400,
+  ParameterAlreadyExists: c400,
+  ParameterVersionNotFound: c400,
+  ParameterLimitExceeded: c400,
+  ParameterMaxVersionLimitExceeded: c400,
+  UnsupportedParameterType: c400,
+  InvalidKeyId: c400,
+  InternalServerError: { status: 500, fault: 'server', retryable: true },
 
   // ELBv2 (awsQuery; codes as the wire carries them).
   DuplicateLoadBalancerName: c400,

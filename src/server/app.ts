@@ -91,7 +91,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     req.on('close', () => { if (size > limit * 8 && !res.headersSent) fastSend(res, tooLarge(fallbackCodec, `req-${++nextId}`, limit)); });
     req.on('end', () => {
       if (size > limit) { fastSend(res, tooLarge(fallbackCodec, `req-${++nextId}`, limit)); return; }
-      const raw: RawRequest = { method: 'POST', path: '/', query: '', headers: req.headers as Record<string, string | string[] | undefined>, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size) };
+      const raw: RawRequest = { method: 'POST', path: '/', query: '', headers: req.headers as Record<string, string | string[] | undefined>, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size), remoteAddress: req.socket.remoteAddress };
       options.dispatcher.handle(raw).then((r) => {
         const ms = performance.now() - started;
         options.logger.info({ service: r.service, operation: r.operation, status: r.status, error: r.errorCode, ms: Math.round(ms * 100) / 100 }, 'api');
@@ -178,6 +178,7 @@ function toRaw(request: FastifyRequest): RawRequest {
     query: q < 0 ? '' : url.slice(q + 1),
     headers: request.headers as Record<string, string | string[] | undefined>,
     body,
+    remoteAddress: request.raw.socket.remoteAddress,
   };
 }
 

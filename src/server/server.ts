@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { AccessKeys, type AccessKey } from '../iam/access-keys.js';
+import { IamDirectory, ensureBootstrapUser } from '../iam/directory.js';
 import { ApiDispatcher } from '../api/dispatch.js';
 import { AwsJsonCodec } from '../protocol/codecs/aws-json.js';
 import type { ApiDeps, ServiceDefinition } from '../api/types.js';
@@ -53,6 +54,9 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
   const store = new SqliteStore(join(cfg.dataDir, 'state.db'));
   const keys = new AccessKeys(store);
   const createdAdminKey = await keys.bootstrap(new Date());
+  const iam = new IamDirectory(store, cfg.accountId);
+  await ensureBootstrapUser(store, cfg.accountId, new Date());
+  await iam.load();
 
   let endpoint = cfg.publicEndpoint ?? '';
   const deps: ApiDeps = {
@@ -61,9 +65,10 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
     accountId: cfg.accountId,
     get publicEndpoint() { return endpoint; },
     clock: () => new Date(),
+    iam,
   };
   const services: ServiceDefinition[] = buildServices({ api: deps, keys, config: cfg });
-  const dispatcher = new ApiDispatcher(services, [new RpcV2CborCodec(), new AwsJsonCodec('awsJson1_1'), new AwsJsonCodec('awsJson1_0'), new AwsQueryCodec()], keys, deps, log);
+  const dispatcher = new ApiDispatcher(services, [new RpcV2CborCodec(), new AwsJsonCodec('awsJson1_1'), new AwsJsonCodec('awsJson1_0'), new AwsQueryCodec()], iam, deps, log);
   const app = await buildApp({ dispatcher, logger: log, plugins: buildPlugins({ api: deps, keys, config: cfg }) });
   const joinToken = await ensureJoinToken(store);
   const registryAuth = new RegistryAuth(store, keys);
@@ -133,6 +138,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
       await gateway.close();
       await app.close();
       keys.close();
+      iam.close();
       await store.close();
     },
   };

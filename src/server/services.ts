@@ -8,9 +8,11 @@ import { elbv2Service } from '../api/elbv2/index.js';
 import { logsService } from '../api/logs/index.js';
 import { cloudwatchService } from '../api/cloudwatch/index.js';
 import { telemetryFor } from '../telemetry/telemetry.js';
+import { iamService } from '../api/iam/index.js';
+import { stsService } from '../api/sts/index.js';
 
 export function buildServices(deps: PluginDeps): ServiceDefinition[] {
   // Load balancer listeners bind this host address (WHARF_LB_BIND_ADDRESS, default loopback).
   return [ecsService(), ecrService(registryFor(deps)), elbv2Service({ bindAddress: process.env.WHARF_LB_BIND_ADDRESS ?? '127.0.0.1' }),
-    logsService(telemetryFor(deps).logs), cloudwatchService(telemetryFor(deps).metrics)];
+    logsService(telemetryFor(deps).logs), cloudwatchService(telemetryFor(deps).metrics), iamService(), stsService()];
 }

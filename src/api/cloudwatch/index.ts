@@ -5,6 +5,7 @@
  * the handlers below are the same for all three. The model's own metadata says `query`; the JSON/CBOR
  * service name is set as its targetPrefix here so the dispatcher accepts it.
  */
+import { cloudwatchAuthorizer } from './authz.js';
 import cloudwatchModel from '../../model/aws/cloudwatch.json' with { type: 'json' };
 import type { ServiceModel } from '../../protocol/service-model.js';
 import type { ServiceDefinition } from '../types.js';
@@ -30,6 +31,8 @@ export function cloudwatchService(backend: CloudWatchBackend): ServiceDefinition
   return {
     name: 'cloudwatch',
     signingName: 'monitoring',
+    iamPrefix: 'cloudwatch',
+    authorize: cloudwatchAuthorizer,
     model,
     validationError: 'ValidationError',
     serverError: 'InternalServiceError',

@@ -1,4 +1,5 @@
 /** Amazon ECR (awsJson1_1, AmazonEC2ContainerRegistry_V20150921): the operation table. */
+import { ecrAuthorizer } from './authz.js';
 import ecrModel from '../../model/aws/ecr.json' with { type: 'json' };
 import type { ServiceModel } from '../../protocol/service-model.js';
 import type { Handler, ServiceDefinition } from '../types.js';
@@ -57,6 +58,7 @@ export function ecrService(reg: Registry): ServiceDefinition {
   return {
     name: 'ecr',
     signingName: 'ecr',
+    authorize: ecrAuthorizer,
     model: ecrModel as unknown as ServiceModel,
     validationError: 'InvalidParameterException',
     serverError: 'ServerException',

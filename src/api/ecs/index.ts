@@ -1,4 +1,5 @@
 /** Amazon ECS (awsJson1_1, AmazonEC2ContainerServiceV20141113): the operation table. */
+import { ecsAuthorizer } from './authz.js';
 import ecsModel from '../../model/aws/ecs.json' with { type: 'json' };
 import type { ServiceModel } from '../../protocol/service-model.js';
 import type { Handler, ServiceDefinition } from '../types.js';
@@ -49,6 +50,7 @@ export function ecsService(extra: Record<string, Handler> = {}): ServiceDefiniti
     model: ecsModel as unknown as ServiceModel,
     validationError: 'InvalidParameterException',
     serverError: 'ServerException',
+    authorize: ecsAuthorizer,
     handlers: { ...ecsHandlers, ...taskHandlers, ...serviceHandlers, ...extra },
   };
 }

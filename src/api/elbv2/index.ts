@@ -1,4 +1,5 @@
 /** Elastic Load Balancing v2 (awsQuery, 2015-12-01): the operation table. Application load balancers on HAProxy. */
+import { elbv2Authorizer } from './authz.js';
 import elbv2Model from '../../model/aws/elbv2.json' with { type: 'json' };
 import type { ServiceModel } from '../../protocol/service-model.js';
 import type { Handler, ServiceDefinition } from '../types.js';
@@ -63,6 +64,7 @@ export function elbv2Service(cfg: ElbConfig): ServiceDefinition {
   return {
     name: 'elbv2',
     signingName: 'elasticloadbalancing',
+    authorize: elbv2Authorizer,
     model: elbv2Model as unknown as ServiceModel,
     validationError: 'ValidationError',
     serverError: 'InternalFailure',

@@ -2,6 +2,7 @@
  * CloudWatch Logs (awsJson1_1, target prefix Logs_20140328, signing name `logs`): one file per action,
  * over the LogsBackend port (src/telemetry/logs-store.ts).
  */
+import { logsAuthorizer } from './authz.js';
 import logsModel from '../../model/aws/logs.json' with { type: 'json' };
 import type { ServiceModel } from '../../protocol/service-model.js';
 import type { ServiceDefinition } from '../types.js';
@@ -28,6 +29,7 @@ export function logsService(backend: LogsBackend): ServiceDefinition {
   return {
     name: 'logs',
     signingName: 'logs',
+    authorize: logsAuthorizer,
     model: logsModel as unknown as ServiceModel,
     validationError: 'InvalidParameterException',
     serverError: 'ServiceUnavailableException',

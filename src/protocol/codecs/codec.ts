@@ -20,6 +20,8 @@ export interface RawRequest {
   readonly query: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: Uint8Array;
+  /** The client's address (aws:SourceIp), when the transport knows it. */
+  readonly remoteAddress?: string;
 }
 
 export interface WireResponse {
