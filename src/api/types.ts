@@ -34,6 +34,11 @@ export interface ApiDeps {
   readonly clock: () => Date;
   /** IAM's records, in memory (users, roles, policies, keys, sessions). */
   readonly iam: IamDirectory;
+  /**
+   * Test-only fault points (docs/control-plane.md): the server's entry point sets this when
+   * WHARF_TEST_FAULT names a point; a handler calls it where a crash would hurt most. Absent in production.
+   */
+  readonly faultPoint?: (name: string) => void;
 }
 
 export interface RequestContext extends ApiDeps {

@@ -46,6 +46,15 @@ export interface CliCredentials {
   secretAccessKey: string;
 }
 
+/**
+ * WHARF_TEST_FAULT=<point> makes the server SIGKILL itself when a handler reaches that point (tests
+ * only: e.g. `RunTask:after-commit`, after the transaction is durable and before the reply is sent).
+ */
+function testFaultPoint(point: string | undefined): ((name: string) => void) | undefined {
+  if (!point) return undefined;
+  return (name) => { if (name === point) process.kill(process.pid, 'SIGKILL'); };
+}
+
 export const credentialsFile = (dataDir: string) => join(dataDir, 'admin-credentials.json');
 
 export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } = {}): Promise<RunningServer> {
@@ -66,6 +75,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
     get publicEndpoint() { return endpoint; },
     clock: () => new Date(),
     iam,
+    faultPoint: testFaultPoint(process.env.WHARF_TEST_FAULT),
   };
   const services: ServiceDefinition[] = buildServices({ api: deps, keys, config: cfg });
   const dispatcher = new ApiDispatcher(services, [new RpcV2CborCodec(), new AwsJsonCodec('awsJson1_1'), new AwsJsonCodec('awsJson1_0'), new AwsQueryCodec()], iam, deps, log);

@@ -1,13 +1,17 @@
 /**
  * CreateService: stores the service with its first PRIMARY deployment (IN_PROGRESS); the services
- * controller then starts the tasks. With a clientToken, a retry with the same parameters returns the
- * same service; a different service under an existing live name is ECS's "not idempotent" error.
+ * controller then starts the tasks.
+ *
+ * clientToken (exactly once, as RunTask's): a token record holding the original reply is created in the
+ * same transaction as the service, guarded by "token absent" and "name free", so of two concurrent
+ * retries only one commits; the other replays the stored reply. A different request under a used token,
+ * or a different service under an existing live name, is ECS's "not idempotent" error.
  */
 import { createHash } from 'node:crypto';
 import type { CreateServiceRequest, CreateServiceResponse, PlacementConstraint } from '@aws-sdk/client-ecs';
 import { ApiError, invalidParameter } from '../../model/errors.js';
 import { serviceArn } from '../../model/arn.js';
-import { keys } from '../../model/ecs/keys.js';
+import { keys, serviceKeys } from '../../model/ecs/keys.js';
 import type { ServiceRecord } from '../../model/ecs/records.js';
 import { getJson } from '../../store/json.js';
 import type { Handler } from '../types.js';
@@ -16,6 +20,10 @@ import { taskDefinitionForRun } from './tasks-common.js';
 import { SERVICE_NAME, deploymentConfigurationFrom, newDeployment, newDeploymentId, placementFrom, serviceView } from './service-common.js';
 
 const hashOf = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex');
+
+/** The stored reply of a CreateService with a clientToken. */
+interface CreateTokenRecord { hash: string; service: ServiceRecord }
+const notIdempotent = () => invalidParameter('Creation of service was not idempotent.');
 
 export function unsupportedServiceFeatures(input: { launchType?: string; capacityProviderStrategy?: unknown[]; deploymentController?: { type?: string } }): void {
   if (input.launchType && input.launchType !== 'EC2') {
@@ -54,14 +62,22 @@ export const createService: Handler<CreateServiceRequest, CreateServiceResponse>
   const deploymentConfiguration = deploymentConfigurationFrom(input.deploymentConfiguration, undefined, daemon);
   const key = keys.service(cluster.clusterName, name);
   const requestHash = hashOf({ ...input, clientToken: undefined });
+  const tokenKey = input.clientToken ? serviceKeys.createToken(cluster.clusterName, input.clientToken) : undefined;
 
   for (let attempt = 0; attempt < 10; attempt++) {
+    if (tokenKey) {
+      const prior = await getJson<CreateTokenRecord>(ctx.store, tokenKey);
+      if (prior) {
+        if (prior.value.hash !== requestHash) throw notIdempotent();
+        return { service: serviceView(prior.value.service) };
+      }
+    }
     const existing = await getJson<ServiceRecord>(ctx.store, key);
     if (existing && existing.value.status !== 'INACTIVE') {
       if (input.clientToken && existing.value.clientToken === input.clientToken && existing.value.createHash === requestHash) {
         return { service: serviceView(existing.value) };
       }
-      throw invalidParameter('Creation of service was not idempotent.');
+      throw notIdempotent();
     }
     const now = ctx.now.getTime();
     const desired = daemon ? 0 : input.desiredCount!;
@@ -79,8 +95,14 @@ export const createService: Handler<CreateServiceRequest, CreateServiceResponse>
       history: [], events: [], steady: false, seq: 0, version: 1,
     };
     const r = await ctx.store.txn({
-      compare: [{ key, target: 'version', op: '==', value: existing?.version ?? 0 }],
-      success: [{ type: 'put', key, value: JSON.stringify(rec) }],
+      compare: [
+        { key, target: 'version', op: '==', value: existing?.version ?? 0 },
+        ...(tokenKey ? [{ key: tokenKey, target: 'createRevision' as const, op: '==' as const, value: 0 }] : []),
+      ],
+      success: [
+        { type: 'put', key, value: JSON.stringify(rec) },
+        ...(tokenKey ? [{ type: 'put' as const, key: tokenKey, value: JSON.stringify({ hash: requestHash, service: rec } satisfies CreateTokenRecord) }] : []),
+      ],
     });
     if (r.succeeded) return { service: serviceView(rec) };
   }

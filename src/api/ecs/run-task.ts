@@ -3,8 +3,16 @@
  *
  * Placement is decided and committed before the reply (ECS returns the placed tasks and, for what did
  * not fit, `failures[{arn, reason}]` such as RESOURCE:MEMORY). RunTask's default strategy is random.
- * With a clientToken, the tasks and the token are committed in the same transaction, so a retry after
- * a crash or a lost reply returns the same tasks instead of starting more.
+ *
+ * clientToken (exactly once). The naive way — look the token up, and if it is absent place the tasks
+ * and write the token afterwards — starts two task sets when two retries of one request both look
+ * before either writes (a lost reply retried at once, or two servers on one etcd). Instead the token
+ * record is created in the SAME transaction as the tasks, guarded by "token absent"
+ * (createRevision == 0): exactly one transaction can commit it, every other one fails as a whole
+ * (no task written) and replays what the winner recorded. The record holds the whole reply, failures
+ * included (a reply of only failures is recorded too), so a replay answers as the original did; a
+ * different request under the same token is ECS's ConflictException naming the original tasks.
+ * Tokens are scoped to the cluster, as ECS scopes them.
  */
 import { randomBytes, randomInt, randomUUID, createHash } from 'node:crypto';
 import type { RunTaskRequest, RunTaskResponse, StartTaskRequest, StartTaskResponse, Failure, PlacementStrategy, PlacementConstraint } from '@aws-sdk/client-ecs';
@@ -12,7 +20,7 @@ import { ApiError, invalidParameter } from '../../model/errors.js';
 import { keys } from '../../model/ecs/keys.js';
 import type { TaskRecord } from '../../model/ecs/task-records.js';
 import { newTaskRecord } from '../../model/ecs/task-factory.js';
-import { containerInstanceArn, parseArn } from '../../model/arn.js';
+import { containerInstanceArn } from '../../model/arn.js';
 import { getJson } from '../../store/json.js';
 import { placeAndCommit } from '../../controllers/shared/placement-commit.js';
 import { checkPlacementSpec, PlacementSpecError, RUN_TASK_DEFAULT_STRATEGY, type Strategy, type Constraint } from '../../scheduler/placement.js';
@@ -21,7 +29,11 @@ import { activeCluster, validateTags } from './common.js';
 import { taskDefinitionForRun } from './tasks-common.js';
 import { taskView } from './task-view.js';
 
-interface IdempotencyRecord { hash: string; taskArns: string[]; failures: Failure[] }
+/** The stored reply of a RunTask with a clientToken: the tasks as placed (rendered by taskView) and the failures. */
+interface IdempotencyRecord { hash: string; tasks: TaskRecord[]; failures: Failure[] }
+
+/** ECS: a RunTask client token is 1–64 ASCII characters in the range 33–126. */
+const RUN_TASK_TOKEN = /^[\x21-\x7e]{1,64}$/;
 
 const hashOf = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex');
 const random = () => randomInt(0, 2 ** 31) / 2 ** 31;
@@ -61,11 +73,14 @@ async function launch(ctx: RequestContext, input: RunTaskRequest & { containerIn
   }
   const placement = validatePlacement(input.placementStrategy, [...(def.placementConstraints as PlacementConstraint[]), ...(input.placementConstraints ?? [])]);
 
+  if (input.clientToken !== undefined && !RUN_TASK_TOKEN.test(input.clientToken)) {
+    throw invalidParameter('clientToken must be 1 to 64 ASCII characters (33–126).');
+  }
   const idemKey = input.clientToken ? keys.idempotency('RunTask', `${cluster.clusterName}/${input.clientToken}`) : undefined;
   const requestHash = hashOf({ ...input, clientToken: undefined });
   if (idemKey) {
     const prior = await getJson<IdempotencyRecord>(ctx.store, idemKey);
-    if (prior) return replay(ctx, cluster.clusterName, prior.value, requestHash);
+    if (prior) return replay(prior.value, requestHash);
   }
 
   const tasks: TaskRecord[] = Array.from({ length: count }, () => newTaskRecord({
@@ -82,24 +97,30 @@ async function launch(ctx: RequestContext, input: RunTaskRequest & { containerIn
     requiresAttributes: (def.requiresAttributes ?? []).map((a) => ({ name: a.name!, value: a.value })),
     random,
     onlyInstances: opts.onlyInstances,
-    extraOps: idemKey ? (placed) => [{ type: 'put', key: idemKey, value: JSON.stringify({ hash: requestHash, taskArns: placed.map((t) => t.taskArn), failures: [] } satisfies IdempotencyRecord) }] : undefined,
+    ...(idemKey && {
+      // The guard that makes the token exactly-once: only the transaction that creates it commits.
+      extraCompare: [{ key: idemKey, target: 'createRevision', op: '==', value: 0 }],
+      extraOps: (placed, failures) => [{ type: 'put', key: idemKey, value: JSON.stringify({ hash: requestHash, tasks: placed, failures: failures.map((f) => ({ arn: f.arn, reason: f.reason })) } satisfies IdempotencyRecord) }],
+      commitWhenNonePlaced: true,
+    }),
   });
+  if (result.preconditionFailed && idemKey) {
+    // Another request with this token committed first: answer with its reply.
+    const prior = await getJson<IdempotencyRecord>(ctx.store, idemKey);
+    if (!prior) throw new ApiError('ServerException', 'The client token kept changing while the request ran. Retry the request.');
+    return replay(prior.value, requestHash);
+  }
   if (result.noInstances) throw invalidParameter('No Container Instances were found in your cluster.');
+  ctx.faultPoint?.('RunTask:after-commit');
   const failures: Failure[] = result.failures.map((f) => ({ arn: f.arn, reason: f.reason }));
   return { tasks: result.placed.map((t) => taskView(t, true)), failures };
 }
 
-async function replay(ctx: RequestContext, cluster: string, prior: IdempotencyRecord, hash: string): Promise<RunTaskResponse> {
+function replay(prior: IdempotencyRecord, hash: string): RunTaskResponse {
   if (prior.hash !== hash) {
-    throw new ApiError('ConflictException', 'The specified client token has already been used in a request with different parameters.', { resourceIds: prior.taskArns });
+    throw new ApiError('ConflictException', 'The RunTask request could not be processed due to conflicts. The provided clientToken is already in use with a different RunTask request.', { resourceIds: prior.tasks.map((t) => t.taskArn) });
   }
-  const tasks = [];
-  for (const arn of prior.taskArns) {
-    const id = parseArn(arn)!.resource.split('/').pop()!;
-    const t = await getJson<TaskRecord>(ctx.store, keys.task(cluster, id));
-    if (t) tasks.push(taskView(t.value, true));
-  }
-  return { tasks, failures: prior.failures };
+  return { tasks: prior.tasks.map((t) => taskView(t, true)), failures: prior.failures };
 }
 
 export const runTask: Handler<RunTaskRequest, RunTaskResponse> = (input, ctx) => launch(ctx, input, { defaultStrategy: [...RUN_TASK_DEFAULT_STRATEGY] });

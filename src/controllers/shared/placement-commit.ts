@@ -31,9 +31,14 @@ export interface PlaceRequest {
   /** memberOf evaluator; default: ECS's cluster query language (scheduler). */
   matches?: (expression: string, instance: InstanceView) => boolean;
   /** Extra ops committed atomically with the placement (e.g. an idempotency record). */
-  extraOps?: (placed: TaskRecord[]) => Op[];
-  /** Extra compares committed with the placement (e.g. the service record version). */
+  extraOps?: (placed: TaskRecord[], failures: readonly PlacementFailure[]) => Op[];
+  /** Extra compares committed with the placement (e.g. the service record version, a client token's absence). */
   extraCompare?: Compare[];
+  /**
+   * Commit `extraOps([])` (guarded by `extraCompare`) even when no task could be placed: a client
+   * token records a reply made only of failures too, so a retry gets the same failures back.
+   */
+  commitWhenNonePlaced?: boolean;
 }
 
 export interface PlaceResult {
@@ -161,6 +166,18 @@ export function instanceView(rec: ContainerInstanceRecord, groups: ReadonlyMap<s
   };
 }
 
+/** Whether `c` holds for the key's current state (a missing key has version/revisions 0). */
+function holds(c: Compare, kv: KeyValue | undefined): boolean {
+  const actual = c.target === 'value' ? kv?.value : (kv?.[c.target] ?? 0);
+  if (actual === undefined) return c.op === '!=';
+  switch (c.op) {
+    case '==': return actual === c.value;
+    case '!=': return actual !== c.value;
+    case '<': return actual < c.value;
+    case '>': return actual > c.value;
+  }
+}
+
 export async function placeAndCommit(store: Store, req: PlaceRequest): Promise<PlaceResult> {
   const cache = clusterCache(store);
   await cache.ready;
@@ -193,14 +210,20 @@ export async function placeAndCommit(store: Store, req: PlaceRequest): Promise<P
         lastStatus: 'PENDING',
       });
     });
-    if (placed.length === 0) return { placed, failures: plan.failures, noInstances: false };
+    if (placed.length === 0) {
+      if (req.commitWhenNonePlaced && req.extraOps) {
+        const r = await store.txn({ compare: req.extraCompare ?? [], success: req.extraOps([], plan.failures) });
+        if (!r.succeeded) return { placed: [], failures: [], noInstances: false, preconditionFailed: true };
+      }
+      return { placed, failures: plan.failures, noInstances: false };
+    }
     const compare: Compare[] = [...touched.values()].map(({ rec, version }) => ({ key: keys.containerInstance(req.cluster, rec.id), target: 'version', op: '==', value: version }));
     const instOps = [...touched.values()].map(({ rec }) => ({ key: keys.containerInstance(req.cluster, rec.id), value: JSON.stringify({ ...rec, version: rec.version + 1 }) }));
     const taskOps = placed.map((t) => ({ key: keys.task(req.cluster, t.id), value: JSON.stringify(t) }));
     const ops: Op[] = [
       ...taskOps.map((o): Op => ({ type: 'put', ...o })),
       ...instOps.map((o): Op => ({ type: 'put', ...o })),
-      ...(req.extraOps?.(placed) ?? []),
+      ...(req.extraOps?.(placed, plan.failures) ?? []),
     ];
     // Every task must be new: guard against an id collision (or a replayed plan) as well.
     for (const t of placed) compare.push({ key: keys.task(req.cluster, t.id), target: 'createRevision', op: '==', value: 0 });
@@ -212,10 +235,9 @@ export async function placeAndCommit(store: Store, req: PlaceRequest): Promise<P
       return { placed, failures: plan.failures, noInstances: false };
     }
     if (req.extraCompare?.length) {
-      // Tell a stale caller apart from an instance conflict: re-check its own guards.
+      // Tell a stale caller (or a client token someone else committed) apart from an instance conflict.
       for (const c of req.extraCompare) {
-        const kv = await store.get(c.key);
-        if (c.target === 'version' && (kv?.version ?? 0) !== c.value) return { placed: [], failures: [], noInstances: false, preconditionFailed: true };
+        if (!holds(c, await store.get(c.key))) return { placed: [], failures: [], noInstances: false, preconditionFailed: true };
       }
     }
     await cache.refresh(req.cluster, [...touched.keys()]);
