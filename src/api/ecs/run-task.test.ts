@@ -16,6 +16,7 @@ import { keys } from '../../model/ecs/keys.js';
 import type { ContainerInstanceRecord } from '../../model/ecs/task-records.js';
 import { containerInstanceArn } from '../../model/arn.js';
 import type { RequestContext } from '../types.js';
+import { IamDirectory } from '../../iam/directory.js';
 import { createCluster } from './create-cluster.js';
 import { registerTaskDefinition } from './register-task-definition.js';
 import { runTask } from './run-task.js';
@@ -53,7 +54,8 @@ function context(store: Store): RequestContext {
   const now = new Date('2026-12-01T12:00:00Z');
   return {
     store, region: 'us-east-1', accountId: '000000000000', publicEndpoint: 'http://127.0.0.1:1', clock: () => now,
-    requestId: 'test', principal: { accessKeyId: 'AKIDTEST', userName: 'admin', arn: 'arn:aws:iam::000000000000:user/admin' }, now,
+    requestId: 'test', now, iam: new IamDirectory(store, '000000000000'),
+    principal: { accessKeyId: 'AKIDTEST', userName: 'admin', arn: 'arn:aws:iam::000000000000:user/admin', userId: 'AIDATEST', type: 'user', bootstrap: true, tags: [] },
     log: pino({ level: 'silent' }),
   };
 }
