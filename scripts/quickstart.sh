@@ -10,5 +10,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 npm run --silent build
+npm run --silent build:console
 ./bin/wharf up --yes
 ./bin/wharf demo

@@ -5,6 +5,7 @@
  *   /v2/…                                         OCI distribution (the registry plugin)
  *   /healthz                                      liveness
  *   /metrics                                      Prometheus
+ *   /console                                      web console, a static build (./console.ts)
  *   /agent                                        agent WebSocket (dispatcher)
  *
  * The AWS API lives in its own encapsulated Fastify context whose body parser keeps the raw bytes

@@ -1,6 +1,6 @@
 /**
  * Non-AWS-API HTTP surfaces mounted on the server's one port (registry /v2/, agent gateway /agent,
- * /metrics). Each capability adds its plugin here; each plugin runs in its own Fastify context so it
+ * /metrics, the web console /console). Each capability adds its plugin here; each plugin runs in its own Fastify context so it
  * can parse (or stream) bodies its own way.
  */
 import type { FastifyInstance } from 'fastify';
@@ -10,6 +10,7 @@ import type { ServerConfig } from './config.js';
 import { registryServerPlugin } from '../registry/plugin.js';
 import { telemetryFor } from '../telemetry/telemetry.js';
 import { joinTokenVerifier } from '../dispatcher/gateway.js';
+import { consolePlugin } from './console.js';
 
 export interface PluginDeps {
   readonly api: ApiDeps;
@@ -20,5 +21,5 @@ export interface PluginDeps {
 export type ServerPlugin = (app: FastifyInstance) => Promise<void>;
 
 export function buildPlugins(deps: PluginDeps): ServerPlugin[] {
-  return [registryServerPlugin(deps), telemetryFor(deps).plugin(joinTokenVerifier(deps.api.store))];
+  return [registryServerPlugin(deps), telemetryFor(deps).plugin(joinTokenVerifier(deps.api.store)), consolePlugin()];
 }

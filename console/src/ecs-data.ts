@@ -1,0 +1,93 @@
+/** ECS reads the pages share: list every ARN (following nextToken), then describe in batches. */
+import {
+  ECSClient, DescribeContainerInstancesCommand, DescribeServicesCommand, DescribeTasksCommand, ListContainerInstancesCommand,
+  ListServicesCommand, ListTasksCommand, type ContainerInstance, type DesiredStatus, type Resource, type Service, type Task,
+} from '@aws-sdk/client-ecs';
+import { client } from './aws';
+
+async function listAll(f: (nextToken: string | undefined) => Promise<{ arns?: string[]; nextToken?: string }>): Promise<string[]> {
+  const out: string[] = [];
+  let token: string | undefined;
+  do {
+    const r = await f(token);
+    out.push(...(r.arns ?? []));
+    token = r.nextToken;
+  } while (token);
+  return out;
+}
+
+function chunks<T>(xs: T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+}
+
+export async function allServices(cluster: string): Promise<Service[]> {
+  const ecs = client(ECSClient);
+  const arns = await listAll(async (nextToken) => {
+    const r = await ecs.send(new ListServicesCommand({ cluster, nextToken, maxResults: 100 }));
+    return { arns: r.serviceArns, nextToken: r.nextToken };
+  });
+  const parts = await Promise.all(chunks(arns, 10).map((c) => ecs.send(new DescribeServicesCommand({ cluster, services: c }))));
+  return parts.flatMap((p) => p.services ?? []).sort((a, b) => (a.serviceName ?? '').localeCompare(b.serviceName ?? ''));
+}
+
+export async function allTasks(cluster: string, o: { serviceName?: string; desiredStatus?: DesiredStatus } = {}): Promise<Task[]> {
+  const ecs = client(ECSClient);
+  const arns = await listAll(async (nextToken) => {
+    const r = await ecs.send(new ListTasksCommand({ cluster, nextToken, maxResults: 100, serviceName: o.serviceName, desiredStatus: o.desiredStatus }));
+    return { arns: r.taskArns, nextToken: r.nextToken };
+  });
+  const parts = await Promise.all(chunks(arns, 100).map((c) => ecs.send(new DescribeTasksCommand({ cluster, tasks: c }))));
+  return parts.flatMap((p) => p.tasks ?? []).sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
+}
+
+export async function allInstances(cluster: string): Promise<ContainerInstance[]> {
+  const ecs = client(ECSClient);
+  const arns = await listAll(async (nextToken) => {
+    const r = await ecs.send(new ListContainerInstancesCommand({ cluster, nextToken, maxResults: 100 }));
+    return { arns: r.containerInstanceArns, nextToken: r.nextToken };
+  });
+  const parts = await Promise.all(chunks(arns, 100).map((c) => ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: c }))));
+  return parts.flatMap((p) => p.containerInstances ?? []);
+}
+
+export function resource(rs: Resource[] | undefined, name: string): number {
+  return rs?.find((r) => r.name === name)?.integerValue ?? 0;
+}
+
+/** A stopped task's reason in plain words, beside ECS's own text. */
+export function explainStop(t: Pick<Task, 'stopCode' | 'stoppedReason' | 'containers'>): string | undefined {
+  if (!t.stopCode && !t.stoppedReason) return undefined;
+  const essentialExit = t.containers?.find((c) => c.exitCode !== undefined && c.exitCode !== 0);
+  switch (t.stopCode) {
+    case 'EssentialContainerExited':
+      return essentialExit
+        ? `An essential container (${essentialExit.name}) exited with code ${essentialExit.exitCode}${exitMeaning(essentialExit.exitCode)}, so ECS stopped the whole task.`
+        : 'An essential container exited, so ECS stopped the whole task.';
+    case 'UserInitiated':
+      return 'Someone stopped this task (StopTask or a service scaling in / replacing it).';
+    case 'ServiceSchedulerInitiated':
+      return 'The service scheduler stopped this task (a deployment replaced it, it failed health checks, or the service scaled in).';
+    case 'TaskFailedToStart':
+      return 'The task never started: its image could not be pulled or its containers could not be created.';
+    case 'SpotInterruption':
+      return 'The capacity under this task was taken back.';
+    case 'TerminationNotice':
+      return 'The instance running this task is shutting down.';
+    default:
+      return undefined;
+  }
+}
+
+export function exitMeaning(code: number | undefined): string {
+  switch (code) {
+    case 137: return ' (killed: SIGKILL, often out of memory or a stop timeout)';
+    case 143: return ' (terminated: SIGTERM)';
+    case 139: return ' (segmentation fault)';
+    case 126: return ' (command not executable)';
+    case 127: return ' (command not found)';
+    case 1: return ' (application error)';
+    default: return '';
+  }
+}
