@@ -11,6 +11,14 @@ export default defineConfig({
     target: 'es2022',
     chunkSizeWarningLimit: 1500,
     reportCompressedSize: false,
+    rollupOptions: {
+      // Cloudscape marks its modules "use client" (for React Server Components); a client bundle has no
+      // use for the directive, and Rollup says so once per module.
+      onwarn(warning, warn) {
+        if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;
+        warn(warning);
+      },
+    },
   },
   server: {
     // `npm run dev`: the API calls go to the same origin; point Vite at a running server.

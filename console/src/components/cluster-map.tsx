@@ -68,7 +68,7 @@ function TaskTiles({ cluster, tasks, label }: { cluster: string; tasks: Task[]; 
     <ul aria-label={label} style={{ display: 'flex', flexWrap: 'wrap', gap: 8, padding: 0, margin: 0 }}>
       {tasks.map((t) => (
         <li key={t.taskArn} style={tile}>
-          <Link href={href('clusters', cluster, 'tasks', arnTail(t.taskArn))} ariaLabel={`Task ${arnTail(t.taskArn)}, ${t.lastStatus}`}>{arnTail(t.taskArn).slice(0, 8)}</Link>
+          <Link href={href('clusters', cluster, 'tasks', arnTail(t.taskArn))}>{`Task ${arnTail(t.taskArn).slice(0, 8)}`}</Link>
           <div><StatusIndicator type={statusType(t.lastStatus)}>{t.lastStatus}</StatusIndicator></div>
           <Box variant="small">{taskDefName(t.taskDefinitionArn)}{t.group?.startsWith('service:') ? ` · ${t.group.slice(8)}` : ''}</Box>
         </li>

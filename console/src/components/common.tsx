@@ -12,9 +12,11 @@ export function ApiErrorAlert({ error, action }: { error: unknown; action?: Reac
   if (!error) return null;
   const e = describeError(error);
   return (
-    <Alert type="error" header={e.name} action={action}>
-      <span data-testid="api-error">{e.message}</span>
-    </Alert>
+    <div role="alert">
+      <Alert type="error" header={e.name} action={action}>
+        <span data-testid="api-error">{e.message}</span>
+      </Alert>
+    </div>
   );
 }
 

@@ -15,8 +15,10 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import Table from '@cloudscape-design/components/table';
 import Tabs from '@cloudscape-design/components/tabs';
 import Alert from '@cloudscape-design/components/alert';
+import Checkbox from '@cloudscape-design/components/checkbox';
+import Select, { type SelectProps } from '@cloudscape-design/components/select';
 import {
-  ECSClient, DeleteServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, UpdateServiceCommand, type Deployment, type Service,
+  ECSClient, DeleteServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, UpdateServiceCommand, type Deployment, type Service,
 } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client, DescribeTargetHealthCommand, type TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { arnTail, client, taskDefName } from '../aws';
@@ -58,7 +60,7 @@ export default function ServicePage({ cluster, service }: { cluster: string; ser
     return { service: s, rollback: await rollbackTarget(s) };
   }, { intervalMs: 3000 });
   const tasks = usePoll(`service-tasks/${cluster}/${service}`, () => allTasks(cluster, { serviceName: service }), { intervalMs: 3000 });
-  const [modal, setModal] = useState<'scale' | 'delete' | 'rollback' | undefined>();
+  const [modal, setModal] = useState<'update' | 'delete' | 'rollback' | undefined>();
   const { busy, run } = useAction();
   const s = q.data?.service;
   const update = (what: string, input: Omit<ConstructorParameters<typeof UpdateServiceCommand>[0], 'cluster' | 'service'>, success: string) =>
@@ -78,7 +80,7 @@ export default function ServicePage({ cluster, service }: { cluster: string; ser
       <Header variant="h1" description={`Service in cluster ${cluster}`} actions={
         <SpaceBetween direction="horizontal" size="xs">
           <Updated at={q.updatedAt} onRefresh={() => { q.refresh(); tasks.refresh(); }} />
-          <Button onClick={() => setModal('scale')} disabled={s.status !== 'ACTIVE'}>Update desired count</Button>
+          <Button onClick={() => setModal('update')} disabled={s.status !== 'ACTIVE'}>Update service</Button>
           <ButtonDropdown
             ariaLabel="More service actions"
             disabled={s.status !== 'ACTIVE'}
@@ -117,8 +119,11 @@ export default function ServicePage({ cluster, service }: { cluster: string; ser
           { id: 'metrics', label: 'Metrics', content: <ServiceMetrics cluster={cluster} service={service} /> },
         ]} />
       </SpaceBetween>
-      {modal === 'scale' ? <ScaleModal current={s.desiredCount ?? 0} busy={busy} onClose={() => setModal(undefined)}
-        onSubmit={async (n) => { if (await update('Update desired count', { desiredCount: n }, `Desired count of ${service} set to ${n}.`)) setModal(undefined); }} /> : null}
+      {modal === 'update' ? <UpdateModal service={s} busy={busy} onClose={() => setModal(undefined)}
+        onSubmit={async (input) => {
+          const what = input.taskDefinition ? `Deploying ${taskDefName(input.taskDefinition)} to ${service}.` : `Desired count of ${service} set to ${input.desiredCount}.`;
+          if (await update('Update service', input, what)) setModal(undefined);
+        }} /> : null}
       {modal === 'rollback' && q.data?.rollback ? (
         <Modal visible header="Roll back service" onDismiss={() => setModal(undefined)} footer={
           <Box float="right"><SpaceBetween direction="horizontal" size="xs">
@@ -221,20 +226,48 @@ function ServiceMetrics({ cluster, service }: { cluster: string; service: string
   );
 }
 
-function ScaleModal({ current, busy, onClose, onSubmit }: { current: number; busy: boolean; onClose: () => void; onSubmit: (n: number) => void }) {
-  const [value, setValue] = useState(String(current));
+function UpdateModal({ service, busy, onClose, onSubmit }: {
+  service: Service; busy: boolean; onClose: () => void;
+  onSubmit: (input: { desiredCount: number; taskDefinition?: string; forceNewDeployment: boolean }) => void;
+}) {
+  const family = taskDefName(service.taskDefinition).split(':')[0] ?? '';
+  const revisions = usePoll(`update-revisions/${family}`, async () => {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const r = await client(ECSClient).send(new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', sort: 'DESC', nextToken }));
+      arns.push(...(r.taskDefinitionArns ?? []).filter((a) => taskDefName(a).split(':')[0] === family));
+      nextToken = r.nextToken;
+    } while (nextToken);
+    return arns;
+  }, { intervalMs: 0 });
+  const [value, setValue] = useState(String(service.desiredCount ?? 0));
+  const [rev, setRev] = useState<SelectProps.Option>({ label: taskDefName(service.taskDefinition), value: service.taskDefinition ?? '' });
+  const [force, setForce] = useState(false);
   const n = Number(value);
   const invalid = !/^\d+$/.test(value.trim()) || n > 10000;
+  const submit = () => {
+    if (invalid) return;
+    onSubmit({ desiredCount: n, forceNewDeployment: force, ...(rev.value && rev.value !== service.taskDefinition ? { taskDefinition: rev.value } : {}) });
+  };
   return (
-    <Modal visible header="Update desired count" onDismiss={onClose} footer={
+    <Modal visible header={`Update ${service.serviceName}`} onDismiss={onClose} footer={
       <Box float="right"><SpaceBetween direction="horizontal" size="xs">
         <Button variant="link" onClick={onClose}>Cancel</Button>
-        <Button variant="primary" loading={busy} disabled={invalid} onClick={() => onSubmit(n)}>Update</Button>
+        <Button variant="primary" loading={busy} disabled={invalid} onClick={submit}>Update</Button>
       </SpaceBetween></Box>}>
-      <form onSubmit={(e) => { e.preventDefault(); if (!invalid) onSubmit(n); }}>
-        <FormField label="Desired tasks" description="How many copies of the task the service keeps running." errorText={invalid ? 'Enter a whole number from 0 to 10000.' : undefined}>
-          <Input type="number" inputMode="numeric" value={value} onChange={(e) => setValue(e.detail.value)} autoFocus />
-        </FormField>
+      <form onSubmit={(e) => { e.preventDefault(); submit(); }}>
+        <SpaceBetween size="m">
+          <FormField label="Task definition revision" description="Choosing another revision starts a rolling deployment.">
+            <Select selectedOption={rev} onChange={(e) => setRev(e.detail.selectedOption)} ariaLabel="Task definition revision"
+              statusType={revisions.loading ? 'loading' : 'finished'} loadingText="Loading revisions"
+              options={(revisions.data ?? [service.taskDefinition ?? '']).map((a) => ({ label: taskDefName(a), value: a, ...(a === service.taskDefinition ? { description: 'current' } : {}) }))} />
+          </FormField>
+          <FormField label="Desired tasks" description="How many copies of the task the service keeps running." errorText={invalid ? 'Enter a whole number from 0 to 10000.' : undefined}>
+            <Input type="number" inputMode="numeric" value={value} onChange={(e) => setValue(e.detail.value)} ariaLabel="Desired tasks" />
+          </FormField>
+          <Checkbox checked={force} onChange={(e) => setForce(e.detail.checked)} description="Replace every task even if nothing changed (e.g. to pull a moved image tag).">Force new deployment</Checkbox>
+        </SpaceBetween>
       </form>
     </Modal>
   );

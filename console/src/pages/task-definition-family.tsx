@@ -87,7 +87,7 @@ function Diff({ from, to }: { from: TaskDefinition; to: TaskDefinition }) {
   const parts = diffLines(JSON.stringify(registerInput(from), null, 2) + '\n', JSON.stringify(registerInput(to), null, 2) + '\n');
   if (parts.every((p) => !p.added && !p.removed)) return <Box>The two revisions are the same.</Box>;
   return (
-    <pre tabIndex={0} aria-label="Differences" data-testid="diff" style={{ margin: 0, overflow: 'auto', maxHeight: 520, fontSize: 13 }}>
+    <pre tabIndex={0} aria-label="Differences" data-testid="revision-diff" style={{ margin: 0, overflow: 'auto', maxHeight: 520, fontSize: 13 }}>
       {parts.map((p, i) => {
         const sign = p.added ? '+' : p.removed ? '-' : ' ';
         const text = p.value.replace(/\n$/, '').split('\n').map((l) => `${sign} ${l}`).join('\n') + '\n';
