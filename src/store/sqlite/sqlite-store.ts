@@ -38,6 +38,12 @@ interface Watcher { prefix: string; end: string; callback: WatchCallback }
 export interface SqliteStoreOptions {
   /** Revisions of history kept for watch-from-revision. Default 100,000: hours of a busy cluster. */
   readonly logRetention?: number;
+  /**
+   * SQLite's synchronous setting. Default FULL: a commit returns only after the WAL is fsynced, which
+   * is what makes an acknowledged write survive a power cut. OFF exists only so the power-cut test
+   * (test/e2e/durability-power-loss.test.ts) can show it tells the two apart.
+   */
+  readonly synchronous?: 'FULL' | 'OFF';
 }
 
 /** Operations one revision can hold in the history (its id is rev·SEQ_SPAN + seq; etcd allows 128 by default). */
@@ -65,7 +71,7 @@ export class SqliteStore implements Store {
     this.logRetention = options.logRetention ?? 100_000;
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    this.db.pragma(`synchronous = ${options.synchronous === 'OFF' ? 'OFF' : 'FULL'}`);
     this.db.pragma('busy_timeout = 5000');
     // The in-memory index is exact only while this connection is the file's only writer.
     this.db.pragma('locking_mode = EXCLUSIVE');
