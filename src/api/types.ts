@@ -8,6 +8,7 @@ import type { ErrorCode } from '../model/errors.js';
 import type { ServiceModel } from '../protocol/service-model.js';
 import type { Store } from '../store/store.js';
 import type { Caller, IamDirectory } from '../iam/directory.js';
+import type { SecretBox } from '../iam/secret-box.js';
 
 /** The authenticated caller (a user, or a role session): see iam/directory.ts. */
 export type Principal = Caller;
@@ -39,6 +40,8 @@ export interface ApiDeps {
    * WHARF_TEST_FAULT names a point; a handler calls it where a crash would hurt most. Absent in production.
    */
   readonly faultPoint?: (name: string) => void;
+  /** Encrypts Secrets Manager and Parameter Store values at rest (key file outside the store). */
+  readonly secretBox?: SecretBox;
 }
 
 export interface RequestContext extends ApiDeps {

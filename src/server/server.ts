@@ -10,6 +10,7 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { AccessKeys, type AccessKey } from '../iam/access-keys.js';
 import { IamDirectory, ensureBootstrapUser } from '../iam/directory.js';
+import { SecretBox } from '../iam/secret-box.js';
 import { ApiDispatcher } from '../api/dispatch.js';
 import { AwsJsonCodec } from '../protocol/codecs/aws-json.js';
 import type { ApiDeps, ServiceDefinition } from '../api/types.js';
@@ -77,6 +78,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
     clock: () => new Date(),
     iam,
     faultPoint: testFaultPoint(process.env.WHARF_TEST_FAULT),
+    secretBox: SecretBox.fromFile(join(cfg.dataDir, 'secrets.key')),
   };
   const services: ServiceDefinition[] = buildServices({ api: deps, keys, config: cfg });
   const dispatcher = new ApiDispatcher(services, [new RpcV2CborCodec(), new AwsJsonCodec('awsJson1_1'), new AwsJsonCodec('awsJson1_0'), new AwsQueryCodec()], iam, deps, log);
