@@ -72,7 +72,7 @@ async function startPeer(): Promise<Reg> {
 async function startWharf(): Promise<Reg> {
   const port = await freePort();
   const dir = join(work, 'wharf-data');
-  const proc = spawn(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js'), 'server', '--port', String(port), '--data-dir', dir, '--log-level', 'warn'], { stdio: 'ignore', env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+  const proc = spawn(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js'), 'server', '--port', String(port), '--data-dir', dir, '--log-level', 'warn'], { stdio: 'ignore' });
   for (let i = 0; i < 200; i++) { try { readFileSync(join(dir, 'admin-credentials.json')); break; } catch { await sleep(50); } }
   const c = JSON.parse(readFileSync(join(dir, 'admin-credentials.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
   const creds = `${c.accessKeyId}:${c.secretAccessKey}`;

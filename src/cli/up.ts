@@ -119,7 +119,7 @@ export async function up(o: UpOptions): Promise<CliCredentials> {
       rmSync(join(dataDir, 'endpoint'), { force: true });
       const out = openSync(logFile(dataDir), 'a');
       const args = [entry, 'supervise', '--data-dir', dataDir, '--cluster', o.cluster, ...(o.port !== undefined ? ['--port', String(o.port)] : [])];
-      const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+      const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out] });
       child.unref();
       closeSync(out);
       await waitFor(async () => existsSync(join(dataDir, 'endpoint')) && existsSync(credentialsFile(dataDir)), 60_000, 'the server starting');

@@ -22,7 +22,6 @@ async function freePort(): Promise<number> {
 
 const env = (apiPort: number, demoPort: number) => ({
   ...process.env, XDG_DATA_HOME: home, WHARF_PORT: String(apiPort), WHARF_DEMO_PORT: String(demoPort), CI: 'true',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 });
 
 after(() => {

@@ -39,7 +39,7 @@ before(async () => {
     await startAgent(server, { cluster, name: 'a1', cpu: 1024, memory: 512, availabilityZone: 'local-1a', stopTimeout: 2 }),
     await startAgent(server, { cluster, name: 'a2', cpu: 1024, memory: 512, availabilityZone: 'local-1b', stopTimeout: 2 }),
   ];
-  await until(async () => (await ecs.send(new ListContainerInstancesCommand({ cluster, filter: 'agentConnected == true' }))).containerInstanceArns?.length === 2, 20_000, 'two agents connected');
+  await until(async () => (await ecs.send(new ListContainerInstancesCommand({ cluster, filter: 'agentConnected == true' }))).containerInstanceArns?.length === 2, 20_000, () => `two agents connected within 20 s; agent output:\n${agents.map((a) => a.output.join('\n')).join('\n--\n')}`);
 });
 
 after(async () => {
@@ -50,10 +50,10 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-async function until(cond: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+async function until(cond: () => Promise<boolean>, ms: number, what: string | (() => string)): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out: ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }

@@ -38,7 +38,7 @@ export async function startAgent(server: TestServer, o: AgentOptions): Promise<A
   if (o.stopTimeout !== undefined) args.push('--stop-timeout', String(o.stopTimeout));
   for (const [k, v] of Object.entries(o.attributes ?? {})) args.push('--attribute', `${k}=${v}`);
   const launch = () => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     createInterface({ input: child.stdout! }).on('line', (l) => output.push(l));
     createInterface({ input: child.stderr! }).on('line', (l) => output.push(l));
     return child;

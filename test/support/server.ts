@@ -44,7 +44,6 @@ export const testEnv = (creds: Credentials, region = 'us-east-1'): NodeJS.Proces
   AWS_REGION: region,
   AWS_EC2_METADATA_DISABLED: 'true',
   AWS_PAGER: '',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   AWS_CONFIG_FILE: '/dev/null',
   AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
 });
@@ -70,7 +69,7 @@ export async function startServerProcess(opts: StartOptions = {}): Promise<TestS
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wharf-test-'));
   rmSync(join(dataDir, 'endpoint'), { force: true });
   const child = spawn(process.execPath, [cliEntry, 'server', '--port', String(opts.port ?? 0), '--data-dir', dataDir, ...(opts.extraArgs ?? [])], {
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...opts.env },
+    env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
