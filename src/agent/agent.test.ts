@@ -136,15 +136,19 @@ describe('agent', () => {
 
     // Tombstone: once removed, a repeated desired RUNNING does not start the task again.
     await d.until(() => agent.actors.get(t2.taskArn)?.phase === 'removed', 't2 removed after cleanup delay');
-    const creates = driver.calls.filter((c) => c.op === 'create').length;
-    d.send({ type: 'desired', full: false, tasks: [t2] });
-    await new Promise((r) => setTimeout(r, 100));
-    assert.equal(driver.calls.filter((c) => c.op === 'create').length, creates);
-
-    // A restarted agent (same state dir) adopts a running task instead of starting it twice.
+    // t3 after it is the barrier: messages on one socket are handled in order, so once t3 runs the
+    // agent has seen the repeated t2 (waiting a fixed time instead would pass when nothing was handled).
+    const createsOf = (arn: string) => driver.calls.filter((c) => c.op === 'create' && (c.args[0] as { labels?: Record<string, string> }).labels?.[LABELS.taskArn] === arn).length;
+    const t2creates = createsOf(t2.taskArn);
+    assert.equal(t2creates, 1);
     const t3 = task(TERMABLE);
+    d.send({ type: 'desired', full: false, tasks: [t2] });
     d.send({ type: 'desired', full: false, tasks: [t3] });
     await d.until(() => d.status(t3.taskArn) === 'RUNNING', 't3 RUNNING');
+    assert.equal(createsOf(t3.taskArn), 1);
+    assert.equal(createsOf(t2.taskArn), t2creates, 'the removed t2 is not started again');
+
+    // A restarted agent (same state dir) adopts a running task instead of starting it twice.
     await agent.close();
     d.desired = [t3];
     const before = driver.calls.filter((c) => c.op === 'create').length;
@@ -168,7 +172,10 @@ describe('reporter', () => {
     r.push(rep('a', 'PENDING'));
     r.push(rep('a', 'RUNNING'));
     r.push(rep('b', 'PENDING'));
-    await new Promise((x) => setTimeout(x, 30));
+    for (const deadline = Date.now() + 2000; sent.length === 0;) {
+      assert.ok(Date.now() < deadline, 'no report batch sent within 2 s of three pushes (coalesceMs 10)');
+      await new Promise((x) => setTimeout(x, 5));
+    }
     assert.equal(sent.length, 1);
     assert.deepEqual(sent[0].tasks.map((t) => [t.taskArn, t.lastStatus]), [['a', 'RUNNING'], ['b', 'PENDING']]);
     assert.equal(sent[0].seq, 101);

@@ -24,6 +24,8 @@ class ScriptedAgent {
   arn = '';
   desired = new Map<string, TaskSpec>();
   fullSets = 0;
+  /** The highest report seq the server acknowledged (it acks after applying the report). */
+  acked = 0;
   private seq = 0;
   private waiters: (() => void)[] = [];
   constructor(readonly hostId: string, readonly cluster: string, readonly resources = { cpu: 4096, memory: 1024, reservedPorts: [22] }) {}
@@ -33,6 +35,7 @@ class ScriptedAgent {
     this.ws.on('message', (d) => {
       const m = JSON.parse(String(d)) as ServerMessage;
       if (m.type === 'registered') this.arn = m.containerInstanceArn;
+      if (m.type === 'ack') this.acked = Math.max(this.acked, m.seq);
       if (m.type === 'desired') { if (m.full) this.fullSets++; for (const t of m.tasks) this.desired.set(t.taskArn, t); }
       this.waiters.splice(0).forEach((w) => w());
     });
@@ -45,16 +48,18 @@ class ScriptedAgent {
     await this.until(() => this.arn !== '');
   }
 
-  async until(cond: () => boolean, ms = 5000): Promise<void> {
+  async until(cond: () => boolean, ms = 5000, what = 'the server'): Promise<void> {
     const deadline = Date.now() + ms;
     while (!cond()) {
-      if (Date.now() > deadline) throw new Error('timed out waiting for the server');
+      if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
       await new Promise<void>((r) => { this.waiters.push(r); setTimeout(r, 50); });
     }
   }
 
-  report(tasks: TaskReport[]): void {
+  /** Sends a report; returns its seq (`acked >= seq` once the server has applied it). */
+  report(tasks: TaskReport[]): number {
     this.ws.send(JSON.stringify({ type: 'report', seq: ++this.seq, tasks }));
+    return this.seq;
   }
 
   close(): void { this.ws.close(); }
@@ -133,8 +138,8 @@ describe('agent gateway and task lifecycle', () => {
 
   it('a backward status report is ignored', async () => {
     const arns = (await server.ecs().send(new ListTasksCommand({ cluster: 'c1' }))).taskArns!;
-    a.report([{ taskArn: arns[0], lastStatus: 'PENDING', containers: [{ name: 'app', lastStatus: 'PENDING' }] }]);
-    await new Promise((r) => setTimeout(r, 200));
+    const seq = a.report([{ taskArn: arns[0], lastStatus: 'PENDING', containers: [{ name: 'app', lastStatus: 'PENDING' }] }]);
+    await a.until(() => a.acked >= seq, 5000, 'the server to apply (ack) the backward report');
     const d = (await server.ecs().send(new DescribeTasksCommand({ cluster: 'c1', tasks: arns }))).tasks![0];
     assert.equal(d.lastStatus, 'RUNNING');
     assert.equal(d.containers![0].lastStatus, 'RUNNING');

@@ -88,5 +88,4 @@ runtimeConformance('docker-api (Podman socket)', {
     return { ref: `127.0.0.1:${registryPort}/conformance/bb:1`, missingRef: `127.0.0.1:${registryPort}/conformance/bb:missing` };
   },
   servesNetwork: true,
-  exitDetectMs: 100,
 });

@@ -16,7 +16,6 @@ runtimeConformance('fake', {
   image: IMAGE,
   pull: { ref: `${REG}:1`, missingRef: `${REG}:missing` },
   servesNetwork: false,
-  exitDetectMs: 20,
 });
 
 describe('fake driver test controls', () => {
