@@ -49,8 +49,7 @@ function instance(cluster: string, n: number): ContainerInstanceRecord {
   const id = randomBytes(16).toString('hex');
   return {
     containerInstanceArn: containerInstanceArn(scope, cluster, id), id, cluster, ec2InstanceId: `i-${n.toString(16).padStart(17, '0')}`, status: 'ACTIVE', agentConnected: true,
-    registeredResources: [{ name: 'CPU', type: 'INTEGER', integerValue: 4096 }, { name: 'MEMORY', type: 'INTEGER', integerValue: 16384 }],
-    remaining: { cpu: 4096, memory: 16384, ports: [22], udpPorts: [] },
+    registeredResources: [{ name: 'CPU', type: 'INTEGER', integerValue: 4096 }, { name: 'MEMORY', type: 'INTEGER', integerValue: 16384 }, { name: 'PORTS', type: 'STRINGSET', stringSetValue: ['22'] }],
     attributes: [{ name: 'ecs.availability-zone', value: `us-east-1${'abc'[n % 3]}` }, { name: 'ecs.instance-type', value: 'm5.xlarge' }, { name: 'rack', value: `r${n % 40}` }],
     versionInfo: { agentVersion: '0.1.0', dockerVersion: 'fake' }, registeredAt: Date.now(), tags: [], version: 1,
   };
@@ -77,8 +76,6 @@ async function measure(instances: number, preload: number): Promise<Result> {
         const inst = insts[n % instances];
         const id = randomBytes(16).toString('hex');
         const t: TaskRecord = { ...newTaskRecord({ scope, cluster, clusterArn: '', def: rec, id, containerIds: [randomUUID()], group: `family:pre${n % 100}`, now: Date.now() }), containerInstanceId: inst.id, containerInstanceArn: inst.containerInstanceArn, lastStatus: 'RUNNING' };
-        inst.remaining.cpu -= 10;
-        inst.remaining.memory -= 64;
         ops.push({ type: 'put', key: keys.task(cluster, id), value: JSON.stringify(t) });
       }
       await putAll(store, ops);

@@ -5,8 +5,10 @@
  *               reply `registered`, then push the instance's whole desired task set
  *   store     → a watch on the tasks prefix pushes deltas (new tasks, desiredStatus changes) to the
  *               agent that owns each task; observation-only writes are not echoed back
- *   report    → each task report is merged into the task record (statuses move forward only); a task
- *               reaching STOPPED releases its reservation on the instance in the same transaction
+ *   report    → each task report is merged into the task's observed fields (statuses move forward
+ *               only); this is the only writer of those fields (task-records.ts TASK_FIELD_WRITERS).
+ *               A STOPPED task stops holding resources because the instance's remaining resources
+ *               are derived from its tasks (task-state.ts remainingOf): nothing to release here
  *   close     → agentConnected: false (tasks keep running on the host; they reconcile on reconnect)
  *
  * Nothing here decides placement or desired state: it translates between store and agents.
@@ -22,7 +24,8 @@ import { keys } from '../model/ecs/keys.js';
 import { containerInstanceArn, type Scope } from '../model/arn.js';
 import type { ClusterRecord, TaskDefinitionRecord } from '../model/ecs/records.js';
 import type { ContainerInstanceRecord, TaskRecord } from '../model/ecs/task-records.js';
-import { effectiveContainers, released } from '../model/ecs/task-factory.js';
+import { effectiveContainers } from '../model/ecs/task-factory.js';
+import { agentDesiredStatus, stopOf } from '../model/ecs/task-state.js';
 import { advance, advanceContainer, statusRank } from '../model/ecs/status.js';
 import type { AgentMessage, ServerMessage, TaskReport, TaskSpec, RegistryCredentials } from '../protocol/agent-messages.js';
 import { AGENT_PROTOCOL_VERSION } from '../protocol/agent-messages.js';
@@ -72,14 +75,6 @@ export function joinTokenVerifier(store: Store): (token: string) => Promise<bool
   };
 }
 
-/**
- * What the agent should do with a task. A service task behind a load balancer keeps running while its
- * targets drain (ECS's DEACTIVATING): the agent is told STOPPED only once the lb controller says drained.
- */
-export function agentDesiredStatus(t: TaskRecord): TaskRecord['desiredStatus'] {
-  if (t.desiredStatus === 'STOPPED' && t.elb && t.elb.state !== 'drained' && t.lastStatus !== 'STOPPED') return 'RUNNING';
-  return t.desiredStatus;
-}
 const fingerprint = (t: TaskRecord) => `${agentDesiredStatus(t)}|${t.containerInstanceId ?? ''}`;
 const needsAgent = (t: TaskRecord) => t.lastStatus !== 'STOPPED' && t.lastStatus !== 'DELETED';
 
@@ -199,13 +194,9 @@ export class AgentGateway {
     const byArn = m.containerInstanceArn ? instances.find((i) => i.containerInstanceArn === m.containerInstanceArn && i.status !== 'INACTIVE') : undefined;
     const existing = byArn ?? instances.find((i) => i.ec2InstanceId === m.hostId && i.status !== 'INACTIVE');
     const id = existing?.id ?? randomBytes(16).toString('hex');
-    const tasks = (await this.o.store.range(keys.tasks(m.cluster))).kvs.map((kv) => JSON.parse(kv.value) as TaskRecord).filter((t) => t.containerInstanceId === id);
 
     for (let attempt = 0; ; attempt++) {
       const cur = await getJson<ContainerInstanceRecord>(this.o.store, keys.containerInstance(m.cluster, id));
-      const reservedNow = tasks.filter(needsAgent).reduce((acc, t) => ({
-        cpu: acc.cpu + t.reserved.cpu, memory: acc.memory + t.reserved.memory, ports: [...acc.ports, ...t.reserved.ports], udpPorts: [...acc.udpPorts, ...t.reserved.udpPorts],
-      }), { cpu: 0, memory: 0, ports: [] as number[], udpPorts: [] as number[] });
       const custom = (cur?.value.attributes ?? []).filter((a) => !a.name?.startsWith('ecs.') && !a.name?.startsWith('com.amazonaws.ecs.'));
       const reported = m.attributes.filter((a) => !custom.some((c) => c.name === a.name));
       const rec: ContainerInstanceRecord = {
@@ -221,12 +212,6 @@ export class AgentGateway {
           { name: 'PORTS', type: 'STRINGSET', stringSetValue: m.resources.reservedPorts.map(String), doubleValue: 0, longValue: 0, integerValue: 0 },
           { name: 'PORTS_UDP', type: 'STRINGSET', stringSetValue: [], doubleValue: 0, longValue: 0, integerValue: 0 },
         ],
-        remaining: {
-          cpu: m.resources.cpu - reservedNow.cpu,
-          memory: m.resources.memory - reservedNow.memory,
-          ports: [...new Set([...m.resources.reservedPorts, ...reservedNow.ports])],
-          udpPorts: [...new Set(reservedNow.udpPorts)],
-        },
         attributes: [...reported, ...custom],
         versionInfo: m.versionInfo,
         registeredAt: cur?.value.registeredAt ?? now,
@@ -288,8 +273,8 @@ export class AgentGateway {
       memory: num(t.memory),
       overrides: t.overrides,
       registryAuth: this.o.registryAuth ? await this.o.registryAuth(containers.map((c) => c.image!)) : undefined,
-      stopCode: agentDesiredStatus(t) === 'STOPPED' ? t.stopCode : undefined,
-      stoppedReason: agentDesiredStatus(t) === 'STOPPED' ? t.stoppedReason : undefined,
+      stopCode: agentDesiredStatus(t) === 'STOPPED' ? stopOf(t).stopCode : undefined,
+      stoppedReason: agentDesiredStatus(t) === 'STOPPED' ? stopOf(t).stoppedReason : undefined,
       version: t.version,
     };
   }
@@ -304,7 +289,7 @@ export class AgentGateway {
     }
   }
 
-  /** Merges one agent report into the task (observed fields only); releases resources on STOPPED. */
+  /** Merges one agent report into the task's observed fields (the only writer of them). */
   private async applyReport(s: Session, r: TaskReport): Promise<void> {
     const id = r.taskArn.split('/').pop()!;
     const taskKey = keys.task(s.cluster, id);
@@ -313,7 +298,6 @@ export class AgentGateway {
       if (!cur || cur.value.containerInstanceId !== s.instanceId) return; // not this agent's task (or gone)
       const t = structuredClone(cur.value);
       const before = JSON.stringify(t);
-      const wasStopped = t.lastStatus === 'STOPPED';
       t.lastStatus = advance(t.lastStatus, r.lastStatus);
       for (const c of r.containers) {
         const rc = t.containers.find((x) => x.name === c.name);
@@ -333,26 +317,15 @@ export class AgentGateway {
       t.executionStoppedAt ??= r.executionStoppedAt;
       if (t.lastStatus === 'STOPPED') {
         t.stoppedAt ??= r.stoppedAt ?? this.o.clock().getTime();
-        t.stoppingAt ??= r.stoppingAt ?? t.stoppedAt;
-        // The first stop reason recorded wins: a user's StopTask reason is already there.
-        if (!t.stopCode && r.stopCode) t.stopCode = r.stopCode;
-        if (!t.stoppedReason && r.stoppedReason) t.stoppedReason = r.stoppedReason;
-        t.desiredStatus = 'STOPPED';
+        // The agent's own reason (essential exit, failed start); a stop request's reason is shown first.
+        t.agentStopCode ??= r.stopCode;
+        t.agentStoppedReason ??= r.stoppedReason;
       }
       if (JSON.stringify(t) === before) return;
       t.version += 1;
-      const compare = [{ key: taskKey, target: 'version' as const, op: '==' as const, value: cur.version }];
-      const ops: Op[] = [{ type: 'put', key: taskKey, value: JSON.stringify(t) }];
-      if (t.lastStatus === 'STOPPED' && !wasStopped) {
-        const instKey = keys.containerInstance(s.cluster, s.instanceId);
-        const inst = await getJson<ContainerInstanceRecord>(this.o.store, instKey);
-        if (inst) {
-          compare.push({ key: instKey, target: 'version', op: '==', value: inst.version });
-          ops.push({ type: 'put', key: instKey, value: JSON.stringify({ ...inst.value, remaining: released(inst.value, t), version: inst.value.version + 1 }) });
-        }
-      }
       // Observation writes do not change the desired fingerprint, so the watch will not echo them back.
-      if ((await this.o.store.txn({ compare, success: ops })).succeeded) return;
+      const ok = await this.o.store.txn({ compare: [{ key: taskKey, target: 'version', op: '==', value: cur.version }], success: [{ type: 'put', key: taskKey, value: JSON.stringify(t) }] });
+      if (ok.succeeded) return;
     }
     throw new Error(`could not apply the report for ${r.taskArn}: too many concurrent changes`);
   }

@@ -5,8 +5,9 @@ import type { ContainerInstanceRecord, TaskRecord } from '../../model/ecs/task-r
 import { getJson, type Versioned } from '../../store/json.js';
 import type { Store } from '../../store/store.js';
 import { toDate } from './common.js';
+import { holdsResources, remainingOf, type Remaining, type Reservation } from '../../model/ecs/task-state.js';
 
-export function remainingResources(r: ContainerInstanceRecord['remaining']): Resource[] {
+export function remainingResources(r: Remaining): Resource[] {
   return [
     { name: 'CPU', type: 'INTEGER', integerValue: r.cpu, doubleValue: 0, longValue: 0 },
     { name: 'MEMORY', type: 'INTEGER', integerValue: r.memory, doubleValue: 0, longValue: 0 },
@@ -15,27 +16,31 @@ export function remainingResources(r: ContainerInstanceRecord['remaining']): Res
   ];
 }
 
-export async function instanceTaskCounts(store: Store, cluster: string): Promise<Map<string, { running: number; pending: number }>> {
-  const counts = new Map<string, { running: number; pending: number }>();
+/** Per instance: its running and pending task counts and what its tasks reserve (for remainingOf). */
+export interface InstanceTasks { running: number; pending: number; reservations: Reservation[] }
+
+export async function instanceTaskCounts(store: Store, cluster: string): Promise<Map<string, InstanceTasks>> {
+  const counts = new Map<string, InstanceTasks>();
   for (const kv of (await store.range(keys.tasks(cluster))).kvs) {
     const t = JSON.parse(kv.value) as TaskRecord;
     if (!t.containerInstanceId) continue;
-    const c = counts.get(t.containerInstanceId) ?? { running: 0, pending: 0 };
+    const c = counts.get(t.containerInstanceId) ?? { running: 0, pending: 0, reservations: [] };
     if (t.lastStatus === 'RUNNING') c.running++;
     else if (t.lastStatus !== 'STOPPED' && t.lastStatus !== 'DELETED') c.pending++;
+    if (holdsResources(t)) c.reservations.push(t.reserved);
     counts.set(t.containerInstanceId, c);
   }
   return counts;
 }
 
-export function containerInstanceView(i: ContainerInstanceRecord, counts: { running: number; pending: number } | undefined, includeTags = false): ContainerInstance {
+export function containerInstanceView(i: ContainerInstanceRecord, counts: InstanceTasks | undefined, includeTags = false): ContainerInstance {
   return {
     containerInstanceArn: i.containerInstanceArn,
     ec2InstanceId: i.ec2InstanceId,
     capacityProviderName: i.capacityProviderName,
     version: i.version,
     versionInfo: i.versionInfo,
-    remainingResources: remainingResources(i.remaining),
+    remainingResources: remainingResources(remainingOf(i, counts?.reservations ?? [])),
     registeredResources: i.registeredResources,
     status: i.status,
     statusReason: i.statusReason,

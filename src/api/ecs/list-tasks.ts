@@ -5,6 +5,7 @@ import type { TaskRecord } from '../../model/ecs/task-records.js';
 import { listJson } from '../../store/json.js';
 import type { Handler } from '../types.js';
 import { activeCluster, paginate } from './common.js';
+import { desiredStatusOf } from '../../model/ecs/task-state.js';
 
 /**
  * ListTasks filters by family, container instance, startedBy, service name, launch type and desired
@@ -16,7 +17,7 @@ export const listTasks: Handler<ListTasksRequest, ListTasksResponse> = async (in
   const desired = input.desiredStatus ?? 'RUNNING';
   const instanceId = input.containerInstance?.split('/').pop();
   const all = (await listJson<TaskRecord>(ctx.store, keys.tasks(cluster))).filter((t) =>
-    t.desiredStatus === desired
+    desiredStatusOf(t) === desired
     && (!input.family || t.family === input.family)
     && (!instanceId || t.containerInstanceId === instanceId)
     && (!input.startedBy || t.startedBy === input.startedBy)

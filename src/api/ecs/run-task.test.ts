@@ -64,8 +64,7 @@ function instance(id: string): ContainerInstanceRecord {
   const scope = { region: 'us-east-1', accountId: '000000000000' };
   return {
     containerInstanceArn: containerInstanceArn(scope, 'c1', id), id, cluster: 'c1', ec2InstanceId: `host-${id}`, status: 'ACTIVE', agentConnected: true,
-    registeredResources: [{ name: 'CPU', type: 'INTEGER', integerValue: 4096 }, { name: 'MEMORY', type: 'INTEGER', integerValue: 8192 }],
-    remaining: { cpu: 4096, memory: 8192, ports: [], udpPorts: [] },
+    registeredResources: [{ name: 'CPU', type: 'INTEGER', integerValue: 4096 }, { name: 'MEMORY', type: 'INTEGER', integerValue: 8192 }, { name: 'PORTS', type: 'STRINGSET', stringSetValue: ['22'] }],
     attributes: [], versionInfo: {}, registeredAt: 0, tags: [], version: 1,
   };
 }

@@ -7,9 +7,11 @@ import type { Handler } from '../types.js';
 import { activeCluster } from './common.js';
 import { findTask, taskNotFound } from './tasks-common.js';
 import { taskView } from './task-view.js';
+import { requestStop } from '../../model/ecs/task-state.js';
 
 /**
- * StopTask writes the desired side only: desiredStatus STOPPED, stopCode UserInitiated and the reason.
+ * StopTask writes the stop request only (task-state.ts requestStop: desiredStatus STOPPED, stopCode
+ * UserInitiated, the reason, stoppingAt; a task already asked to stop keeps its first request).
  * The agent then sends SIGTERM, waits stopTimeout, sends SIGKILL, and reports STOPPED.
  */
 export const stopTask: Handler<StopTaskRequest, StopTaskResponse> = async (input, ctx) => {
@@ -17,14 +19,7 @@ export const stopTask: Handler<StopTaskRequest, StopTaskResponse> = async (input
   if (input.reason && input.reason.length > 255) throw invalidParameter('reason can be at most 255 characters.');
   const found = await findTask(ctx.store, cluster, input.task!);
   if (!found) throw taskNotFound(input.task!);
-  const rec = await update<TaskRecord>(ctx.store, keys.task(cluster, found.value.id), (t) => {
-    if (!t || t.desiredStatus === 'STOPPED') return undefined;
-    t.desiredStatus = 'STOPPED';
-    t.stopCode = 'UserInitiated';
-    t.stoppedReason = input.reason || 'Task stopped by user';
-    t.stoppingAt = ctx.now.getTime();
-    t.version += 1;
-    return t;
-  });
+  const rec = await update<TaskRecord>(ctx.store, keys.task(cluster, found.value.id), (t) =>
+    (t && requestStop(t, { code: 'UserInitiated', reason: input.reason || 'Task stopped by user', now: ctx.now.getTime() }) ? t : undefined));
   return { task: taskView(rec ?? found.value) };
 };

@@ -2,6 +2,7 @@
 import type { Container, Task } from '@aws-sdk/client-ecs';
 import type { TaskRecord } from '../../model/ecs/task-records.js';
 import { toDate } from './common.js';
+import { desiredStatusOf, lastStatusOf, stopOf, stoppingAtOf } from '../../model/ecs/task-state.js';
 
 export function taskView(t: TaskRecord, includeTags = false): Task {
   const containers: Container[] = t.containers.map((c) => ({
@@ -21,30 +22,29 @@ export function taskView(t: TaskRecord, includeTags = false): Task {
     memory: c.memory,
     memoryReservation: c.memoryReservation,
   }));
+  const stop = stopOf(t);
   return {
     taskArn: t.taskArn,
     clusterArn: t.clusterArn,
     taskDefinitionArn: t.taskDefinitionArn,
     containerInstanceArn: t.containerInstanceArn,
     overrides: { containerOverrides: t.overrides.containerOverrides ?? [], inferenceAcceleratorOverrides: [], ...t.overrides },
-    // DEACTIVATING: the agent still runs the task while its load balancer targets drain.
-    lastStatus: t.lastStatus === 'RUNNING' && t.desiredStatus === 'STOPPED' && t.elb && t.elb.state !== 'drained' ? 'DEACTIVATING' : t.lastStatus,
-    desiredStatus: t.desiredStatus,
+    // Derived states (DEACTIVATING, STOPPED desired once stopped by itself) come from task-state.ts only.
+    lastStatus: lastStatusOf(t),
+    desiredStatus: desiredStatusOf(t),
     cpu: t.cpu,
     memory: t.memory,
     containers,
     startedBy: t.startedBy,
     version: t.version,
-    stopCode: t.stopCode as Task['stopCode'],
-    stoppedReason: t.stoppedReason,
-    connectivity: t.connectivity,
-    connectivityAt: toDate(t.connectivityAt),
+    stopCode: stop.stopCode as Task['stopCode'],
+    stoppedReason: stop.stoppedReason,
     pullStartedAt: toDate(t.pullStartedAt),
     pullStoppedAt: toDate(t.pullStoppedAt),
     executionStoppedAt: toDate(t.executionStoppedAt),
     createdAt: toDate(t.createdAt),
     startedAt: toDate(t.startedAt),
-    stoppingAt: toDate(t.stoppingAt),
+    stoppingAt: toDate(stoppingAtOf(t)),
     stoppedAt: toDate(t.stoppedAt),
     group: t.group,
     launchType: t.launchType,

@@ -25,6 +25,7 @@ import { ecsArn, type Scope } from '../../model/arn.js';
 import type { ServiceRecord, TaskDefinitionRecord } from '../../model/ecs/records.js';
 import type { ContainerInstanceRecord, TaskRecord } from '../../model/ecs/task-records.js';
 import { newTaskRecord } from '../../model/ecs/task-factory.js';
+import { remainingOf, requestStop, reservationsOn } from '../../model/ecs/task-state.js';
 import { SERVICE_DEFAULT_STRATEGY, type Constraint, type PlacementFailure } from '../../scheduler/placement.js';
 import { placeAndCommit, instanceView } from '../shared/placement-commit.js';
 import { appendEvent, reconcile, DEFAULT_RECONCILE_OPTIONS, type Plan, type ReconcileOptions, type ServiceInstance, type StartAction } from './reconcile.js';
@@ -166,7 +167,7 @@ export class ServicesController {
     }
     const instances: ServiceInstance[] = instKvs.kvs.map((kv) => {
       const rec = JSON.parse(kv.value) as ContainerInstanceRecord;
-      return { ...instanceView(rec, groups.get(rec.id) ?? new Map()), lastDisconnectedAt: rec.lastDisconnectedAt };
+      return { ...instanceView(rec, groups.get(rec.id) ?? new Map(), remainingOf(rec, reservationsOn(rec.id, all.map((x) => x.t)))), lastDisconnectedAt: rec.lastDisconnectedAt };
     });
     const now = this.o.clock().getTime();
     const plan = reconcile({ service, tasks: mine.map((x) => x.t), instances, now, nextDeploymentId: newDeploymentId(), options: this.options });
@@ -186,11 +187,7 @@ export class ServicesController {
       for (const s of plan.stops) {
         const x = tasks.get(s.taskId)!;
         const t = structuredClone(x.t);
-        t.desiredStatus = 'STOPPED';
-        t.stopCode = 'ServiceSchedulerInitiated';
-        t.stoppedReason = s.reason;
-        t.stoppingAt = now;
-        t.version += 1;
+        if (!requestStop(t, { code: 'ServiceSchedulerInitiated', reason: s.reason, now })) continue; // a stop was already requested
         compare.push({ key: x.kv.key, target: 'version', op: '==', value: x.kv.version });
         ops.push({ type: 'put', key: x.kv.key, value: JSON.stringify(t) });
       }

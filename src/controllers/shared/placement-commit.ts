@@ -17,6 +17,7 @@ import type { Store, Compare, Op, KeyValue } from '../../store/store.js';
 import { keys } from '../../model/ecs/keys.js';
 import type { ContainerInstanceRecord, TaskRecord } from '../../model/ecs/task-records.js';
 import { place, type Constraint, type InstanceView, type PlacementFailure, type Strategy } from '../../scheduler/placement.js';
+import { holdsResources, remainingOf, type Remaining, type Reservation } from '../../model/ecs/task-state.js';
 
 export interface PlaceRequest {
   cluster: string;
@@ -50,17 +51,24 @@ export interface PlaceResult {
   preconditionFailed?: boolean;
 }
 
-const LIVE = (t: Pick<TaskRecord, 'lastStatus'>) => t.lastStatus !== 'STOPPED' && t.lastStatus !== 'DELETED';
-
 interface CachedInstance { rec: ContainerInstanceRecord; version: number; modRevision: number; view?: InstanceView }
-interface TaskInfo { cluster: string; instanceId?: string; group: string; live: boolean; modRevision: number }
+interface TaskInfo { cluster: string; instanceId?: string; group: string; live: boolean; reserved: Reservation; modRevision: number }
 
-/** The cluster as placement sees it: instances with versions, and live task groups per instance. */
+/**
+ * The cluster as placement sees it: instances with versions, live task groups per instance, and the
+ * reservations of the tasks on each instance (from which task-state.ts remainingOf derives what is
+ * left — nothing stores it). One watch over /ecs/ delivers a transaction's task and instance writes
+ * together, so the cache is consistent at every revision it has seen: when it holds an instance at
+ * version v it also holds every task placed on it up to v.
+ */
 export class ClusterCache {
   private readonly instances = new Map<string, Map<string, CachedInstance>>();
   private readonly tasks = new Map<string, TaskInfo>();
   private readonly groups = new Map<string, Map<string, number>>();
+  private readonly reservations = new Map<string, Map<string, Reservation>>();
   private readonly abort = new AbortController();
+  private seen = 0;
+  private waiters: { rev: number; resolve: () => void }[] = [];
   readonly ready: Promise<void>;
 
   constructor(private readonly store: Store) {
@@ -72,15 +80,17 @@ export class ClusterCache {
     const [inst, tasks] = await Promise.all([this.store.range(keys.containerInstances()), this.store.range(keys.tasks())]);
     for (const kv of inst.kvs) this.applyInstance(kv);
     for (const kv of tasks.kvs) this.applyTask(kv);
-    const onEvents = (events: readonly { type: 'put' | 'delete'; kv: KeyValue }[]) => {
+    this.seen = rev;
+    const taskPrefix = keys.tasks(), instPrefix = keys.containerInstances();
+    this.store.watch('/ecs/', (events, revision) => {
       for (const e of events) {
-        if (e.kv.key.startsWith(keys.tasks())) {
+        if (e.kv.key.startsWith(taskPrefix)) {
           if (e.type === 'put') this.applyTask(e.kv); else this.removeTask(e.kv.key, e.kv.modRevision);
-        } else if (e.type === 'put') this.applyInstance(e.kv);
+        } else if (e.kv.key.startsWith(instPrefix) && e.type === 'put') this.applyInstance(e.kv);
       }
-    };
-    this.store.watch(keys.containerInstances(), onEvents, { fromRevision: rev + 1, signal: this.abort.signal });
-    this.store.watch(keys.tasks(), onEvents, { fromRevision: rev + 1, signal: this.abort.signal });
+      this.seen = Math.max(this.seen, revision);
+      this.waiters = this.waiters.filter((w) => (w.rev <= this.seen ? (w.resolve(), false) : true));
+    }, { fromRevision: rev + 1, signal: this.abort.signal });
   }
 
   close(): void { this.abort.abort(); }
@@ -98,20 +108,20 @@ export class ClusterCache {
     const cur = this.tasks.get(kv.key);
     if (cur && cur.modRevision > kv.modRevision) return;
     const t = JSON.parse(kv.value) as TaskRecord;
-    if (cur) this.count(cur, -1);
-    const info: TaskInfo = { cluster: t.cluster, instanceId: t.containerInstanceId, group: t.group, live: LIVE(t), modRevision: kv.modRevision };
+    if (cur) this.count(kv.key, cur, -1);
+    const info: TaskInfo = { cluster: t.cluster, instanceId: t.containerInstanceId, group: t.group, live: holdsResources(t), reserved: t.reserved, modRevision: kv.modRevision };
     this.tasks.set(kv.key, info);
-    this.count(info, +1);
+    this.count(kv.key, info, +1);
   }
 
   private removeTask(key: string, modRevision: number): void {
     const cur = this.tasks.get(key);
     if (!cur || cur.modRevision > modRevision) return;
-    this.count(cur, -1);
+    this.count(key, cur, -1);
     this.tasks.delete(key);
   }
 
-  private count(info: TaskInfo, delta: number): void {
+  private count(key: string, info: TaskInfo, delta: number): void {
     if (!info.live || !info.instanceId) return;
     const k = `${info.cluster}/${info.instanceId}`;
     let g = this.groups.get(k);
@@ -119,6 +129,11 @@ export class ClusterCache {
     const n = (g.get(info.group) ?? 0) + delta;
     if (n <= 0) g.delete(info.group); else g.set(info.group, n);
     // (Views hold this same map, so a cached view sees group changes without being rebuilt.)
+    let r = this.reservations.get(k);
+    if (!r) { r = new Map(); this.reservations.set(k, r); }
+    if (delta > 0) r.set(key, info.reserved); else r.delete(key);
+    const inst = this.instances.get(info.cluster)?.get(info.instanceId);
+    if (inst) inst.view = undefined; // its remaining resources changed
   }
 
   clusterInstances(cluster: string): CachedInstance[] {
@@ -132,17 +147,25 @@ export class ClusterCache {
     return g;
   }
 
-  /** Placement's view of a cached instance, built once per instance version (its groups map is live). */
+  /** Placement's view of a cached instance, rebuilt when the instance or the tasks on it change. */
   viewOf(cluster: string, c: CachedInstance): InstanceView {
-    return (c.view ??= instanceView(c.rec, this.groupsOf(cluster, c.rec.id)));
+    const reserved = this.reservations.get(`${cluster}/${c.rec.id}`)?.values() ?? [];
+    return (c.view ??= instanceView(c.rec, this.groupsOf(cluster, c.rec.id), remainingOf(c.rec, reserved)));
   }
 
-  /** Re-reads instances from the store (after a conflict). */
+  /**
+   * After a conflict: wait until the watch has delivered the touched instances' current versions, so
+   * the tasks placed with them are in the cache too (re-reading only the instance would count its
+   * version but not the reservations that came with it).
+   */
   async refresh(cluster: string, ids: string[]): Promise<void> {
-    for (const id of ids) {
-      const kv = await this.store.get(keys.containerInstance(cluster, id));
-      if (kv) this.applyInstance(kv);
-    }
+    let needed = 0;
+    for (const id of ids) needed = Math.max(needed, (await this.store.get(keys.containerInstance(cluster, id)))?.modRevision ?? 0);
+    if (needed <= this.seen) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 5_000); // a stuck watch costs a retry, never an oversubscription: the commit still compares versions
+      this.waiters.push({ rev: needed, resolve: () => { clearTimeout(timer); resolve(); } });
+    });
   }
 }
 
@@ -155,12 +178,12 @@ export function clusterCache(store: Store): ClusterCache {
   return c;
 }
 
-/** Placement's view of a cached instance. */
-export function instanceView(rec: ContainerInstanceRecord, groups: ReadonlyMap<string, number>): InstanceView {
+/** Placement's view of an instance, with its remaining resources (task-state.ts remainingOf). */
+export function instanceView(rec: ContainerInstanceRecord, groups: ReadonlyMap<string, number>, remaining: Remaining): InstanceView {
   const reg = (n: string) => rec.registeredResources.find((r) => r.name === n)?.integerValue ?? 0;
   return {
     arn: rec.containerInstanceArn, id: rec.id, status: rec.status, agentConnected: rec.agentConnected,
-    remaining: rec.remaining, attributes: rec.attributes.map((a) => ({ name: a.name ?? '', value: a.value })), groups,
+    remaining, attributes: rec.attributes.map((a) => ({ name: a.name ?? '', value: a.value })), groups,
     ec2InstanceId: rec.ec2InstanceId, registeredAt: rec.registeredAt, agentVersion: rec.versionInfo?.agentVersion,
     registered: { cpu: reg('CPU'), memory: reg('MEMORY') },
   };
@@ -192,22 +215,17 @@ export async function placeAndCommit(store: Store, req: PlaceRequest): Promise<P
       count: req.tasks.length, group: first.group, strategies: req.strategies, constraints: req.constraints, random: req.random, matches: req.matches,
     }, views);
     const placed: TaskRecord[] = [];
+    // Each chosen instance is rewritten with its version bumped (and nothing else): its fence, so a
+    // concurrent placement that read the same version fails and re-decides with these tasks counted.
     const touched = new Map<string, { rec: ContainerInstanceRecord; version: number }>();
     plan.indices.forEach((idx, i) => {
       const inst = instances[idx];
-      const cur = touched.get(inst.rec.id) ?? { rec: structuredClone(inst.rec), version: inst.version };
-      const t = req.tasks[i];
-      cur.rec.remaining.cpu -= t.reserved.cpu;
-      cur.rec.remaining.memory -= t.reserved.memory;
-      cur.rec.remaining.ports.push(...t.reserved.ports);
-      cur.rec.remaining.udpPorts.push(...t.reserved.udpPorts);
-      touched.set(inst.rec.id, cur);
+      touched.set(inst.rec.id, { rec: inst.rec, version: inst.version });
       placed.push({
-        ...t,
+        ...req.tasks[i],
         containerInstanceArn: inst.rec.containerInstanceArn,
         containerInstanceId: inst.rec.id,
         availabilityZone: inst.rec.attributes.find((a) => a.name === 'ecs.availability-zone')?.value,
-        lastStatus: 'PENDING',
       });
     });
     if (placed.length === 0) {

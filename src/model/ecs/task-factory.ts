@@ -5,7 +5,7 @@
 import type { ContainerDefinition, Tag, TaskOverride } from '@aws-sdk/client-ecs';
 import { containerArn, taskArn, type Scope } from '../arn.js';
 import type { TaskDefinitionRecord } from './records.js';
-import type { ContainerRecord, ContainerInstanceRecord, TaskRecord } from './task-records.js';
+import type { ContainerRecord, TaskRecord } from './task-records.js';
 
 export interface NewTaskParams {
   scope: Scope;
@@ -67,7 +67,7 @@ export function newTaskRecord(p: NewTaskParams): TaskRecord {
     revision: p.def.revision,
     containers,
     overrides,
-    lastStatus: 'PROVISIONING',
+    lastStatus: 'PENDING',
     desiredStatus: 'RUNNING',
     healthStatus: 'UNKNOWN',
     launchType: 'EC2',
@@ -114,15 +114,4 @@ export function taskDemand(def: TaskDefinitionRecord, overrides?: TaskOverride):
     }
   }
   return { cpu, memory, ports, udpPorts };
-}
-
-/** The instance's remaining resources once `task` is released (on STOPPED). */
-export function released(instance: ContainerInstanceRecord, task: TaskRecord): ContainerInstanceRecord['remaining'] {
-  const r = instance.remaining;
-  return {
-    cpu: r.cpu + task.reserved.cpu,
-    memory: r.memory + task.reserved.memory,
-    ports: r.ports.filter((p) => !task.reserved.ports.includes(p)),
-    udpPorts: r.udpPorts.filter((p) => !task.reserved.udpPorts.includes(p)),
-  };
 }

@@ -6,18 +6,28 @@
  *   PROVISIONING → PENDING → ACTIVATING → RUNNING → DEACTIVATING → STOPPING → DEPROVISIONING → STOPPED
  *        (any state may jump forward to STOPPED: a failed pull, an essential exit, a StopTask)
  *
- * Who writes which field (one writer per field):
- *   API (RunTask/StartTask)   creates the record: identity, definition, overrides, group, startedBy, tags
- *   API (StopTask), services  desiredStatus = STOPPED, stopCode, stoppedReason, stoppingAt (desired side)
- *   placement (RunTask)       containerInstanceArn, availabilityZone — decided once, with the instance's
- *                             remaining resources reserved in the same transaction
- *   agent (via dispatcher)    lastStatus, containers[] observations, healthStatus, pull/start/stop times,
- *                             executionStoppedAt, and stopCode/stoppedReason when the task stopped on
- *                             its own (essential container exit, failed start)
- *   dispatcher                connectivity, connectivityAt
- *   lb controller             elb (target registration, ELB health, draining) for service tasks behind a
- *                             load balancer; while `elb.state` is registered/draining the agent keeps the
- *                             task running even when desiredStatus is STOPPED (ECS's DEACTIVATING)
+ * Who writes which field — exactly one writer per field after creation (checked by
+ * src/model/ecs/field-writers.test.ts against TASK_FIELD_WRITERS below; docs/architecture.md has the table):
+ *
+ *   creation (task-factory.ts, called by RunTask/StartTask and the services controller)
+ *       every field's first value: identity, definition, overrides, group, startedBy, tags, reserved,
+ *       lastStatus PENDING, desiredStatus RUNNING
+ *   placement (controllers/shared/placement-commit.ts)
+ *       containerInstanceArn, containerInstanceId, availabilityZone — decided once, committed with the
+ *       task's creation; placement also bumps the chosen instance's version (its fence)
+ *   the stop request (task-state.ts requestStop; StopTask and the services controller call it)
+ *       desiredStatus = STOPPED, stopCode, stoppedReason, stoppingAt — the first request wins
+ *   the dispatcher, from agent reports (dispatcher/gateway.ts)
+ *       lastStatus, containers[] observations (status, exit code, reason, runtime id, digest, bindings,
+ *       health), healthStatus, pullStartedAt, pullStoppedAt, startedAt, executionStoppedAt, stoppedAt,
+ *       and the agent's own stop reason agentStopCode/agentStoppedReason (essential exit, failed start)
+ *   the lb controller (controllers/lb/ecs-targets.ts)    elb
+ *   UpdateTaskProtection (api/ecs/task-protection-update.ts)    protectedUntil
+ *   `version` (ECS's counter) is bumped by every writer; tags by the tagging API.
+ *
+ * Derived, never stored (task-state.ts): the desiredStatus shown (STOPPED once the task stopped by
+ * itself), DEACTIVATING, what the agent is told while targets drain, the stop code/reason shown, and an
+ * instance's remaining resources (registered minus what its placed, not-STOPPED tasks reserve).
  */
 import type { Attribute, ContainerOverride, KeyValuePair, Resource, Tag, TaskOverride, VersionInfo } from '@aws-sdk/client-ecs';
 import type { ContainerStatus, DesiredStatus, HealthStatus, NetworkBinding, TaskStatus } from './status.js';
@@ -64,8 +74,12 @@ export interface TaskRecord {
   startedBy?: string;
   tags: Tag[];
   enableExecuteCommand: boolean;
+  /** The stop request (requestStop only). */
   stopCode?: string;
   stoppedReason?: string;
+  /** The agent's own stop reason when the task stopped by itself (dispatcher only). */
+  agentStopCode?: string;
+  agentStoppedReason?: string;
   createdAt: number;
   pullStartedAt?: number;
   pullStoppedAt?: number;
@@ -73,8 +87,6 @@ export interface TaskRecord {
   stoppingAt?: number;
   executionStoppedAt?: number;
   stoppedAt?: number;
-  connectivity?: 'CONNECTED' | 'DISCONNECTED';
-  connectivityAt?: number;
   /** Bumped on every state change the user can see (ECS's `version`). */
   version: number;
   /** Owning service, when a service started it. */
@@ -97,8 +109,6 @@ export interface ContainerInstanceRecord {
   statusReason?: string;
   agentConnected: boolean;
   registeredResources: Resource[];
-  /** Registered minus what placed, not-yet-stopped tasks reserve. Written with the placement. */
-  remaining: { cpu: number; memory: number; ports: number[]; udpPorts: number[] };
   attributes: Attribute[];
   versionInfo: VersionInfo;
   registeredAt: number;
@@ -126,3 +136,43 @@ export interface TaskElbState {
   drainUntil?: number;
   targetGroupArns: string[];
 }
+
+/**
+ * The writer table, as data: for each owned field, the one module allowed to write it after creation.
+ * src/model/ecs/field-writers.test.ts scans the control plane's source and fails when any other module
+ * assigns one of these fields (or rewrites it in a `{ ...record, field }` copy).
+ */
+export const TASK_FIELD_WRITERS: Readonly<Record<string, string>> = {
+  // the stop request
+  desiredStatus: 'src/model/ecs/task-state.ts',
+  stopCode: 'src/model/ecs/task-state.ts',
+  stoppedReason: 'src/model/ecs/task-state.ts',
+  stoppingAt: 'src/model/ecs/task-state.ts',
+  // placement
+  containerInstanceArn: 'src/controllers/shared/placement-commit.ts',
+  containerInstanceId: 'src/controllers/shared/placement-commit.ts',
+  availabilityZone: 'src/controllers/shared/placement-commit.ts',
+  // observations (agent reports through the dispatcher)
+  lastStatus: 'src/dispatcher/gateway.ts',
+  healthStatus: 'src/dispatcher/gateway.ts',
+  pullStartedAt: 'src/dispatcher/gateway.ts',
+  pullStoppedAt: 'src/dispatcher/gateway.ts',
+  startedAt: 'src/dispatcher/gateway.ts',
+  executionStoppedAt: 'src/dispatcher/gateway.ts',
+  stoppedAt: 'src/dispatcher/gateway.ts',
+  agentStopCode: 'src/dispatcher/gateway.ts',
+  agentStoppedReason: 'src/dispatcher/gateway.ts',
+  exitCode: 'src/dispatcher/gateway.ts',
+  runtimeId: 'src/dispatcher/gateway.ts',
+  imageDigest: 'src/dispatcher/gateway.ts',
+  networkBindings: 'src/dispatcher/gateway.ts',
+  // the lb controller
+  elb: 'src/controllers/lb/ecs-targets.ts',
+  // UpdateTaskProtection
+  protectedUntil: 'src/api/ecs/task-protection-update.ts',
+  // container instances: connection state is the dispatcher's; remaining resources are derived (no writer)
+  agentConnected: 'src/dispatcher/gateway.ts',
+  lastConnectedAt: 'src/dispatcher/gateway.ts',
+  lastDisconnectedAt: 'src/dispatcher/gateway.ts',
+  remaining: '(derived: task-state.ts remainingOf — never stored)',
+};
