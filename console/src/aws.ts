@@ -65,3 +65,13 @@ export function arnTail(arn: string | undefined): string {
 export function taskDefName(arn: string | undefined): string {
   return arnTail(arn);
 }
+
+/** Every item of every page of an SDK paginator (`paginateListClusters({ client }, input)`), up to `limit`. */
+export async function collect<P, T>(pages: AsyncIterable<P>, pick: (page: P) => readonly T[] | undefined, limit = Infinity): Promise<T[]> {
+  const out: T[] = [];
+  for await (const page of pages) {
+    out.push(...(pick(page) ?? []));
+    if (out.length >= limit) break;
+  }
+  return out;
+}

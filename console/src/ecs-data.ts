@@ -1,20 +1,9 @@
-/** ECS reads the pages share: list every ARN (following nextToken), then describe in batches. */
+/** ECS reads the pages share: list every ARN (the SDK's paginators), then describe in batches. */
 import {
-  ECSClient, DescribeContainerInstancesCommand, DescribeServicesCommand, DescribeTasksCommand, ListContainerInstancesCommand,
-  ListServicesCommand, ListTasksCommand, type ContainerInstance, type DesiredStatus, type Resource, type Service, type Task,
+  ECSClient, DescribeContainerInstancesCommand, DescribeServicesCommand, DescribeTasksCommand, paginateListContainerInstances,
+  paginateListServices, paginateListTasks, type ContainerInstance, type DesiredStatus, type Resource, type Service, type Task,
 } from '@aws-sdk/client-ecs';
-import { client } from './aws';
-
-async function listAll(f: (nextToken: string | undefined) => Promise<{ arns?: string[]; nextToken?: string }>): Promise<string[]> {
-  const out: string[] = [];
-  let token: string | undefined;
-  do {
-    const r = await f(token);
-    out.push(...(r.arns ?? []));
-    token = r.nextToken;
-  } while (token);
-  return out;
-}
+import { client, collect } from './aws';
 
 function chunks<T>(xs: T[], n: number): T[][] {
   const out: T[][] = [];
@@ -24,30 +13,21 @@ function chunks<T>(xs: T[], n: number): T[][] {
 
 export async function allServices(cluster: string): Promise<Service[]> {
   const ecs = client(ECSClient);
-  const arns = await listAll(async (nextToken) => {
-    const r = await ecs.send(new ListServicesCommand({ cluster, nextToken, maxResults: 100 }));
-    return { arns: r.serviceArns, nextToken: r.nextToken };
-  });
+  const arns = await collect(paginateListServices({ client: ecs, pageSize: 100 }, { cluster }), (p) => p.serviceArns);
   const parts = await Promise.all(chunks(arns, 10).map((c) => ecs.send(new DescribeServicesCommand({ cluster, services: c }))));
   return parts.flatMap((p) => p.services ?? []).sort((a, b) => (a.serviceName ?? '').localeCompare(b.serviceName ?? ''));
 }
 
 export async function allTasks(cluster: string, o: { serviceName?: string; desiredStatus?: DesiredStatus } = {}): Promise<Task[]> {
   const ecs = client(ECSClient);
-  const arns = await listAll(async (nextToken) => {
-    const r = await ecs.send(new ListTasksCommand({ cluster, nextToken, maxResults: 100, serviceName: o.serviceName, desiredStatus: o.desiredStatus }));
-    return { arns: r.taskArns, nextToken: r.nextToken };
-  });
+  const arns = await collect(paginateListTasks({ client: ecs, pageSize: 100 }, { cluster, serviceName: o.serviceName, desiredStatus: o.desiredStatus }), (p) => p.taskArns);
   const parts = await Promise.all(chunks(arns, 100).map((c) => ecs.send(new DescribeTasksCommand({ cluster, tasks: c }))));
   return parts.flatMap((p) => p.tasks ?? []).sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
 }
 
 export async function allInstances(cluster: string): Promise<ContainerInstance[]> {
   const ecs = client(ECSClient);
-  const arns = await listAll(async (nextToken) => {
-    const r = await ecs.send(new ListContainerInstancesCommand({ cluster, nextToken, maxResults: 100 }));
-    return { arns: r.containerInstanceArns, nextToken: r.nextToken };
-  });
+  const arns = await collect(paginateListContainerInstances({ client: ecs, pageSize: 100 }, { cluster }), (p) => p.containerInstanceArns);
   const parts = await Promise.all(chunks(arns, 100).map((c) => ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: c }))));
   return parts.flatMap((p) => p.containerInstances ?? []);
 }

@@ -146,6 +146,8 @@ export function upSummary(c: CliCredentials, dataDir: string, cluster: string): 
     `  aws --endpoint-url ${e} ecs list-services --cluster ${cluster}`,
     `  aws --endpoint-url ${e} ecr describe-repositories`,
     '',
+    `Web console: ${e}/console  (sign in with the access key above)`,
+    '',
     'Next: `wharf demo` deploys a web service of three tasks behind a load balancer;',
     '      `wharf down` stops everything (state is kept for the next `wharf up`).',
     `Logs of Wharf itself: ${logFile(dataDir)}`,

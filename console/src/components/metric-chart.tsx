@@ -5,6 +5,7 @@ import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@a
 import { client } from '../aws';
 import { usePoll } from '../poll';
 import { ApiErrorAlert } from './common';
+import { periodFor, type TimeRange } from '../time-range';
 
 export interface Line {
   readonly label: string;
@@ -12,15 +13,6 @@ export interface Line {
   readonly metricName: string;
   readonly dimensions: Record<string, string>;
   readonly stat?: string;
-}
-
-export interface TimeRange { readonly start: Date; readonly end: Date }
-
-/** A period that keeps a chart at ≤ ~240 points: 60 s for an hour, 5 min for a day, 1 h for a week. */
-export function periodFor(range: TimeRange): number {
-  const seconds = (range.end.getTime() - range.start.getTime()) / 1000;
-  const steps = [60, 300, 900, 3600, 21600, 86400];
-  return steps.find((s) => seconds / s <= 240) ?? 86400;
 }
 
 export async function fetchLines(lines: readonly Line[], range: TimeRange) {

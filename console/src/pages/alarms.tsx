@@ -2,24 +2,15 @@ import ContentLayout from '@cloudscape-design/components/content-layout';
 import Header from '@cloudscape-design/components/header';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Table from '@cloudscape-design/components/table';
-import { CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import { client } from '../aws';
+import { CloudWatchClient, paginateDescribeAlarms } from '@aws-sdk/client-cloudwatch';
+import { client, collect } from '../aws';
 import { usePoll } from '../poll';
 import { ApiErrorAlert, Empty, Status, Updated, fmtDate } from '../components/common';
 
 const OPS: Record<string, string> = { GreaterThanThreshold: '>', GreaterThanOrEqualToThreshold: '>=', LessThanThreshold: '<', LessThanOrEqualToThreshold: '<=' };
 
 export default function Alarms() {
-  const q = usePoll('alarms', async () => {
-    const out: MetricAlarm[] = [];
-    let NextToken: string | undefined;
-    do {
-      const r = await client(CloudWatchClient).send(new DescribeAlarmsCommand({ NextToken }));
-      out.push(...(r.MetricAlarms ?? []));
-      NextToken = r.NextToken;
-    } while (NextToken);
-    return out;
-  }, { intervalMs: 10_000 });
+  const q = usePoll('alarms', () => collect(paginateDescribeAlarms({ client: client(CloudWatchClient) }, {}), (p) => p.MetricAlarms), { intervalMs: 10_000 });
   return (
     <ContentLayout header={<Header variant="h1" description="CloudWatch metric alarms and their current state.">Alarms</Header>}>
       <SpaceBetween size="m">

@@ -3,21 +3,15 @@ import Link from '@cloudscape-design/components/link';
 import Table from '@cloudscape-design/components/table';
 import ContentLayout from '@cloudscape-design/components/content-layout';
 import SpaceBetween from '@cloudscape-design/components/space-between';
-import { ECSClient, DescribeClustersCommand, ListClustersCommand, type Cluster } from '@aws-sdk/client-ecs';
-import { client } from '../aws';
+import { ECSClient, DescribeClustersCommand, paginateListClusters, type Cluster } from '@aws-sdk/client-ecs';
+import { client, collect } from '../aws';
 import { usePoll } from '../poll';
 import { href } from '../router';
 import { ApiErrorAlert, Empty, Status, Updated } from '../components/common';
 
 export async function allClusters(): Promise<Cluster[]> {
   const ecs = client(ECSClient);
-  const arns: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const r = await ecs.send(new ListClustersCommand({ nextToken }));
-    arns.push(...(r.clusterArns ?? []));
-    nextToken = r.nextToken;
-  } while (nextToken);
+  const arns = await collect(paginateListClusters({ client: ecs }, {}), (p) => p.clusterArns);
   const out: Cluster[] = [];
   for (let i = 0; i < arns.length; i += 100) {
     const r = await ecs.send(new DescribeClustersCommand({ clusters: arns.slice(i, i + 100), include: ['STATISTICS'] }));

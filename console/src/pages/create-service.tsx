@@ -8,9 +8,9 @@ import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
 import Select, { type SelectProps } from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
-import { ECSClient, CreateServiceCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
+import { ECSClient, CreateServiceCommand, paginateListTaskDefinitions } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client, DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { client, taskDefName } from '../aws';
+import { client, collect, taskDefName } from '../aws';
 import { usePoll } from '../poll';
 import { href, navigate } from '../router';
 import { ApiErrorAlert } from '../components/common';
@@ -19,16 +19,7 @@ import { describeError } from '../aws';
 const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,254}$/;
 
 export default function CreateService({ cluster }: { cluster: string }) {
-  const defs = usePoll('taskdefs-active', async () => {
-    const arns: string[] = [];
-    let nextToken: string | undefined;
-    do {
-      const r = await client(ECSClient).send(new ListTaskDefinitionsCommand({ status: 'ACTIVE', sort: 'DESC', nextToken }));
-      arns.push(...(r.taskDefinitionArns ?? []));
-      nextToken = r.nextToken;
-    } while (nextToken);
-    return arns;
-  }, { intervalMs: 0 });
+  const defs = usePoll('taskdefs-active', () => collect(paginateListTaskDefinitions({ client: client(ECSClient) }, { status: 'ACTIVE', sort: 'DESC' }), (p) => p.taskDefinitionArns), { intervalMs: 0 });
   const tgs = usePoll('target-groups-for-service', async () => (await client(ElasticLoadBalancingV2Client).send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? [], { intervalMs: 0 });
   const [name, setName] = useState('');
   const [taskDef, setTaskDef] = useState<SelectProps.Option | null>(null);

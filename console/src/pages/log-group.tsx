@@ -14,8 +14,8 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import Table from '@cloudscape-design/components/table';
 import Toggle from '@cloudscape-design/components/toggle';
 import Link from '@cloudscape-design/components/link';
-import { CloudWatchLogsClient, DescribeLogStreamsCommand, FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
-import { client } from '../aws';
+import { CloudWatchLogsClient, DescribeLogStreamsCommand, paginateFilterLogEvents, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import { client, collect } from '../aws';
 import { usePoll } from '../poll';
 import { href } from '../router';
 import { ApiErrorAlert, Empty, fmtDate } from '../components/common';
@@ -42,13 +42,8 @@ export default function LogGroupPage({ group, stream }: { group: string; stream:
     setBusy(true);
     setError(undefined);
     try {
-      const out: FilteredLogEvent[] = [];
-      let nextToken: string | undefined;
-      do {
-        const r = await client(CloudWatchLogsClient).send(new FilterLogEventsCommand({ logGroupName: group, filterPattern: filterPattern || undefined, startTime: Date.now() - Number(windowMs.value), nextToken, limit: 1000 }));
-        out.push(...(r.events ?? []));
-        nextToken = r.nextToken;
-      } while (nextToken && out.length < 5000);
+      const out = await collect(paginateFilterLogEvents({ client: client(CloudWatchLogsClient), pageSize: 1000 },
+        { logGroupName: group, filterPattern: filterPattern || undefined, startTime: Date.now() - Number(windowMs.value) }), (p) => p.events, 5000);
       setEvents(out.slice(-1000));
       setApplied(filterPattern);
     } catch (e) {
@@ -109,13 +104,7 @@ function LiveTail({ group, pattern }: { group: string; pattern: string }) {
     let delay = 2000;
     const tick = async () => {
       try {
-        let nextToken: string | undefined;
-        const got: FilteredLogEvent[] = [];
-        do {
-          const r = await client(CloudWatchLogsClient).send(new FilterLogEventsCommand({ logGroupName: group, filterPattern: pattern || undefined, startTime: since.current, nextToken }));
-          got.push(...(r.events ?? []));
-          nextToken = r.nextToken;
-        } while (nextToken && got.length < 5000 && !stopped);
+        const got = await collect(paginateFilterLogEvents({ client: client(CloudWatchLogsClient) }, { logGroupName: group, filterPattern: pattern || undefined, startTime: since.current }), (p) => p.events, 5000);
         const fresh = got.filter((e) => e.eventId && !seen.current.has(e.eventId));
         for (const e of fresh) seen.current.add(e.eventId!);
         // Re-read the last second each time: events with the same timestamp may arrive in two polls.

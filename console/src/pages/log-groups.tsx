@@ -3,23 +3,14 @@ import Header from '@cloudscape-design/components/header';
 import Link from '@cloudscape-design/components/link';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Table from '@cloudscape-design/components/table';
-import { CloudWatchLogsClient, DescribeLogGroupsCommand, type LogGroup } from '@aws-sdk/client-cloudwatch-logs';
-import { client } from '../aws';
+import { CloudWatchLogsClient, paginateDescribeLogGroups } from '@aws-sdk/client-cloudwatch-logs';
+import { client, collect } from '../aws';
 import { usePoll } from '../poll';
 import { href } from '../router';
 import { ApiErrorAlert, Empty, Updated, fmtBytes, fmtDate } from '../components/common';
 
 export default function LogGroups() {
-  const q = usePoll('log-groups', async () => {
-    const out: LogGroup[] = [];
-    let nextToken: string | undefined;
-    do {
-      const r = await client(CloudWatchLogsClient).send(new DescribeLogGroupsCommand({ nextToken }));
-      out.push(...(r.logGroups ?? []));
-      nextToken = r.nextToken;
-    } while (nextToken);
-    return out;
-  }, { intervalMs: 15_000 });
+  const q = usePoll('log-groups', () => collect(paginateDescribeLogGroups({ client: client(CloudWatchLogsClient) }, {}), (p) => p.logGroups), { intervalMs: 15_000 });
   return (
     <ContentLayout header={<Header variant="h1" description="CloudWatch Logs: containers using the awslogs driver write here.">Log groups</Header>}>
       <SpaceBetween size="m">

@@ -6,32 +6,18 @@ import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import Select, { type SelectProps } from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
-import { CloudWatchClient, ListMetricsCommand, type Metric } from '@aws-sdk/client-cloudwatch';
-import { client } from '../aws';
+import { CloudWatchClient, paginateListMetrics, type Metric } from '@aws-sdk/client-cloudwatch';
+import { client, collect } from '../aws';
 import { usePoll } from '../poll';
 import { ApiErrorAlert, Empty } from '../components/common';
 import { MetricChart } from '../components/metric-chart';
-
-const UNIT_MS: Record<string, number> = { second: 1000, minute: 60_000, hour: 3600_000, day: 86_400_000, week: 7 * 86_400_000, month: 30 * 86_400_000, year: 365 * 86_400_000 };
-
-export function rangeOf(v: DateRangePickerProps.Value): { relativeMs?: number; start?: Date; end?: Date } {
-  if (v.type === 'relative') return { relativeMs: v.amount * (UNIT_MS[v.unit] ?? 60_000) };
-  return { start: new Date(v.startDate), end: new Date(v.endDate) };
-}
+import { rangeOf } from '../time-range';
 
 const metricKey = (m: Metric) => `${m.Namespace}|${m.MetricName}|${(m.Dimensions ?? []).map((d) => `${d.Name}=${d.Value}`).join(',')}`;
 
 export default function Metrics({ initial }: { initial: URLSearchParams }) {
-  const q = usePoll('list-metrics', async () => {
-    const out: Metric[] = [];
-    let NextToken: string | undefined;
-    do {
-      const r = await client(CloudWatchClient).send(new ListMetricsCommand({ NextToken }));
-      out.push(...(r.Metrics ?? []));
-      NextToken = r.NextToken;
-    } while (NextToken && out.length < 5000);
-    return out.sort((a, b) => metricKey(a).localeCompare(metricKey(b)));
-  }, { intervalMs: 60_000 });
+  const q = usePoll('list-metrics', async () => (await collect(paginateListMetrics({ client: client(CloudWatchClient) }, {}), (p) => p.Metrics, 5000))
+    .sort((a, b) => metricKey(a).localeCompare(metricKey(b))), { intervalMs: 60_000 });
   const [range, setRange] = useState<DateRangePickerProps.Value>({ type: 'relative', amount: 1, unit: 'hour' });
   const [stat, setStat] = useState<SelectProps.Option>({ label: 'Average', value: 'Average' });
   const [picked, setPicked] = useState<string | undefined>(initial.get('metric') ?? undefined);

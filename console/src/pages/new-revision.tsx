@@ -14,47 +14,12 @@ import Header from '@cloudscape-design/components/header';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Textarea from '@cloudscape-design/components/textarea';
 import Box from '@cloudscape-design/components/box';
-import { ECSClient, DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand, type RegisterTaskDefinitionCommandInput, type TaskDefinition } from '@aws-sdk/client-ecs';
+import { ECSClient, DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { registerInput, validate } from '../task-definition-json';
 import { client, describeError } from '../aws';
 import { usePoll } from '../poll';
 import { href, navigate } from '../router';
 import { ApiErrorAlert, useFlash } from '../components/common';
-
-/** The members of a described task definition that RegisterTaskDefinition accepts (drops ARN, revision, status…). */
-export function registerInput(d: TaskDefinition): Record<string, unknown> {
-  const { taskDefinitionArn: _a, revision: _r, status: _s, requiresAttributes: _q, compatibilities: _c, registeredAt: _t, registeredBy: _b, deregisteredAt: _d, ...rest } = d;
-  void _a; void _r; void _s; void _q; void _c; void _t; void _b; void _d;
-  return Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0)));
-}
-
-/** Problems found before sending: JSON syntax (with line:column) and required members. */
-export function validate(text: string): { input?: RegisterTaskDefinitionCommandInput; errors: string[] } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    const m = /position (\d+)/.exec(msg);
-    if (m) {
-      const pos = Number(m[1]);
-      const before = text.slice(0, pos).split('\n');
-      return { errors: [`JSON syntax error at line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}: ${msg}`] };
-    }
-    return { errors: [`JSON syntax error: ${msg}`] };
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { errors: ['The task definition must be a JSON object.'] };
-  const o = parsed as Record<string, unknown>;
-  const errors: string[] = [];
-  if (typeof o.family !== 'string' || !o.family) errors.push('family: required (a name of up to 255 letters, numbers, hyphens and underscores).');
-  else if (!/^[A-Za-z0-9_-]{1,255}$/.test(o.family)) errors.push('family: up to 255 letters, numbers, hyphens and underscores.');
-  if (!Array.isArray(o.containerDefinitions) || o.containerDefinitions.length === 0) errors.push('containerDefinitions: at least one container is required.');
-  else o.containerDefinitions.forEach((c: unknown, i) => {
-    const cd = (c ?? {}) as Record<string, unknown>;
-    if (typeof cd.name !== 'string' || !cd.name) errors.push(`containerDefinitions[${i}].name: required.`);
-    if (typeof cd.image !== 'string' || !cd.image) errors.push(`containerDefinitions[${i}].image: required.`);
-  });
-  return errors.length ? { errors } : { input: o as unknown as RegisterTaskDefinitionCommandInput, errors };
-}
 
 export default function NewRevision({ from }: { from: string }) {
   const src = usePoll(`from/${from}`, async () => (await client(ECSClient).send(new DescribeTaskDefinitionCommand({ taskDefinition: from }))).taskDefinition!, { intervalMs: 0 });

@@ -3,22 +3,14 @@ import Header from '@cloudscape-design/components/header';
 import Link from '@cloudscape-design/components/link';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Table from '@cloudscape-design/components/table';
-import { ECRClient, DescribeRepositoriesCommand, type Repository } from '@aws-sdk/client-ecr';
-import { client } from '../aws';
+import { ECRClient, paginateDescribeRepositories } from '@aws-sdk/client-ecr';
+import { client, collect } from '../aws';
 import { usePoll } from '../poll';
 import { ApiErrorAlert, Empty, Updated, fmtDate } from '../components/common';
 
 export default function Repositories() {
-  const q = usePoll('repositories', async () => {
-    const out: Repository[] = [];
-    let nextToken: string | undefined;
-    do {
-      const r = await client(ECRClient).send(new DescribeRepositoriesCommand({ nextToken }));
-      out.push(...(r.repositories ?? []));
-      nextToken = r.nextToken;
-    } while (nextToken);
-    return out.sort((a, b) => (a.repositoryName ?? '').localeCompare(b.repositoryName ?? ''));
-  }, { intervalMs: 15_000 });
+  const q = usePoll('repositories', async () => (await collect(paginateDescribeRepositories({ client: client(ECRClient) }, {}), (p) => p.repositories))
+    .sort((a, b) => (a.repositoryName ?? '').localeCompare(b.repositoryName ?? '')), { intervalMs: 15_000 });
   return (
     <ContentLayout header={<Header variant="h1" description="Image repositories in Wharf's own registry (OCI distribution on this server's /v2/).">Repositories</Header>}>
       <SpaceBetween size="m">

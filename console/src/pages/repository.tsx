@@ -5,8 +5,8 @@ import CopyToClipboard from '@cloudscape-design/components/copy-to-clipboard';
 import Header from '@cloudscape-design/components/header';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Table from '@cloudscape-design/components/table';
-import { ECRClient, DescribeImagesCommand, DescribeRepositoriesCommand, type ImageDetail } from '@aws-sdk/client-ecr';
-import { client } from '../aws';
+import { ECRClient, DescribeRepositoriesCommand, paginateDescribeImages } from '@aws-sdk/client-ecr';
+import { client, collect } from '../aws';
 import { usePoll } from '../poll';
 import { ApiErrorAlert, Empty, Updated, fmtBytes, fmtDate } from '../components/common';
 
@@ -14,13 +14,7 @@ export default function RepositoryPage({ name }: { name: string }) {
   const q = usePoll(`repo/${name}`, async () => {
     const ecr = client(ECRClient);
     const repo = (await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }))).repositories?.[0];
-    const images: ImageDetail[] = [];
-    let nextToken: string | undefined;
-    do {
-      const r = await ecr.send(new DescribeImagesCommand({ repositoryName: name, nextToken }));
-      images.push(...(r.imageDetails ?? []));
-      nextToken = r.nextToken;
-    } while (nextToken);
+    const images = await collect(paginateDescribeImages({ client: ecr }, { repositoryName: name }), (p) => p.imageDetails);
     images.sort((a, b) => (b.imagePushedAt?.getTime() ?? 0) - (a.imagePushedAt?.getTime() ?? 0));
     return { repo, images };
   }, { intervalMs: 15_000 });

@@ -18,7 +18,7 @@ import Alert from '@cloudscape-design/components/alert';
 import Checkbox from '@cloudscape-design/components/checkbox';
 import Select, { type SelectProps } from '@cloudscape-design/components/select';
 import {
-  ECSClient, DeleteServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, UpdateServiceCommand, type Deployment, type Service,
+  ECSClient, DeleteServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, UpdateServiceCommand, type Deployment, type Service,
 } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client, DescribeTargetHealthCommand, type TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { arnTail, client, taskDefName } from '../aws';
@@ -28,6 +28,7 @@ import { allTasks } from '../ecs-data';
 import { ApiErrorAlert, Empty, Status, Updated, fmtDate, useAction } from '../components/common';
 import { TasksTable } from '../components/tasks-table';
 import { MetricChart } from '../components/metric-chart';
+import { familyRevisions } from './task-definition-family';
 
 async function describeService(cluster: string, service: string): Promise<Service> {
   const r = await client(ECSClient).send(new DescribeServicesCommand({ cluster, services: [service] }));
@@ -231,16 +232,7 @@ function UpdateModal({ service, busy, onClose, onSubmit }: {
   onSubmit: (input: { desiredCount: number; taskDefinition?: string; forceNewDeployment: boolean }) => void;
 }) {
   const family = taskDefName(service.taskDefinition).split(':')[0] ?? '';
-  const revisions = usePoll(`update-revisions/${family}`, async () => {
-    const arns: string[] = [];
-    let nextToken: string | undefined;
-    do {
-      const r = await client(ECSClient).send(new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', sort: 'DESC', nextToken }));
-      arns.push(...(r.taskDefinitionArns ?? []).filter((a) => taskDefName(a).split(':')[0] === family));
-      nextToken = r.nextToken;
-    } while (nextToken);
-    return arns;
-  }, { intervalMs: 0 });
+  const revisions = usePoll(`update-revisions/${family}`, () => familyRevisions(family, 'ACTIVE'), { intervalMs: 0 });
   const [value, setValue] = useState(String(service.desiredCount ?? 0));
   const [rev, setRev] = useState<SelectProps.Option>({ label: taskDefName(service.taskDefinition), value: service.taskDefinition ?? '' });
   const [force, setForce] = useState(false);

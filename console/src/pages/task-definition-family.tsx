@@ -9,12 +9,18 @@ import Table from '@cloudscape-design/components/table';
 import Select from '@cloudscape-design/components/select';
 import Tabs from '@cloudscape-design/components/tabs';
 import { diffLines } from 'diff';
-import { ECSClient, DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, type TaskDefinition } from '@aws-sdk/client-ecs';
-import { client, taskDefName } from '../aws';
+import { ECSClient, DescribeTaskDefinitionCommand, paginateListTaskDefinitions, type TaskDefinition } from '@aws-sdk/client-ecs';
+import { client, collect, taskDefName } from '../aws';
 import { usePoll } from '../poll';
 import { href, navigate } from '../router';
 import { ApiErrorAlert, Empty, Status, fmtDate } from '../components/common';
-import { registerInput } from './new-revision';
+import { registerInput } from '../task-definition-json';
+
+/** ARNs of a family's revisions, newest first (familyPrefix matches longer families too: keep exact ones). */
+export async function familyRevisions(family: string, status: 'ACTIVE' | 'INACTIVE'): Promise<string[]> {
+  const arns = await collect(paginateListTaskDefinitions({ client: client(ECSClient) }, { familyPrefix: family, status, sort: 'DESC' }), (p) => p.taskDefinitionArns);
+  return arns.filter((a) => taskDefName(a).split(':')[0] === family);
+}
 
 const cache = new Map<string, TaskDefinition>();
 async function describe(td: string): Promise<TaskDefinition> {
@@ -27,15 +33,10 @@ async function describe(td: string): Promise<TaskDefinition> {
 
 export default function TaskDefinitionFamily({ family, revision }: { family: string; revision: string | undefined }) {
   const revs = usePoll(`revisions/${family}`, async () => {
-    const arns: string[] = [];
-    let nextToken: string | undefined;
-    for (const status of ['ACTIVE', 'INACTIVE'] as const) {
-      do {
-        const r = await client(ECSClient).send(new ListTaskDefinitionsCommand({ familyPrefix: family, status, sort: 'DESC', nextToken }));
-        arns.push(...(r.taskDefinitionArns ?? []).filter((a) => taskDefName(a).split(':')[0] === family));
-        nextToken = r.nextToken;
-      } while (nextToken);
-    }
+    const arns = [
+      ...await familyRevisions(family, 'ACTIVE'),
+      ...await familyRevisions(family, 'INACTIVE'),
+    ];
     const defs = await Promise.all(arns.map(describe));
     return defs.sort((a, b) => (b.revision ?? 0) - (a.revision ?? 0));
   }, { intervalMs: 15_000 });

@@ -5,23 +5,14 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import Table from '@cloudscape-design/components/table';
 import TextFilter from '@cloudscape-design/components/text-filter';
 import { useState } from 'react';
-import { ECSClient, ListTaskDefinitionFamiliesCommand } from '@aws-sdk/client-ecs';
-import { client } from '../aws';
+import { ECSClient, paginateListTaskDefinitionFamilies } from '@aws-sdk/client-ecs';
+import { client, collect } from '../aws';
 import { usePoll } from '../poll';
 import { href } from '../router';
 import { ApiErrorAlert, Empty, Updated } from '../components/common';
 
 export default function TaskDefinitions() {
-  const q = usePoll('families', async () => {
-    const out: string[] = [];
-    let nextToken: string | undefined;
-    do {
-      const r = await client(ECSClient).send(new ListTaskDefinitionFamiliesCommand({ status: 'ACTIVE', nextToken }));
-      out.push(...(r.families ?? []));
-      nextToken = r.nextToken;
-    } while (nextToken);
-    return out.sort();
-  }, { intervalMs: 15_000 });
+  const q = usePoll('families', async () => (await collect(paginateListTaskDefinitionFamilies({ client: client(ECSClient) }, { status: 'ACTIVE' }), (p) => p.families)).sort(), { intervalMs: 15_000 });
   const [filter, setFilter] = useState('');
   const items = (q.data ?? []).filter((f) => f.includes(filter)).map((family) => ({ family }));
   return (
