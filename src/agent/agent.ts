@@ -22,6 +22,7 @@ import { hostAttributes, hostResources, loadIdentity, saveIdentity, type Identit
 import { Reporter } from './reporter.js';
 import type { ContainerSummary, RuntimeDriver, RuntimeInfo } from './runtime/driver.js';
 import { TaskActor, type ContainerLogHook, type TaskActorOptions } from './task-actor.js';
+import { TaskEndpoints } from './task-endpoints.js';
 import { LogShipping, httpLogTransport } from './awslogs/shipper.js';
 import { FileLogCheckpoints } from './awslogs/checkpoint.js';
 
@@ -56,6 +57,11 @@ export interface AgentOptions {
   statsIntervalMs?: number;
   /** Orphan containers are stopped with this timeout (s). Default: the tasks' default stop timeout (30 s). */
   orphanStopTimeoutSeconds?: number;
+  /**
+   * Serve ECS's credentials and metadata endpoints at 169.254.170.2 (needs root: nftables and the
+   * route_localnet sysctl) and advertise the task-iam-role capability. The CLI turns it on as root.
+   */
+  taskEndpoints?: boolean;
 }
 
 export class Agent {
@@ -77,6 +83,8 @@ export class Agent {
   /** awslogs: ships containers' output to CloudWatch Logs on the control plane (src/agent/awslogs/). */
   private readonly logShipping: LogShipping;
   private readonly logHook: ContainerLogHook;
+  /** ECS's credentials and metadata endpoints at 169.254.170.2 (task-endpoints.ts), when enabled. */
+  readonly endpoints?: TaskEndpoints;
 
   constructor(private readonly o: AgentOptions) {
     this.log = o.log ?? silentLogger;
@@ -97,6 +105,17 @@ export class Agent {
         await this.logShipping.stop(id, { forget: true });
       },
     };
+    if (o.taskEndpoints) {
+      this.endpoints = new TaskEndpoints({
+        hostId: this.identity.hostId, log: this.log, availabilityZone: o.availabilityZone,
+        tasks: () => [...this.actors.values()].map((a) => {
+          const r = a.report();
+          return { spec: a.currentSpec, knownStatus: r.lastStatus, pullStartedAt: r.pullStartedAt, pullStoppedAt: r.pullStoppedAt,
+            containers: r.containers.map((c) => ({ name: c.name, runtimeId: c.runtimeId, status: c.lastStatus, exitCode: c.exitCode, imageDigest: c.imageDigest })) };
+        }),
+        stats: (id) => this.o.driver.stats(id),
+      });
+    }
     this.conn = new AgentConnection({
       url: o.server,
       token: o.token,
@@ -118,6 +137,7 @@ export class Agent {
   /** Resumes checkpointed tasks (adopting their containers), then connects. */
   async start(): Promise<void> {
     this.runtime = await this.o.driver.ping();
+    await this.endpoints?.start();
     const existing = await this.ourContainers();
     for (const cp of this.checkpoints.loadAll()) {
       if (cp.removed && this.clock.now() - cp.savedAt > (this.o.tombstoneMs ?? 3_600_000)) {
@@ -144,6 +164,7 @@ export class Agent {
     this.reporter.close();
     for (const a of this.actors.values()) a.close();
     await this.logShipping.close();
+    await this.endpoints?.close();
     await this.queue.catch(() => {});
   }
 
@@ -162,6 +183,7 @@ export class Agent {
         instanceType: this.o.instanceType ?? 'wharf.local',
         apiVersion: this.runtime.apiVersion,
         custom: this.o.attributes,
+        taskIamRole: this.endpoints !== undefined,
       }),
       versionInfo: { agentVersion: AGENT_VERSION, dockerVersion: `${this.runtime.engine} ${this.runtime.version}` },
       availabilityZone: this.o.availabilityZone ?? 'local-1a',
@@ -238,8 +260,10 @@ export class Agent {
       onReport: (r) => {
         this.log.debug({ taskArn: r.taskArn, lastStatus: r.lastStatus, containers: r.containers.map((c) => `${c.name}:${c.lastStatus}${c.exitCode !== undefined ? `(${c.exitCode})` : ''}`) }, 'task state');
         this.reporter.push(r);
+        if (r.lastStatus === 'STOPPED') this.endpoints?.forgetTask(r.taskArn);
       },
       logs: this.logHook,
+      onAddresses: (taskArn, id, ips) => this.endpoints?.setAddresses(taskArn, id, ips),
       ...this.o.actor,
     }, { checkpoint, existing });
     this.actors.set(spec.taskArn, actor);

@@ -16,6 +16,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import type { TaskReport, TaskSpec } from '../protocol/agent-messages.js';
 import { taskId } from './container-spec.js';
+import { withoutSecrets } from '../protocol/agent-messages.js';
 
 export interface ContainerCheckpoint {
   runtimeId?: string;
@@ -53,7 +54,7 @@ export class FileCheckpointStore implements CheckpointStore {
 
   save(cp: TaskCheckpoint): void {
     const file = join(this.dir, `${taskId(cp.spec.taskArn)}.json`);
-    writeFileSync(file + '.tmp', JSON.stringify(cp));
+    writeFileSync(file + '.tmp', JSON.stringify({ ...cp, spec: withoutSecrets(cp.spec) }));
     renameSync(file + '.tmp', file);
   }
 
@@ -80,7 +81,7 @@ export class FileCheckpointStore implements CheckpointStore {
 export class MemoryCheckpointStore implements CheckpointStore {
   readonly files = new Map<string, string>();
   save(cp: TaskCheckpoint): void {
-    this.files.set(cp.spec.taskArn, JSON.stringify(cp));
+    this.files.set(cp.spec.taskArn, JSON.stringify({ ...cp, spec: withoutSecrets(cp.spec) }));
   }
   delete(taskArn: string): void {
     this.files.delete(taskArn);

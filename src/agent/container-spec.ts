@@ -69,6 +69,9 @@ export function toContainerSpec(spec: TaskSpec, c: EcsContainer, opts: { hostId:
   if (c.command?.length) out.command = [...c.command];
   if (c.entryPoint?.length) out.entryPoint = [...c.entryPoint];
   if (c.environment?.length) out.env = Object.fromEntries(c.environment.filter((e) => e.name).map((e) => [e.name!, e.value ?? '']));
+  const ecsEnv = endpointEnvironment(spec, c.name ?? '');
+  const secrets = spec.secretEnvironment?.[c.name ?? ''];
+  if (ecsEnv || secrets) out.env = { ...ecsEnv, ...out.env, ...secrets };
   if (c.workingDirectory) out.workingDir = c.workingDirectory;
   if (c.user) out.user = c.user;
   if (c.dockerLabels && Object.keys(c.dockerLabels).length) out.dockerLabels = { ...c.dockerLabels };
@@ -105,4 +108,36 @@ export function registryHostOf(image: string): string | null {
   const first = image.split('/')[0];
   if (!image.includes('/')) return null;
   return first.includes('.') || first.includes(':') || first === 'localhost' ? first : null;
+}
+
+/** 169.254.170.2: ECS's link-local address for the credentials and task metadata endpoints. */
+export const TASK_ENDPOINT_ADDRESS = '169.254.170.2';
+
+/** A container's metadata id: derived from the task's unguessable endpoint id, so stable across agent restarts. */
+export function containerMetadataId(endpointId: string, containerName: string): string {
+  // FNV-1a over the pair, four rounds, shaped as a UUID: unguessable because endpointId is.
+  const hex: string[] = [];
+  for (let round = 0; round < 4; round++) {
+    let h = 0x811c9dc5 ^ round;
+    for (const ch of `${endpointId}/${containerName}/${round}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+    hex.push(h.toString(16).padStart(8, '0'));
+  }
+  const x = hex.join('');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+}
+
+/**
+ * The variables ECS sets in every container (agent ≥ 1.39): the metadata URIs, the execution
+ * environment, and the credentials URI when the task has a role.
+ */
+export function endpointEnvironment(spec: TaskSpec, containerName: string): Record<string, string> | undefined {
+  if (!spec.endpointId) return undefined;
+  const id = containerMetadataId(spec.endpointId, containerName);
+  return {
+    ECS_CONTAINER_METADATA_URI_V4: `http://${TASK_ENDPOINT_ADDRESS}/v4/${id}`,
+    ECS_CONTAINER_METADATA_URI: `http://${TASK_ENDPOINT_ADDRESS}/v3/${id}`,
+    ECS_AGENT_URI: `http://${TASK_ENDPOINT_ADDRESS}/api/${id}`,
+    AWS_EXECUTION_ENV: 'AWS_ECS_EC2',
+    ...(spec.taskRoleCredentials ? { AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: `/v2/credentials/${spec.endpointId}` } : {}),
+  };
 }

@@ -70,6 +70,8 @@ function dockerApiVersions(apiVersion: string): string[] {
  * pid-ipc-namespace-sharing, firelens, nvidia.
  */
 export function hostAttributes(opts: {
+  /** The agent serves the task credentials endpoint. */
+  taskIamRole?: boolean;
   availabilityZone: string;
   instanceType: string;
   apiVersion: string;
@@ -93,6 +95,11 @@ export function hostAttributes(opts: {
     { name: 'ecs.capability.container-ordering' },
     { name: 'ecs.capability.task-cpu-mem-limit' },
     { name: 'ecs.capability.container-restart-policy' },
+    // Secrets are resolved by the control plane at task start (iam/task-start.ts) and arrive as env vars.
+    { name: 'ecs.capability.secrets.asm.environment-variables' },
+    { name: 'ecs.capability.secrets.ssm.environment-variables' },
+    // Task roles need the credentials endpoint this agent serves (task-endpoints.ts).
+    ...(opts.taskIamRole ? [{ name: 'com.amazonaws.ecs.capability.task-iam-role' }] : []),
   ];
   for (const [name, value] of Object.entries(opts.custom ?? {})) attrs.push({ name, value });
   return attrs;

@@ -70,6 +70,8 @@ export interface TaskActorOptions {
   pullAttempts?: number;
   /** Log shipping (awslogs): told of every started runtime container; removal waits for its log to be shipped. */
   logs?: ContainerLogHook;
+  /** Told each running container's addresses (and when it stops), so the task endpoints admit them. */
+  onAddresses?: (taskArn: string, runtimeId: string, addresses: readonly string[]) => void;
 }
 
 /** The task actor's only contact with log shipping (src/agent/awslogs/). */
@@ -188,6 +190,9 @@ export class TaskActor {
     if (spec.version < this.spec.version) return;
     const stop = spec.desiredStatus === 'STOPPED' && this.spec.desiredStatus !== 'STOPPED';
     this.spec = { ...this.spec, desiredStatus: this.spec.desiredStatus === 'STOPPED' ? 'STOPPED' : spec.desiredStatus, version: spec.version, stopCode: spec.stopCode, stoppedReason: spec.stoppedReason };
+    // Task IAM is reissued by the control plane (fresh credentials; secrets after an agent restart,
+    // whose checkpoint never holds them): take the newest.
+    for (const k of ['endpointId', 'taskRoleCredentials', 'secretEnvironment'] as const) if (spec[k] !== undefined) (this.spec as unknown as Record<string, unknown>)[k] = spec[k];
     if (stop || this.spec.desiredStatus === 'STOPPED') this.requestStop();
     this.commit();
   }
@@ -197,6 +202,11 @@ export class TaskActor {
     this.closeAbort.abort(new RuntimeError('aborted', 'agent closing'));
     for (const c of this.ctrs) c.life?.abort();
     for (const w of [...this.waiters]) w();
+  }
+
+  /** The spec as this actor holds it (for the task endpoints; never logged). */
+  get currentSpec(): TaskSpec {
+    return this.spec;
   }
 
   report(): TaskReport {
@@ -245,6 +255,11 @@ export class TaskActor {
   private async startup(): Promise<void> {
     await this.adopt();
     if (this.halted) return;
+    // The control plane could not resolve the task's role or secrets: ECS stops it before any pull.
+    if (this.spec.initError && this.ctrs.some((c) => !c.runtimeId && c.status === 'PENDING')) {
+      this.requestStop('TaskFailedToStart', this.spec.initError);
+      return;
+    }
     const toCreate = this.ctrs.filter((c) => !c.runtimeId && c.status === 'PENDING');
     if (toCreate.length) {
       const ok = await this.pullImages(toCreate);
@@ -436,6 +451,7 @@ export class TaskActor {
     c.status = advanceContainer(c.status, 'RUNNING');
     c.imageDigest ??= st.imageDigest ?? undefined;
     c.networkBindings = this.bindings(c, st);
+    if (st.ipAddresses?.length) this.o.onAddresses?.(this.taskArn, st.id, st.ipAddresses);
     c.life?.abort();
     const life = new AbortController();
     c.life = life;

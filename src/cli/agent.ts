@@ -72,6 +72,8 @@ export function registerAgentCommand(program: Command): void {
         server: opts.server, cluster: opts.cluster, token, stateDir, driver, log,
         attributes: opts.attribute, cpu: opts.cpu, memory: opts.memory,
         availabilityZone: opts.availabilityZone, instanceType: opts.instanceType,
+        // ECS_ENABLE_TASK_IAM_ROLE, on by default as root (nftables and a sysctl need it).
+        taskEndpoints: env.ECS_ENABLE_TASK_IAM_ROLE !== 'false' && process.getuid?.() === 0,
         ...(env.WHARF_AGENT_STATS_MS ? { statsIntervalMs: Number(env.WHARF_AGENT_STATS_MS) } : {}),
         actor: {
           ...(stopTimeout !== undefined ? { stopTimeoutSeconds: stopTimeout } : {}),

@@ -39,6 +39,11 @@ export interface GatewayOptions {
   verifyToken: (token: string) => Promise<boolean>;
   /** Credentials the agent needs to pull these images (Wharf's own registry), if any. */
   registryAuth?: (images: string[]) => Promise<RegistryCredentials[]>;
+  /**
+   * Task IAM for a task about to run: endpoint id, task-role credentials, resolved secrets, or the
+   * reason it cannot start (iam/task-start.ts, chosen by the server's entry point).
+   */
+  taskStart?: (t: { taskArn: string; taskRoleArn?: string; executionRoleArn?: string; containers: TaskSpec['containers'] }) => Promise<Pick<TaskSpec, 'endpointId' | 'taskRoleCredentials' | 'secretEnvironment' | 'initError'>>;
   /** Agent stats (fire-and-forget) go here: CloudWatch metrics and Prometheus (src/telemetry). */
   onStats?: (cluster: string, msg: Extract<AgentMessage, { type: 'stats' }>) => void;
   /** Heartbeat: ping every `pingMs`; a connection silent for `deadMs` is closed. */
@@ -260,7 +265,12 @@ export class AgentGateway {
     }
     const containers = effectiveContainers(def, t.overrides).map((c) => ({ ...c, containerArn: t.containers.find((x) => x.name === c.name)?.containerArn ?? '' }));
     const num = (v: string | undefined) => (v && /^\d+$/.test(v) ? Number(v) : undefined);
+    const running = agentDesiredStatus(t) !== 'STOPPED';
+    const iam = running && this.o.taskStart
+      ? await this.o.taskStart({ taskArn: t.taskArn, taskRoleArn: t.overrides?.taskRoleArn ?? def.taskRoleArn, executionRoleArn: t.overrides?.executionRoleArn ?? def.executionRoleArn, containers })
+      : {};
     return {
+      ...iam,
       taskArn: t.taskArn,
       cluster: t.cluster,
       family: t.family,

@@ -69,6 +69,32 @@ export interface TaskSpec {
   stoppedReason?: string;
   /** The store version of the task record this spec was built from (newer wins). */
   version: number;
+  /**
+   * Task IAM: what the control plane resolved for this start (iam/task-start.ts). Sent only while the
+   * task should run; never stored in the task record, never in a report, stripped from the agent's
+   * checkpoint. `endpointId` is the unguessable per-task id in the credentials and metadata URIs.
+   */
+  endpointId?: string;
+  taskRoleCredentials?: TaskRoleCredentials;
+  /** Resolved container `secrets`: container name → environment variable → value. */
+  secretEnvironment?: Record<string, Record<string, string>>;
+  /** Set when the task cannot start (a secret or role that cannot be resolved): ECS's stoppedReason. */
+  initError?: string;
+}
+
+export interface TaskRoleCredentials {
+  roleArn: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  token: string;
+  /** Epoch milliseconds. */
+  expiration: number;
+}
+
+/** A TaskSpec without what must never reach a disk (the agent's checkpoint). */
+export function withoutSecrets(spec: TaskSpec): TaskSpec {
+  const { taskRoleCredentials: _c, secretEnvironment: _s, ...rest } = spec;
+  return rest;
 }
 
 export type NetworkBindingReport = NetworkBinding;

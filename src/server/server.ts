@@ -11,6 +11,7 @@ import type { Store } from '../store/store.js';
 import { AccessKeys, type AccessKey } from '../iam/access-keys.js';
 import { IamDirectory, ensureBootstrapUser } from '../iam/directory.js';
 import { SecretBox } from '../iam/secret-box.js';
+import { TaskStartResolver } from '../iam/task-start.js';
 import { ApiDispatcher } from '../api/dispatch.js';
 import { AwsJsonCodec } from '../protocol/codecs/aws-json.js';
 import type { ApiDeps, ServiceDefinition } from '../api/types.js';
@@ -86,8 +87,10 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
   const joinToken = await ensureJoinToken(store);
   const registryAuth = new RegistryAuth(store, keys);
   let pullToken: { password: string; until: number } | undefined;
+  const taskStart = new TaskStartResolver({ store, iam, box: deps.secretBox, accountId: cfg.accountId, region: cfg.region, endpointKey: joinToken });
   const gateway = new AgentGateway({ store, scope: deps, log: log.child({ svc: 'dispatcher' }), clock: deps.clock, verifyToken: joinTokenVerifier(store),
     onStats: (cluster, msg) => telemetryFor({ api: deps, config: cfg }).onStats(cluster, msg),
+    taskStart: (t) => taskStart.resolve(t, new Date()),
     // Agents pull from this server's own registry with an ECR-style token (renewed well before its 12 h end).
     registryAuth: async (images) => {
       const host = new URL(endpoint).host;

@@ -147,6 +147,8 @@ export interface ContainerState {
   /** Manifest digest of the image when known. */
   imageDigest: string | null;
   labels: Record<string, string>;
+  /** The container's IPv4 addresses on its networks (bridge), when the runtime reports them. */
+  ipAddresses?: string[];
 }
 
 export interface ContainerSummary {

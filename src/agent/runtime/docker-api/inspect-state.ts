@@ -18,7 +18,7 @@ export interface InspectJson {
     FinishedAt?: string;
   };
   Config?: { Labels?: Record<string, string> | null };
-  NetworkSettings?: { Ports?: PortsJson };
+  NetworkSettings?: { Ports?: PortsJson; IPAddress?: string; Networks?: Record<string, { IPAddress?: string }> | null };
 }
 
 const STATUSES: ReadonlySet<string> = new Set(['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead']);
@@ -71,5 +71,6 @@ export function toContainerState(j: InspectJson, imageDigest: string | null): Co
     imageId: j.Image ?? '',
     imageDigest,
     labels: { ...(j.Config?.Labels ?? {}) },
+    ipAddresses: [...new Set([j.NetworkSettings?.IPAddress, ...Object.values(j.NetworkSettings?.Networks ?? {}).map((n) => n.IPAddress)].filter((a): a is string => !!a))],
   };
 }

@@ -1,0 +1,179 @@
+/**
+ * Task roles, execution roles and secrets with real containers: a real server and agent, Podman, a
+ * busybox container that reads 169.254.170.2 (credentials and task metadata v4) with wget, as an SDK
+ * inside it would. The credentials it gets are checked from the test with the SDK: allowed and denied
+ * exactly as the role says. A neighbour task cannot read them. A Secrets Manager JSON key and an SSM
+ * SecureString arrive as environment variables and appear in no API answer and no log.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateClusterCommand, DescribeTasksCommand, ECSClient, ListClustersCommand, ListContainerInstancesCommand, RegisterTaskDefinitionCommand, RunTaskCommand,
+} from '@aws-sdk/client-ecs';
+import { ECRClient, CreateRepositoryCommand } from '@aws-sdk/client-ecr';
+import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { startServerProcess, type TestServer } from '../support/server.js';
+import { startAgent, type AgentProcess, removeClusterContainers } from '../support/agent-process.js';
+import { buildBusyboxImage, pushToRegistry } from '../support/images.js';
+
+const cluster = `taskiam-${process.pid}`;
+const ACCT = '000000000000';
+const SECRET = 'pw-' + Math.random().toString(36).slice(2);
+const PARAM = 'tok-' + Math.random().toString(36).slice(2);
+let server: TestServer;
+let agent: AgentProcess;
+let image: string;
+let ecs: ECSClient;
+let secretArn: string;
+const work = mkdtempSync(join(tmpdir(), 'wharf-taskiam-e2e-'));
+
+async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 90_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** The output of a task's container (podman logs), found by Wharf's labels. */
+function containerOutput(taskArn: string): string {
+  const ids = execFileSync('podman', ['ps', '-a', '--filter', `label=com.amazonaws.ecs.task-arn=${taskArn}`, '--format', '{{.ID}}'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  return ids.map((id) => execFileSync('podman', ['logs', id], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })).join('\n');
+}
+
+const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+
+before(async () => {
+  server = await startServerProcess({ env: { WHARF_LOG_LEVEL: 'info' } });
+  ecs = server.ecs();
+  const cfg = { endpoint: server.endpoint, region: 'us-east-1', credentials: server.credentials };
+  await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+  const ecr = new ECRClient(cfg);
+  const repo = await ecr.send(new CreateRepositoryCommand({ repositoryName: 'taskiam/busybox' }));
+  image = `${repo.repository!.repositoryUri}:1`;
+  const built = await buildBusyboxImage(join(work, 'img'));
+  await pushToRegistry(built.layoutDir, image, { creds: { username: server.credentials.accessKeyId, password: server.credentials.secretAccessKey } });
+
+  const iam = new IAMClient(cfg);
+  await iam.send(new CreateRoleCommand({ RoleName: 'app-task', AssumeRolePolicyDocument: trust }));
+  await iam.send(new PutRolePolicyCommand({ RoleName: 'app-task', PolicyName: 'list', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecs:ListClusters', Resource: '*' }] }) }));
+  await iam.send(new CreateRoleCommand({ RoleName: 'exec', AssumeRolePolicyDocument: trust }));
+  await iam.send(new AttachRolePolicyCommand({ RoleName: 'exec', PolicyArn: 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy' }));
+  await iam.send(new PutRolePolicyCommand({ RoleName: 'exec', PolicyName: 'secrets', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [
+    { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'ssm:GetParameters'], Resource: [`arn:aws:secretsmanager:us-east-1:${ACCT}:secret:app/*`, `arn:aws:ssm:us-east-1:${ACCT}:parameter/app/*`] },
+  ] }) }));
+  secretArn = (await new SecretsManagerClient(cfg).send(new CreateSecretCommand({ Name: 'app/db', SecretString: JSON.stringify({ username: 'app', password: SECRET }) }))).ARN!;
+  await new SSMClient(cfg).send(new PutParameterCommand({ Name: '/app/token', Type: 'SecureString', Value: PARAM }));
+
+  agent = await startAgent(server, { cluster, name: 'taskiam', cpu: 2048, memory: 1024, stopTimeout: 1 });
+  await until('agent connected', async () => (await ecs.send(new ListContainerInstancesCommand({ cluster, filter: 'agentConnected == true' }))).containerInstanceArns?.length === 1);
+});
+
+after(async () => {
+  await agent?.kill('SIGTERM');
+  agent?.cleanup();
+  removeClusterContainers(cluster);
+  await server?.stop();
+  server?.cleanup();
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function runTask(family: string): Promise<string> {
+  const r = await ecs.send(new RunTaskCommand({ cluster, taskDefinition: family }));
+  assert.equal(r.failures?.length ?? 0, 0, JSON.stringify(r.failures));
+  return r.tasks![0].taskArn!;
+}
+
+let appTask = '';
+let credsUri = '';
+
+describe('task role and secrets', () => {
+  it('the container reads its role credentials and task metadata at 169.254.170.2; secrets are in its environment', async () => {
+    await ecs.send(new RegisterTaskDefinitionCommand({
+      family: 'withrole', taskRoleArn: `arn:aws:iam::${ACCT}:role/app-task`, executionRoleArn: `arn:aws:iam::${ACCT}:role/exec`,
+      containerDefinitions: [{
+        name: 'app', image, memory: 32,
+        secrets: [{ name: 'DB_PASSWORD', valueFrom: `${secretArn}:password::` }, { name: 'API_TOKEN', valueFrom: '/app/token' }],
+        command: ['sh', '-c', [
+          'sleep 1',
+          'echo "URI=$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"',
+          'echo "CREDS=$(wget -q -O - http://169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)"',
+          'echo "TASK=$(wget -q -O - $ECS_CONTAINER_METADATA_URI_V4/task)"',
+          '[ "$DB_PASSWORD" = "$EXPECT_PW" ] && echo PW=ok || echo PW=wrong',
+          '[ "$API_TOKEN" = "$EXPECT_TOKEN" ] && echo TOKEN=ok || echo TOKEN=wrong',
+          'exec sleep 600',
+        ].join('; ')],
+        // The test's expectations ride plain environment variables, so the container's output never echoes a secret.
+        environment: [{ name: 'EXPECT_PW', value: SECRET }, { name: 'EXPECT_TOKEN', value: PARAM }],
+      }],
+    }));
+    appTask = await runTask('withrole');
+    const out = await until('the container printed its findings', async () => { const o = containerOutput(appTask); return /TOKEN=/.test(o) && o; });
+    assert.match(out, /^PW=ok$/m);
+    assert.match(out, /^TOKEN=ok$/m);
+    credsUri = /^URI=(\/v2\/credentials\/[0-9a-f]{32})$/m.exec(out)![1];
+    const creds = JSON.parse(/^CREDS=(.*)$/m.exec(out)![1]) as { RoleArn: string; AccessKeyId: string; SecretAccessKey: string; Token: string; Expiration: string };
+    assert.equal(creds.RoleArn, `arn:aws:iam::${ACCT}:role/app-task`);
+    assert.match(creds.AccessKeyId, /^ASIA/);
+    assert.ok(Date.parse(creds.Expiration) > Date.now() + 3600_000);
+    const meta = JSON.parse(/^TASK=(.*)$/m.exec(out)![1]) as { TaskARN: string; Cluster: string; Family: string; Revision: string; Containers: { Name: string }[] };
+    assert.equal(meta.TaskARN, appTask);
+    assert.equal(meta.Family, 'withrole');
+    assert.equal(meta.Revision, '1');
+    assert.deepEqual(meta.Containers.map((c) => c.Name), ['app']);
+
+    // The credentials carry the task role's permissions, and only those.
+    const asTask = new ECSClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey, sessionToken: creds.Token }, maxAttempts: 1 });
+    assert.ok((await asTask.send(new ListClustersCommand({}))).clusterArns!.length >= 1);
+    const denied = await asTask.send(new CreateClusterCommand({ clusterName: 'nope' })).catch((e: Error) => e);
+    assert.equal((denied as Error).name, 'AccessDeniedException');
+    const taskId = appTask.split('/').pop();
+    assert.match((denied as Error).message, new RegExp(`^User: arn:aws:sts::${ACCT}:assumed-role/app-task/${taskId} is not authorized to perform: ecs:CreateCluster`));
+  });
+
+  it("a neighbour task cannot read the first task's credentials, even knowing the URI", async () => {
+    await ecs.send(new RegisterTaskDefinitionCommand({
+      family: 'neighbour',
+      containerDefinitions: [{
+        name: 'n', image, memory: 32,
+        command: ['sh', '-c', `sleep 1; echo "STEAL=$(wget -S -O - http://169.254.170.2${credsUri} 2>&1 | tr '\\n' ' ')"; exec sleep 600`],
+      }],
+    }));
+    const t = await runTask('neighbour');
+    const out = await until('the neighbour printed', async () => { const o = containerOutput(t); return /STEAL=/.test(o) && o; });
+    assert.match(out, /400 Bad Request/);
+    assert.doesNotMatch(out, /ASIA/);
+  });
+
+  it('the secret values are in no API answer and no log', async () => {
+    const d = await ecs.send(new DescribeTasksCommand({ cluster, tasks: [appTask] }));
+    const text = JSON.stringify(d);
+    assert.ok(!text.includes(SECRET) && !text.includes(PARAM));
+    // The expectations the test passed as plain environment variables are of course in the task
+    // definition; the resolved `secrets` are not in the task.
+    assert.ok(!JSON.stringify(d.tasks![0].overrides ?? {}).includes(SECRET));
+    for (const line of [...server.output, ...agent.output]) assert.ok(!line.includes(SECRET) && !line.includes(PARAM), 'a value reached a log');
+  });
+
+  it('a JSON key that is not in the secret stops the task with ResourceInitializationError', async () => {
+    await ecs.send(new RegisterTaskDefinitionCommand({
+      family: 'badkey', executionRoleArn: `arn:aws:iam::${ACCT}:role/exec`,
+      containerDefinitions: [{ name: 'app', image, memory: 32, secrets: [{ name: 'X', valueFrom: `${secretArn}:nope::` }], command: ['sleep', '600'] }],
+    }));
+    const t = await runTask('badkey');
+    const stopped = await until('the task stops', async () => {
+      const x = (await ecs.send(new DescribeTasksCommand({ cluster, tasks: [t] }))).tasks![0];
+      return x.lastStatus === 'STOPPED' && x;
+    });
+    assert.equal(stopped.stopCode, 'TaskFailedToStart');
+    assert.equal(stopped.stoppedReason, 'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): retrieved secret from Secrets Manager did not contain json key nope');
+  });
+});
