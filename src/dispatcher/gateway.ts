@@ -37,6 +37,11 @@ export interface GatewayOptions {
   clock: () => Date;
   /** Returns true when the bearer token may join agents. */
   verifyToken: (token: string) => Promise<boolean>;
+  /**
+   * Returns true for the pool token: the agents of Wharf's managed Fargate pool (started by the server
+   * itself) join with it, and only they become pool hosts (`fargatePool`), so a user's agent cannot.
+   */
+  verifyPoolToken?: (token: string) => Promise<boolean>;
   /** Credentials the agent needs to pull these images (Wharf's own registry), if any. */
   registryAuth?: (images: string[]) => Promise<RegistryCredentials[]>;
   /**
@@ -61,19 +66,29 @@ interface Session {
 }
 
 const JOIN_TOKEN_KEY = '/agent/join-token';
+const POOL_TOKEN_KEY = '/agent/pool-token';
 
-/** Ensures a join token exists; returns it. */
-export async function ensureJoinToken(store: Store): Promise<string> {
-  const cur = await store.get(JOIN_TOKEN_KEY);
+async function ensureToken(store: Store, key: string, prefix: string): Promise<string> {
+  const cur = await store.get(key);
   if (cur) return cur.value;
-  const token = `wharf-join-${randomBytes(24).toString('base64url')}`;
-  const r = await store.txn({ compare: [{ key: JOIN_TOKEN_KEY, target: 'createRevision', op: '==', value: 0 }], success: [{ type: 'put', key: JOIN_TOKEN_KEY, value: token }] });
-  return r.succeeded ? token : (await store.get(JOIN_TOKEN_KEY))!.value;
+  const token = `${prefix}${randomBytes(24).toString('base64url')}`;
+  const r = await store.txn({ compare: [{ key, target: 'createRevision', op: '==', value: 0 }], success: [{ type: 'put', key, value: token }] });
+  return r.succeeded ? token : (await store.get(key))!.value;
 }
 
+/** Ensures a join token exists; returns it. */
+export const ensureJoinToken = (store: Store): Promise<string> => ensureToken(store, JOIN_TOKEN_KEY, 'wharf-join-');
+/** The token the managed Fargate pool's agents join with (never printed or written to the data dir). */
+export const ensurePoolToken = (store: Store): Promise<string> => ensureToken(store, POOL_TOKEN_KEY, 'wharf-pool-');
+export const poolTokenVerifier = (store: Store) => tokenVerifier(store, POOL_TOKEN_KEY);
+
 export function joinTokenVerifier(store: Store): (token: string) => Promise<boolean> {
+  return tokenVerifier(store, JOIN_TOKEN_KEY);
+}
+
+function tokenVerifier(store: Store, key: string): (token: string) => Promise<boolean> {
   return async (token) => {
-    const cur = await store.get(JOIN_TOKEN_KEY);
+    const cur = await store.get(key);
     if (!cur) return false;
     const a = Buffer.from(cur.value), b = Buffer.from(token);
     return a.length === b.length && timingSafeEqual(a, b);
@@ -121,12 +136,15 @@ export class AgentGateway {
       if (path !== '/agent') return;
       const auth = req.headers.authorization ?? '';
       const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
-      void this.o.verifyToken(token).then((ok) => {
+      void (async () => {
+        const pool = (await this.o.verifyPoolToken?.(token)) ?? false;
+        return { ok: pool || (await this.o.verifyToken(token)), pool };
+      })().then(({ ok, pool }) => {
         if (!ok) {
           socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\ninvalid join token: pass the token `wharf server` printed (or its data directory file join-token) with --token\n');
           return;
         }
-        this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, pool));
       }, () => socket.destroy());
     });
   }
@@ -142,7 +160,7 @@ export class AgentGateway {
     this.wss.close();
   }
 
-  private accept(ws: WebSocket): void {
+  private accept(ws: WebSocket, pool: boolean): void {
     let session: Session | undefined;
     // Messages are handled strictly in order: a report must not overtake the register it follows.
     let chain = Promise.resolve();
@@ -156,7 +174,7 @@ export class AgentGateway {
           return this.send(ws, { type: 'error', code: 'BadMessage', message: 'message is not JSON', fatal: false });
         }
         try {
-          if (msg.type === 'register') session = await this.register(ws, msg, session);
+          if (msg.type === 'register') session = await this.register(ws, msg, session, pool);
           else if (!session) this.send(ws, { type: 'error', code: 'NotRegistered', message: 'send register first', fatal: true });
           else if (msg.type === 'report') {
             for (const r of msg.tasks) await this.applyReport(session, r);
@@ -184,7 +202,7 @@ export class AgentGateway {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
   }
 
-  private async register(ws: WebSocket, m: Extract<AgentMessage, { type: 'register' }>, prior: Session | undefined): Promise<Session | undefined> {
+  private async register(ws: WebSocket, m: Extract<AgentMessage, { type: 'register' }>, prior: Session | undefined, pool: boolean): Promise<Session | undefined> {
     if (m.protocol !== AGENT_PROTOCOL_VERSION) {
       this.send(ws, { type: 'error', code: 'ProtocolMismatch', message: `server speaks agent protocol ${AGENT_PROTOCOL_VERSION}, agent ${m.protocol}: upgrade the agent`, fatal: true });
       return prior;
@@ -224,6 +242,7 @@ export class AgentGateway {
         version: (cur?.value.version ?? 0) + 1,
         lastConnectedAt: now,
         lastDisconnectedAt: cur?.value.lastDisconnectedAt,
+        ...(pool ? { fargatePool: true } : {}),
       };
       const r = await this.o.store.txn({
         compare: [{ key: keys.containerInstance(m.cluster, id), target: 'version', op: '==', value: cur?.version ?? 0 }],

@@ -19,7 +19,9 @@ import { buildServices } from './services.js';
 import { buildApp } from './app.js';
 import { buildPlugins } from './plugins.js';
 import { RegistryAuth } from '../registry/auth.js';
-import { AgentGateway, ensureJoinToken, joinTokenVerifier } from '../dispatcher/gateway.js';
+import { AgentGateway, ensureJoinToken, ensurePoolToken, joinTokenVerifier, poolTokenVerifier } from '../dispatcher/gateway.js';
+import { CapacityController } from '../controllers/capacity/controller.js';
+import { LocalProcessHosts } from './fargate-hosts.js';
 import { startTaskReaper } from '../controllers/task-reaper/task-reaper.js';
 import { ServicesController } from '../controllers/services/controller.js';
 import { alwaysLeader } from '../controllers/shared/leadership.js';
@@ -88,7 +90,9 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
   const registryAuth = new RegistryAuth(store, keys);
   let pullToken: { password: string; until: number } | undefined;
   const taskStart = new TaskStartResolver({ store, iam, box: deps.secretBox, accountId: cfg.accountId, region: cfg.region, endpointKey: joinToken });
+  const poolToken = await ensurePoolToken(store);
   const gateway = new AgentGateway({ store, scope: deps, log: log.child({ svc: 'dispatcher' }), clock: deps.clock, verifyToken: joinTokenVerifier(store),
+    verifyPoolToken: poolTokenVerifier(store),
     onStats: (cluster, msg) => telemetryFor({ api: deps, config: cfg }).onStats(cluster, msg),
     taskStart: (t) => taskStart.resolve(t, new Date()),
     // Agents pull from this server's own registry with an ECR-style token (renewed well before its 12 h end).
@@ -109,10 +113,24 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
   });
   gateway.attach(app.server);
   const reaper = startTaskReaper({ store, clock: deps.clock });
+  let markListening!: () => void;
+  const listening = new Promise<void>((r) => { markListening = r; });
   // Controllers run on the leader only; with the embedded store this server always leads.
   let lbStopped: Promise<void> = Promise.resolve();
+  let poolStopped: Promise<void> = Promise.resolve();
   const stopLeading = alwaysLeader.run((signal) => {
     const envMs = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
+    // The managed Fargate pool (docs/fargate.md): agents this server starts and supervises itself.
+    const poolLog = log.child({ svc: 'capacity' });
+    const poolHosts = new LocalProcessHosts({ dataDir: cfg.dataDir, endpoint: () => endpoint, poolToken, log: poolLog,
+      extraArgs: process.env.WHARF_FARGATE_AGENT_ARGS?.split(' ').filter(Boolean) });
+    const capacity = new CapacityController({ store, hosts: poolHosts, clock: deps.clock, log: poolLog, config: {
+      hostCpu: envMs('WHARF_FARGATE_HOST_CPU'), hostMemory: envMs('WHARF_FARGATE_HOST_MEMORY'), warm: envMs('WHARF_FARGATE_WARM_HOSTS'),
+      idleMs: envMs('WHARF_FARGATE_IDLE_MS'), maxHosts: envMs('WHARF_FARGATE_MAX_HOSTS'),
+    } });
+    // Started once the server listens (the pool agents need the endpoint).
+    listening.then(() => capacity.start(signal)).catch((err) => poolLog.error({ err }, 'capacity controller failed to start'));
+    poolStopped = new Promise((resolve) => signal.addEventListener('abort', () => { void poolHosts.close().then(resolve, resolve); }, { once: true }));
     const services = new ServicesController({
       store, scope: deps, clock: deps.clock, log: log.child({ svc: 'services' }),
       reconcile: { lostAfterMs: envMs('WHARF_SERVICE_LOST_AFTER_MS'), throttleBaseMs: envMs('WHARF_SERVICE_THROTTLE_BASE_MS') },
@@ -141,6 +159,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
   writeFileSync(join(cfg.dataDir, 'endpoint.tmp'), endpoint + '\n');
   renameSync(join(cfg.dataDir, 'endpoint.tmp'), join(cfg.dataDir, 'endpoint'));
   log.info({ endpoint, dataDir: cfg.dataDir, region: cfg.region }, 'wharf server listening');
+  markListening();
 
   let closed = false;
   return {
@@ -151,6 +170,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
       reaper.stop();
       stopLeading();
       await lbStopped;
+      await poolStopped;
       await gateway.close();
       await app.close();
       keys.close();

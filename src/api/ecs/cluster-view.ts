@@ -14,7 +14,7 @@ export interface ClusterCounts {
 
 interface TaskLike { lastStatus?: string; desiredStatus?: string; launchType?: string }
 interface ServiceLike { status?: string; launchType?: string }
-interface InstanceLike { status?: string }
+interface InstanceLike { status?: string; fargatePool?: boolean }
 
 /** Counts derived from the cluster's tasks, services and instances (never stored, so never stale). */
 export async function clusterCounts(store: Store, name: string): Promise<ClusterCounts> {
@@ -33,7 +33,7 @@ export async function clusterCounts(store: Store, name: string): Promise<Cluster
     if (s.status === 'ACTIVE') { active++; if (s.launchType === 'FARGATE') activeFargate++; }
     if (s.status === 'DRAINING') { draining++; if (s.launchType === 'FARGATE') drainingFargate++; }
   }
-  const registered = instances.kvs.filter((kv) => (JSON.parse(kv.value) as InstanceLike).status !== 'INACTIVE').length;
+  const registered = instances.kvs.filter((kv) => { const i = JSON.parse(kv.value) as InstanceLike; return i.status !== 'INACTIVE' && !i.fargatePool; }).length;
   const stat = (name: string, value: number): KeyValuePair => ({ name, value: String(value) });
   return {
     registeredContainerInstancesCount: registered,

@@ -61,5 +61,7 @@ export async function findInstance(store: Store, cluster: string, ref: string): 
   const id = instanceIdOf(ref);
   if (!/^[A-Za-z0-9-]{1,64}$/.test(id)) return undefined;
   if (ref.startsWith('arn:') && !ref.includes(`:container-instance/${cluster}/`)) return undefined;
-  return getJson<ContainerInstanceRecord>(store, keys.containerInstance(cluster, id));
+  const rec = await getJson<ContainerInstanceRecord>(store, keys.containerInstance(cluster, id));
+  // Wharf's managed Fargate hosts are not the user's: no API that names an instance sees them.
+  return rec?.value.fargatePool ? undefined : rec;
 }

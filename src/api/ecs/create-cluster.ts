@@ -6,6 +6,7 @@ import type { ClusterRecord } from '../../model/ecs/records.js';
 import { update } from '../../store/json.js';
 import type { Handler } from '../types.js';
 import { validateTags } from './common.js';
+import { checkClusterProviders } from '../../model/ecs/capacity.js';
 import { clusterCounts, clusterView } from './cluster-view.js';
 import { validateClusterSettings, containerInsightsDefault } from './cluster-settings.js';
 
@@ -22,10 +23,7 @@ export const createCluster: Handler<CreateClusterRequest, CreateClusterResponse>
   const settings: ClusterSetting[] = input.settings?.length
     ? validateClusterSettings(input.settings)
     : [{ name: 'containerInsights', value: await containerInsightsDefault(ctx) }];
-  if (input.capacityProviders?.some((p) => p !== 'FARGATE' && p !== 'FARGATE_SPOT')) {
-    const unknown = input.capacityProviders.find((p) => p !== 'FARGATE' && p !== 'FARGATE_SPOT');
-    throw invalidParameter(`The specified capacity provider '${unknown}' does not exist. Specify a valid capacity provider and try again.`);
-  }
+  const capacity = checkClusterProviders(input.capacityProviders ?? [], input.defaultCapacityProviderStrategy ?? []);
   const rec = (await update<ClusterRecord>(ctx.store, keys.cluster(name), (cur) => {
     if (cur?.status === 'ACTIVE') return undefined;
     return {
@@ -36,8 +34,8 @@ export const createCluster: Handler<CreateClusterRequest, CreateClusterResponse>
       configuration: input.configuration,
       serviceConnectDefaults: input.serviceConnectDefaults?.namespace ? { namespace: input.serviceConnectDefaults.namespace } : undefined,
       tags,
-      capacityProviders: input.capacityProviders ?? [],
-      defaultCapacityProviderStrategy: input.defaultCapacityProviderStrategy ?? [],
+      capacityProviders: capacity.providers,
+      defaultCapacityProviderStrategy: capacity.strategy,
       createdAt: ctx.now.getTime(),
     };
   }))!;

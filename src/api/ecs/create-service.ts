@@ -17,6 +17,8 @@ import { getJson } from '../../store/json.js';
 import type { Handler } from '../types.js';
 import { activeCluster, validateTags } from './common.js';
 import { taskDefinitionForRun } from './tasks-common.js';
+import { checkFargateRun, fargateNetwork } from './run-task.js';
+import { chooseLaunch, resolvePlatformVersion } from '../../model/ecs/capacity.js';
 import { SERVICE_NAME, deploymentConfigurationFrom, newDeployment, newDeploymentId, placementFrom, serviceView } from './service-common.js';
 
 const hashOf = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex');
@@ -25,13 +27,7 @@ const hashOf = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).di
 interface CreateTokenRecord { hash: string; service: ServiceRecord }
 const notIdempotent = () => invalidParameter('Creation of service was not idempotent.');
 
-export function unsupportedServiceFeatures(input: { launchType?: string; capacityProviderStrategy?: unknown[]; deploymentController?: { type?: string } }): void {
-  if (input.launchType && input.launchType !== 'EC2') {
-    throw new ApiError('UnsupportedFeatureException', `Launch type ${input.launchType} is not available on this Wharf cluster yet: use launch type EC2 on your container instances.`);
-  }
-  if (input.capacityProviderStrategy?.length) {
-    throw new ApiError('UnsupportedFeatureException', 'Capacity provider strategies are not available on this Wharf cluster yet: omit capacityProviderStrategy to use EC2 container instances.');
-  }
+export function unsupportedServiceFeatures(input: { deploymentController?: { type?: string } }): void {
   if (input.deploymentController?.type && input.deploymentController.type !== 'ECS') {
     throw new ApiError('UnsupportedFeatureException', `The ${input.deploymentController.type} deployment controller is not available on Wharf: use the ECS (rolling update) deployment controller.`);
   }
@@ -55,8 +51,21 @@ export const createService: Handler<CreateServiceRequest, CreateServiceResponse>
   if (input.healthCheckGracePeriodSeconds !== undefined && input.healthCheckGracePeriodSeconds < 0) throw invalidParameter('healthCheckGracePeriodSeconds must not be negative.');
   const tags = validateTags(input.tags);
   const def = await taskDefinitionForRun(ctx.store, input.taskDefinition);
-  if (def.networkMode === 'awsvpc') {
-    throw new ApiError('UnsupportedFeatureException', 'Services in awsvpc network mode need per-task networking, which this Wharf cluster does not provide yet: use bridge or host network mode.');
+  const launch = chooseLaunch(input, cluster);
+  let platformVersion: string | undefined;
+  let networkConfiguration = input.networkConfiguration;
+  if (launch.launchType === 'FARGATE') {
+    if (daemon) throw invalidParameter('The DAEMON scheduling strategy is not supported with the FARGATE launch type.');
+    checkFargateRun(def, input);
+    if (fargateNetwork(def, input.networkConfiguration)) networkConfiguration = { awsvpcConfiguration: { ...input.networkConfiguration!.awsvpcConfiguration!, assignPublicIp: input.networkConfiguration!.awsvpcConfiguration!.assignPublicIp ?? 'DISABLED' } };
+    resolvePlatformVersion(input.platformVersion);
+    platformVersion = input.platformVersion ?? 'LATEST';
+  } else {
+    if (input.platformVersion !== undefined) throw invalidParameter('The platform version must be null when specifying an EC2 launch type.');
+    if (!def.compatibilities.includes('EC2')) throw invalidParameter('Task definition does not support launch_type EC2.');
+    if (def.networkMode === 'awsvpc') {
+      throw new ApiError('UnsupportedFeatureException', 'Services in awsvpc network mode need per-task networking, which this Wharf cluster does not provide yet: use bridge or host network mode.');
+    }
   }
   const placement = placementFrom(input.placementStrategy, input.placementConstraints as PlacementConstraint[], def.placementConstraints.length);
   const deploymentConfiguration = deploymentConfigurationFrom(input.deploymentConfiguration, undefined, daemon);
@@ -83,11 +92,12 @@ export const createService: Handler<CreateServiceRequest, CreateServiceResponse>
     const desired = daemon ? 0 : input.desiredCount!;
     const rec: ServiceRecord = {
       serviceArn: serviceArn(ctx, cluster.clusterName, name), serviceName: name, cluster: cluster.clusterName, clusterArn: cluster.clusterArn,
-      status: 'ACTIVE', desiredCount: desired, taskDefinition: def.taskDefinitionArn, launchType: 'EC2', schedulingStrategy: strategy,
+      status: 'ACTIVE', desiredCount: desired, taskDefinition: def.taskDefinitionArn, schedulingStrategy: strategy,
+      launchType: launch.launchType, capacityProviderStrategy: launch.launchType === 'FARGATE' ? launch.strategy : undefined, platformVersion,
       deploymentController: 'ECS', deploymentConfiguration,
       placementConstraints: placement.constraints, placementStrategy: placement.strategies,
       healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds ?? 0,
-      loadBalancers: input.loadBalancers ?? [], serviceRegistries: input.serviceRegistries ?? [], networkConfiguration: input.networkConfiguration,
+      loadBalancers: input.loadBalancers ?? [], serviceRegistries: input.serviceRegistries ?? [], networkConfiguration,
       enableECSManagedTags: input.enableECSManagedTags ?? false, propagateTags: input.propagateTags ?? 'NONE',
       enableExecuteCommand: input.enableExecuteCommand ?? false, tags, createdAt: now, createdBy: ctx.principal.arn,
       clientToken: input.clientToken, createHash: requestHash,

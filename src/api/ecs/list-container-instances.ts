@@ -22,6 +22,7 @@ export const listContainerInstances: Handler<ListContainerInstancesRequest, List
   const instances = await listJson<ContainerInstanceRecord>(ctx.store, keys.containerInstances(cluster));
   const tasks = query ? await listJson<TaskRecord>(ctx.store, keys.tasks(cluster)) : [];
   const matching = instances.filter((i) => {
+    if (i.fargatePool) return false; // Wharf's managed Fargate hosts are not the user's instances
     if (input.status ? i.status !== input.status : i.status === 'INACTIVE') return false;
     if (!query) return true;
     const mine = tasks.filter((t) => t.containerInstanceId === i.id && t.lastStatus !== 'STOPPED');

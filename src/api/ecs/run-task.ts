@@ -22,7 +22,9 @@ import type { TaskRecord } from '../../model/ecs/task-records.js';
 import { newTaskRecord } from '../../model/ecs/task-factory.js';
 import { containerInstanceArn } from '../../model/arn.js';
 import { getJson } from '../../store/json.js';
-import { placeAndCommit } from '../../controllers/shared/placement-commit.js';
+import { createUnplaced, placeAndCommit } from '../../controllers/shared/placement-commit.js';
+import { chooseLaunch, resolvePlatformVersion, spreadOverStrategy, type StrategyItem } from '../../model/ecs/capacity.js';
+import type { TaskDefinitionRecord } from '../../model/ecs/records.js';
 import { checkPlacementSpec, PlacementSpecError, RUN_TASK_DEFAULT_STRATEGY, type Strategy, type Constraint } from '../../scheduler/placement.js';
 import type { Handler, RequestContext } from '../types.js';
 import { activeCluster, validateTags } from './common.js';
@@ -54,28 +56,26 @@ async function launch(ctx: RequestContext, input: RunTaskRequest & { containerIn
   const cluster = (await activeCluster(ctx, input.cluster)).value;
   const count = input.count ?? 1;
   if (count < 1 || count > 10) throw invalidParameter('count must be between 1 and 10.');
-  if (input.launchType && input.launchType !== 'EC2') {
-    throw new ApiError('UnsupportedFeatureException', `Launch type ${input.launchType} is not available on this Wharf cluster yet: run the task with launch type EC2 on your container instances.`);
-  }
-  if (input.capacityProviderStrategy?.length) {
-    throw new ApiError('UnsupportedFeatureException', 'Capacity provider strategies are not available on this Wharf cluster yet: omit capacityProviderStrategy to use EC2 container instances.');
-  }
+  const launchChoice = opts.onlyInstances ? { launchType: 'EC2' as const } : chooseLaunch(input, cluster);
   if (input.startedBy && input.startedBy.length > 128) throw invalidParameter('startedBy can be at most 128 characters.');
   if (input.group && !/^[A-Za-z0-9_:.\-]{1,255}$/.test(input.group)) throw invalidParameter('Invalid group: up to 255 letters, numbers, hyphens, underscores, colons and periods.');
   const tags = validateTags(input.tags);
+  if (input.clientToken !== undefined && !RUN_TASK_TOKEN.test(input.clientToken)) {
+    throw invalidParameter('clientToken must be 1 to 64 ASCII characters (33–126).');
+  }
   const def = await taskDefinitionForRun(ctx.store, input.taskDefinition!);
   const containerNames = new Set(def.containerDefinitions.map((c) => c.name));
   for (const o of input.overrides?.containerOverrides ?? []) {
     if (!o.name || !containerNames.has(o.name)) throw invalidParameter(`Container override names a container that is not in the task definition: ${o.name ?? '(none)'}`);
   }
+  if (launchChoice.launchType === 'FARGATE') return launchFargate(ctx, input, { cluster, def, count, tags, strategy: launchChoice.strategy });
+  if (input.platformVersion !== undefined) throw invalidParameter('The platform version must be null when specifying an EC2 launch type.');
+  if (!def.compatibilities.includes('EC2')) throw invalidParameter('Task definition does not support launch_type EC2.');
   if (def.networkMode === 'awsvpc') {
     throw new ApiError('UnsupportedFeatureException', 'Tasks in awsvpc network mode need per-task networking, which this Wharf cluster does not provide yet: use bridge or host network mode.');
   }
   const placement = validatePlacement(input.placementStrategy, [...(def.placementConstraints as PlacementConstraint[]), ...(input.placementConstraints ?? [])]);
 
-  if (input.clientToken !== undefined && !RUN_TASK_TOKEN.test(input.clientToken)) {
-    throw invalidParameter('clientToken must be 1 to 64 ASCII characters (33–126).');
-  }
   const idemKey = input.clientToken ? keys.idempotency('RunTask', `${cluster.clusterName}/${input.clientToken}`) : undefined;
   const requestHash = hashOf({ ...input, clientToken: undefined });
   if (idemKey) {
@@ -116,6 +116,57 @@ async function launch(ctx: RequestContext, input: RunTaskRequest & { containerIn
   return { tasks: result.placed.map((t) => taskView(t, true)), failures };
 }
 
+/** The awsvpc configuration a FARGATE task needs (ECS's messages); the awsvpc layer validates the rest. */
+export function fargateNetwork(def: TaskDefinitionRecord, nc: RunTaskRequest['networkConfiguration']): TaskRecord['networkConfiguration'] {
+  const a = nc?.awsvpcConfiguration;
+  if (def.networkMode === 'awsvpc' && !a) throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
+  if (!a) return undefined;
+  if (!a.subnets?.length) throw invalidParameter('subnets can not be empty.');
+  if (a.subnets.length > 16) throw invalidParameter('The awsvpcConfiguration can contain at most 16 subnets.');
+  if ((a.securityGroups?.length ?? 0) > 5) throw invalidParameter('The awsvpcConfiguration can contain at most 5 security groups.');
+  return { subnets: [...a.subnets], securityGroups: [...(a.securityGroups ?? [])], assignPublicIp: a.assignPublicIp ?? 'DISABLED' };
+}
+
+/** Checks a definition and request against Fargate's contract (launch-time half; registration did the rest). */
+export function checkFargateRun(def: TaskDefinitionRecord, input: { placementStrategy?: unknown[]; placementConstraints?: unknown[] }): void {
+  if (!def.compatibilities.includes('FARGATE')) throw invalidParameter('Task definition does not support launch_type FARGATE.');
+  if (input.placementStrategy?.length) throw invalidParameter('Task placement strategies are not supported for the FARGATE launch type.');
+  if (input.placementConstraints?.length) throw invalidParameter('Task placement constraints are not supported for the FARGATE launch type.');
+}
+
+/**
+ * FARGATE: the tasks are committed unplaced (PROVISIONING, as ECS returns them) with the idempotency
+ * record; the capacity controller places them on the managed pool.
+ */
+async function launchFargate(ctx: RequestContext, input: RunTaskRequest, o: { cluster: { clusterName: string; clusterArn: string }; def: TaskDefinitionRecord; count: number; tags: ReturnType<typeof validateTags>; strategy?: StrategyItem[] }): Promise<RunTaskResponse> {
+  const { def, count } = o;
+  checkFargateRun(def, input);
+  const networkConfiguration = fargateNetwork(def, input.networkConfiguration);
+  const platformVersion = resolvePlatformVersion(input.platformVersion);
+  const providers = o.strategy ? spreadOverStrategy(o.strategy, count) : [];
+  const idemKey = input.clientToken ? keys.idempotency('RunTask', `${o.cluster.clusterName}/${input.clientToken}`) : undefined;
+  const requestHash = hashOf({ ...input, clientToken: undefined });
+  if (idemKey) {
+    const prior = await getJson<IdempotencyRecord>(ctx.store, idemKey);
+    if (prior) return replay(prior.value, requestHash);
+  }
+  const tasks: TaskRecord[] = Array.from({ length: count }, (_, i) => newTaskRecord({
+    scope: ctx, cluster: o.cluster.clusterName, clusterArn: o.cluster.clusterArn, def,
+    id: randomBytes(16).toString('hex'), containerIds: def.containerDefinitions.map(() => randomUUID()),
+    overrides: input.overrides, group: input.group, startedBy: input.startedBy, tags: o.tags,
+    enableExecuteCommand: input.enableExecuteCommand, now: ctx.now.getTime(),
+    fargate: { capacityProviderName: providers[i], platformVersion, networkConfiguration },
+  }));
+  const extraOps = idemKey ? [{ type: 'put' as const, key: idemKey, value: JSON.stringify({ hash: requestHash, tasks, failures: [] } satisfies IdempotencyRecord) }] : [];
+  const ok = await createUnplaced(ctx.store, o.cluster.clusterName, tasks, { extraOps, extraCompare: idemKey ? [{ key: idemKey, target: 'createRevision', op: '==', value: 0 }] : [] });
+  if (!ok) {
+    const prior = idemKey ? await getJson<IdempotencyRecord>(ctx.store, idemKey) : undefined;
+    if (prior) return replay(prior.value, requestHash);
+    throw new ApiError('ServerException', 'The tasks could not be created. Retry the request.');
+  }
+  return { tasks: tasks.map((t) => taskView(t, true)), failures: [] };
+}
+
 function replay(prior: IdempotencyRecord, hash: string): RunTaskResponse {
   if (prior.hash !== hash) {
     throw new ApiError('ConflictException', 'The RunTask request could not be processed due to conflicts. The provided clientToken is already in use with a different RunTask request.', { resourceIds: prior.tasks.map((t) => t.taskArn) });
@@ -132,7 +183,7 @@ export const startTask: Handler<StartTaskRequest, StartTaskResponse> = async (in
   if (refs.length < 1 || refs.length > 10) throw invalidParameter('containerInstances must name between 1 and 10 container instances.');
   const ids = refs.map((r) => (r.startsWith('arn:') ? r.split('/').pop()! : r));
   for (const [i, id] of ids.entries()) {
-    const inst = await getJson(ctx.store, keys.containerInstance(cluster.clusterName, id));
+    const inst = await getJson<{ fargatePool?: boolean }>(ctx.store, keys.containerInstance(cluster.clusterName, id)).then((r) => (r?.value.fargatePool ? undefined : r));
     if (!inst) throw invalidParameter(`Container instance not found: ${refs[i]} (expected ${containerInstanceArn(ctx, cluster.clusterName, id)})`);
   }
   const out: RunTaskResponse = { tasks: [], failures: [] };

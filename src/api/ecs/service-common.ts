@@ -85,11 +85,17 @@ export function newDeployment(id: string, taskDefinition: string, desiredCount: 
   };
 }
 
+/** ECS shows either a launch type or a capacity provider strategy, and a platform version for Fargate. */
+function launchFields(s: ServiceRecord): Pick<Service, 'launchType' | 'capacityProviderStrategy' | 'platformVersion' | 'platformFamily'> {
+  const fargate = s.launchType === 'FARGATE' ? { platformVersion: s.platformVersion ?? 'LATEST', platformFamily: 'Linux' } : {};
+  return s.capacityProviderStrategy?.length ? { capacityProviderStrategy: s.capacityProviderStrategy, ...fargate } : { launchType: s.launchType, ...fargate };
+}
+
 export function deploymentView(d: DeploymentRecord, s: ServiceRecord): Deployment {
   return {
     id: d.id, status: d.status, taskDefinition: d.taskDefinition, desiredCount: d.desiredCount, pendingCount: d.pendingCount,
     runningCount: d.runningCount, failedTasks: d.failedTasks, createdAt: toDate(d.createdAt), updatedAt: toDate(d.updatedAt),
-    launchType: 'EC2', rolloutState: d.rolloutState, rolloutStateReason: d.rolloutStateReason,
+    ...launchFields(s), rolloutState: d.rolloutState, rolloutStateReason: d.rolloutStateReason,
     networkConfiguration: s.networkConfiguration as Deployment['networkConfiguration'],
   };
 }
@@ -100,7 +106,7 @@ export function serviceView(s: ServiceRecord, includeTags = false): Service {
     serviceArn: s.serviceArn, serviceName: s.serviceName, clusterArn: s.clusterArn,
     loadBalancers: s.loadBalancers as Service['loadBalancers'], serviceRegistries: s.serviceRegistries as Service['serviceRegistries'],
     status: s.status, desiredCount: s.desiredCount, runningCount: sum('runningCount'), pendingCount: sum('pendingCount'),
-    launchType: s.launchType, taskDefinition: s.taskDefinition,
+    ...launchFields(s), taskDefinition: s.taskDefinition,
     deploymentConfiguration: {
       deploymentCircuitBreaker: s.deploymentConfiguration.deploymentCircuitBreaker,
       maximumPercent: s.deploymentConfiguration.maximumPercent,

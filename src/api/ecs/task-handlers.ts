@@ -9,6 +9,8 @@ import { listContainerInstances } from './list-container-instances.js';
 import { deregisterContainerInstance } from './deregister-container-instance.js';
 import { updateContainerInstancesState } from './update-container-instances-state.js';
 import { putAttributes, deleteAttributes, listAttributes } from './attributes.js';
+import { putClusterCapacityProviders } from './put-cluster-capacity-providers.js';
+import { describeCapacityProviders } from './describe-capacity-providers.js';
 
 export const taskHandlers: Record<string, Handler> = {
   RunTask: runTask,
@@ -23,4 +25,6 @@ export const taskHandlers: Record<string, Handler> = {
   PutAttributes: putAttributes,
   DeleteAttributes: deleteAttributes,
   ListAttributes: listAttributes,
+  PutClusterCapacityProviders: putClusterCapacityProviders,
+  DescribeCapacityProviders: describeCapacityProviders,
 };

@@ -27,7 +27,8 @@ export function taskView(t: TaskRecord, includeTags = false): Task {
     taskArn: t.taskArn,
     clusterArn: t.clusterArn,
     taskDefinitionArn: t.taskDefinitionArn,
-    containerInstanceArn: t.containerInstanceArn,
+    // A FARGATE task never shows the host it runs on (ECS: no containerInstanceArn).
+    containerInstanceArn: t.launchType === 'FARGATE' ? undefined : t.containerInstanceArn,
     overrides: { containerOverrides: t.overrides.containerOverrides ?? [], inferenceAcceleratorOverrides: [], ...t.overrides },
     // Derived states (DEACTIVATING, STOPPED desired once stopped by itself) come from task-state.ts only.
     lastStatus: lastStatusOf(t),
@@ -48,6 +49,10 @@ export function taskView(t: TaskRecord, includeTags = false): Task {
     stoppedAt: toDate(t.stoppedAt),
     group: t.group,
     launchType: t.launchType,
+    capacityProviderName: t.capacityProviderName,
+    platformVersion: t.platformVersion,
+    platformFamily: t.platformFamily,
+    ephemeralStorage: t.ephemeralStorageGiB !== undefined ? { sizeInGiB: t.ephemeralStorageGiB } : undefined,
     availabilityZone: t.availabilityZone,
     attachments: [],
     healthStatus: t.healthStatus,

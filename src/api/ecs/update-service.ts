@@ -12,15 +12,17 @@ import { activeCluster } from './common.js';
 import { taskDefinitionForRun } from './tasks-common.js';
 import { activeService, deploymentConfigurationFrom, newDeployment, newDeploymentId, placementFrom, serviceView } from './service-common.js';
 import { unsupportedServiceFeatures } from './create-service.js';
+import { checkFargateRun, fargateNetwork } from './run-task.js';
+import { checkStrategy, resolvePlatformVersion } from '../../model/ecs/capacity.js';
 
 export const updateService: Handler<UpdateServiceRequest, UpdateServiceResponse> = async (input, ctx) => {
-  const cluster = (await activeCluster(ctx, input.cluster)).value.clusterName;
+  const clusterRec = (await activeCluster(ctx, input.cluster)).value;
+  const cluster = clusterRec.clusterName;
   unsupportedServiceFeatures(input);
+  const strategy = input.capacityProviderStrategy?.length ? checkStrategy(input.capacityProviderStrategy, clusterRec.capacityProviders) : undefined;
+  if (input.platformVersion !== undefined) resolvePlatformVersion(input.platformVersion);
   if ((input.desiredCount ?? 0) < 0) throw invalidParameter('desiredCount must not be negative.');
   const def = input.taskDefinition ? await taskDefinitionForRun(ctx.store, input.taskDefinition) : undefined;
-  if (def?.networkMode === 'awsvpc') {
-    throw new ApiError('UnsupportedFeatureException', 'Services in awsvpc network mode need per-task networking, which this Wharf cluster does not provide yet: use bridge or host network mode.');
-  }
   for (let attempt = 0; attempt < 10; attempt++) {
     const cur = await activeService(ctx.store, cluster, input.service);
     const s: ServiceRecord = structuredClone(cur.value);
@@ -35,6 +37,26 @@ export const updateService: Handler<UpdateServiceRequest, UpdateServiceResponse>
       if (JSON.stringify(p.strategies) !== JSON.stringify(s.placementStrategy) || JSON.stringify(p.constraints) !== JSON.stringify(s.placementConstraints)) redeploy = true;
       s.placementStrategy = p.strategies;
       s.placementConstraints = p.constraints;
+    }
+    if (strategy) {
+      if (JSON.stringify(strategy) !== JSON.stringify(s.capacityProviderStrategy)) redeploy = true;
+      s.capacityProviderStrategy = strategy;
+      s.launchType = 'FARGATE';
+      s.platformVersion ??= 'LATEST';
+    }
+    if (input.platformVersion !== undefined) {
+      if (s.launchType !== 'FARGATE') throw invalidParameter('The platform version must be null when specifying an EC2 launch type.');
+      if (input.platformVersion !== s.platformVersion) redeploy = true;
+      s.platformVersion = input.platformVersion;
+    }
+    const runDef = def ?? (await taskDefinitionForRun(ctx.store, s.taskDefinition).catch(() => undefined));
+    if (runDef && (def || strategy)) {
+      if (s.launchType === 'FARGATE') {
+        checkFargateRun(runDef, {});
+        fargateNetwork(runDef, (input.networkConfiguration ?? s.networkConfiguration) as UpdateServiceRequest['networkConfiguration']);
+      } else if (runDef.networkMode === 'awsvpc') {
+        throw new ApiError('UnsupportedFeatureException', 'Services in awsvpc network mode need per-task networking, which this Wharf cluster does not provide yet: use bridge or host network mode.');
+      } else if (!runDef.compatibilities.includes('EC2')) throw invalidParameter('Task definition does not support launch_type EC2.');
     }
     if (input.deploymentConfiguration) s.deploymentConfiguration = deploymentConfigurationFrom(input.deploymentConfiguration, s.deploymentConfiguration, daemon);
     if (input.desiredCount !== undefined) s.desiredCount = input.desiredCount;

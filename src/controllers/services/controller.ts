@@ -27,7 +27,8 @@ import type { ContainerInstanceRecord, TaskRecord } from '../../model/ecs/task-r
 import { newTaskRecord } from '../../model/ecs/task-factory.js';
 import { remainingOf, requestStop, reservationsOn } from '../../model/ecs/task-state.js';
 import { SERVICE_DEFAULT_STRATEGY, type Constraint, type PlacementFailure } from '../../scheduler/placement.js';
-import { placeAndCommit, instanceView } from '../shared/placement-commit.js';
+import { placeAndCommit, instanceView, createUnplaced } from '../shared/placement-commit.js';
+import { FARGATE_LATEST_PLATFORM_VERSION, spreadOverStrategy } from '../../model/ecs/capacity.js';
 import { appendEvent, reconcile, DEFAULT_RECONCILE_OPTIONS, type Plan, type ReconcileOptions, type ServiceInstance, type StartAction } from './reconcile.js';
 
 export interface ServicesControllerOptions {
@@ -165,8 +166,9 @@ export class ServicesController {
       g.set(t.group, (g.get(t.group) ?? 0) + 1);
       groups.set(t.containerInstanceId, g);
     }
-    const instances: ServiceInstance[] = instKvs.kvs.map((kv) => {
-      const rec = JSON.parse(kv.value) as ContainerInstanceRecord;
+    const instances: ServiceInstance[] = instKvs.kvs.map((kv) => JSON.parse(kv.value) as ContainerInstanceRecord)
+      // A DAEMON service runs on the user's instances only, never on Wharf's managed Fargate hosts.
+      .filter((rec) => !(rec.fargatePool && service.schedulingStrategy === 'DAEMON')).map((rec) => {
       return { ...instanceView(rec, groups.get(rec.id) ?? new Map(), remainingOf(rec, reservationsOn(rec.id, all.map((x) => x.t)))), lastDisconnectedAt: rec.lastDisconnectedAt };
     });
     const now = this.o.clock().getTime();
@@ -227,6 +229,7 @@ export class ServicesController {
       containerIds: def.containerDefinitions.map(() => randomUUID()), group: `service:${svc.serviceName}`, startedBy: a.deploymentId,
       tags, enableExecuteCommand: svc.enableExecuteCommand, serviceName: svc.serviceName, now,
     }));
+    if (svc.launchType === 'FARGATE') return this.launchFargate(svc, version, a, def, tags, now);
     let next: ServiceRecord | undefined;
     const result = await placeAndCommit(store, {
       cluster: svc.cluster, tasks,
@@ -256,6 +259,41 @@ export class ServicesController {
       }
     }
     return { service, version: v };
+  }
+
+  /**
+   * FARGATE service tasks are committed unplaced (PROVISIONING) with the "has started" event; the
+   * capacity controller places them on the managed pool. With a capacity provider strategy, each task's
+   * provider follows base and weight, counting the service's live tasks on each provider.
+   */
+  private async launchFargate(svc: ServiceRecord, version: number, a: StartAction, def: TaskDefinitionRecord, tags: { key?: string; value?: string }[], now: number) {
+    const { store, scope } = this.o;
+    const svcKey = keys.service(svc.cluster, svc.serviceName);
+    const running = new Map<string, number>();
+    if (svc.capacityProviderStrategy?.length) {
+      for (const kv of (await store.range(keys.tasks(svc.cluster))).kvs) {
+        const t = JSON.parse(kv.value) as TaskRecord;
+        if (t.serviceName !== svc.serviceName || t.lastStatus === 'STOPPED' || t.desiredStatus === 'STOPPED' || !t.capacityProviderName) continue;
+        running.set(t.capacityProviderName, (running.get(t.capacityProviderName) ?? 0) + 1);
+      }
+    }
+    const providers = svc.capacityProviderStrategy?.length ? spreadOverStrategy(svc.capacityProviderStrategy, a.count, running) : [];
+    const platformVersion = svc.platformVersion === undefined || svc.platformVersion === 'LATEST' ? FARGATE_LATEST_PLATFORM_VERSION : svc.platformVersion;
+    const nc = (svc.networkConfiguration as { awsvpcConfiguration?: TaskRecord['networkConfiguration'] } | undefined)?.awsvpcConfiguration;
+    const tasks = Array.from({ length: a.count }, (_, i) => newTaskRecord({
+      scope, cluster: svc.cluster, clusterArn: svc.clusterArn, def, id: randomBytes(16).toString('hex'),
+      containerIds: def.containerDefinitions.map(() => randomUUID()), group: `service:${svc.serviceName}`, startedBy: a.deploymentId,
+      tags, enableExecuteCommand: svc.enableExecuteCommand, serviceName: svc.serviceName, now,
+      fargate: { capacityProviderName: providers[i], platformVersion, networkConfiguration: nc },
+    }));
+    const next = structuredClone(svc);
+    appendEvent(next, `(service ${svc.serviceName}) has started ${tasks.length} tasks: ${tasks.map((t) => `(task ${t.id})`).join(' ')}.`, now);
+    next.version += 1;
+    const ok = await createUnplaced(store, svc.cluster, tasks, {
+      extraCompare: [{ key: svcKey, target: 'version', op: '==', value: version }],
+      extraOps: [{ type: 'put', key: svcKey, value: JSON.stringify(next) }],
+    });
+    return ok ? { service: next, version: version + 1 } : 'conflict' as const;
   }
 }
 

@@ -40,6 +40,16 @@ export interface PlaceRequest {
    * token records a reply made only of failures too, so a retry gets the same failures back.
    */
   commitWhenNonePlaced?: boolean;
+  /**
+   * Which hosts: the user's container instances (default) or Wharf's managed Fargate pool. The two never
+   * mix: an EC2 task never lands on a pool host, a FARGATE task never on a user's instance.
+   */
+  pool?: boolean;
+  /**
+   * The tasks already exist (created unplaced, PROVISIONING) at these store versions: the commit is
+   * guarded on them instead of on the tasks being new. Keyed by task id.
+   */
+  existing?: ReadonlyMap<string, number>;
 }
 
 export interface PlaceResult {
@@ -206,7 +216,7 @@ export async function placeAndCommit(store: Store, req: PlaceRequest): Promise<P
   await cache.ready;
   for (let attempt = 0; attempt < 20; attempt++) {
     const instances = cache.clusterInstances(req.cluster)
-      .filter(({ rec }) => rec.status !== 'INACTIVE' && (!req.onlyInstances || req.onlyInstances.includes(rec.id)));
+      .filter(({ rec }) => rec.status !== 'INACTIVE' && Boolean(rec.fargatePool) === Boolean(req.pool) && (!req.onlyInstances || req.onlyInstances.includes(rec.id)));
     if (instances.length === 0) return { placed: [], failures: [], noInstances: true };
     const views: InstanceView[] = instances.map((c) => cache.viewOf(req.cluster, c));
     const first = req.tasks[0];
@@ -226,6 +236,7 @@ export async function placeAndCommit(store: Store, req: PlaceRequest): Promise<P
         containerInstanceArn: inst.rec.containerInstanceArn,
         containerInstanceId: inst.rec.id,
         availabilityZone: inst.rec.attributes.find((a) => a.name === 'ecs.availability-zone')?.value,
+        version: req.existing ? req.tasks[i].version + 1 : req.tasks[i].version,
       });
     });
     if (placed.length === 0) {
@@ -243,14 +254,27 @@ export async function placeAndCommit(store: Store, req: PlaceRequest): Promise<P
       ...instOps.map((o): Op => ({ type: 'put', ...o })),
       ...(req.extraOps?.(placed, plan.failures) ?? []),
     ];
-    // Every task must be new: guard against an id collision (or a replayed plan) as well.
-    for (const t of placed) compare.push({ key: keys.task(req.cluster, t.id), target: 'createRevision', op: '==', value: 0 });
+    // Every task must be new (guard against an id collision or a replayed plan), or — placing tasks
+    // that already exist — unchanged since they were read.
+    for (const t of placed) {
+      const v = req.existing?.get(t.id);
+      compare.push(v !== undefined
+        ? { key: keys.task(req.cluster, t.id), target: 'version', op: '==', value: v }
+        : { key: keys.task(req.cluster, t.id), target: 'createRevision', op: '==', value: 0 });
+    }
     const r = await store.txn({ compare: [...compare, ...(req.extraCompare ?? [])], success: ops });
     if (r.succeeded) {
       // Write through, so the next placement sees this one without waiting for the watch.
       for (const [i, o] of instOps.entries()) cache.applyInstance({ value: o.value, version: [...touched.values()][i].version + 1, modRevision: r.revision });
       for (const o of taskOps) cache.applyTask({ key: o.key, value: o.value, modRevision: r.revision });
       return { placed, failures: plan.failures, noInstances: false };
+    }
+    if (req.existing) {
+      // A task changed under us (stopped, placed by someone else): the caller re-reads and decides again.
+      for (const t of placed) {
+        const kv = await store.get(keys.task(req.cluster, t.id));
+        if ((kv?.version ?? 0) !== req.existing.get(t.id)) return { placed: [], failures: [], noInstances: false, preconditionFailed: true };
+      }
     }
     if (req.extraCompare?.length) {
       // Tell a stale caller (or a client token someone else committed) apart from an instance conflict.
@@ -261,4 +285,20 @@ export async function placeAndCommit(store: Store, req: PlaceRequest): Promise<P
     await cache.refresh(req.cluster, [...touched.keys()]);
   }
   return { placed: [], failures: [{ arn: req.cluster, reason: 'CONFLICT' }], noInstances: false };
+}
+
+/**
+ * Commits new FARGATE tasks unplaced (PROVISIONING): the capacity controller places them on the managed
+ * pool, growing it first when it is full. Returns false when a guard failed (nothing was written).
+ */
+export async function createUnplaced(store: Store, cluster: string, tasks: TaskRecord[], opts: { extraOps?: Op[]; extraCompare?: Compare[] } = {}): Promise<boolean> {
+  const compare: Compare[] = [...tasks.map((t): Compare => ({ key: keys.task(cluster, t.id), target: 'createRevision', op: '==', value: 0 })), ...(opts.extraCompare ?? [])];
+  const ops: Op[] = [...tasks.map((t): Op => ({ type: 'put', key: keys.task(cluster, t.id), value: JSON.stringify(t) })), ...(opts.extraOps ?? [])];
+  const r = await store.txn({ compare, success: ops });
+  if (r.succeeded) {
+    const cache = clusterCache(store);
+    await cache.ready;
+    for (const t of tasks) cache.applyTask({ key: keys.task(cluster, t.id), value: JSON.stringify(t), modRevision: r.revision });
+  }
+  return r.succeeded;
 }

@@ -138,7 +138,12 @@ export interface ServiceRecord {
   status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
   desiredCount: number;
   taskDefinition: string;
-  launchType: 'EC2';
+  /** EC2, or FARGATE for a service on Wharf's managed pool (by launch type or a capacity provider strategy). */
+  launchType: 'EC2' | 'FARGATE';
+  /** Set when the service runs by a capacity provider strategy (its own, or the cluster default at creation). */
+  capacityProviderStrategy?: { capacityProvider: string; base: number; weight: number }[];
+  /** FARGATE: the platform version asked for (LATEST unless given); tasks run the resolved one. */
+  platformVersion?: string;
   schedulingStrategy: 'REPLICA' | 'DAEMON';
   deploymentController: 'ECS';
   deploymentConfiguration: {

@@ -22,6 +22,8 @@ export interface NewTaskParams {
   enableExecuteCommand?: boolean;
   serviceName?: string;
   now: number;
+  /** FARGATE: the capacity provider (when a strategy chose one) and resolved platform version. */
+  fargate?: { capacityProviderName?: string; platformVersion: string; networkConfiguration?: TaskRecord['networkConfiguration'] };
 }
 
 /** Container definitions with the task's container overrides applied (command, env, cpu, memory…). */
@@ -81,6 +83,16 @@ export function newTaskRecord(p: NewTaskParams): TaskRecord {
     createdAt: p.now,
     version: 1,
     serviceName: p.serviceName,
+    ...(p.fargate ? {
+      // Unplaced until the capacity controller puts it on a pool host; the agent's first report moves it on.
+      lastStatus: 'PROVISIONING' as const,
+      launchType: 'FARGATE' as const,
+      capacityProviderName: p.fargate.capacityProviderName,
+      platformVersion: p.fargate.platformVersion,
+      platformFamily: 'Linux',
+      ephemeralStorageGiB: p.def.ephemeralStorage?.sizeInGiB ?? 20,
+      networkConfiguration: p.fargate.networkConfiguration,
+    } : {}),
   };
 }
 
@@ -106,7 +118,8 @@ export function taskDemand(def: TaskDefinitionRecord, overrides?: TaskOverride):
   const ports: number[] = [];
   const udpPorts: number[] = [];
   const hostMode = def.networkMode === 'host';
-  for (const c of containers) {
+  // awsvpc: every task has its own address, so its ports never collide with another task's on a host.
+  for (const c of def.networkMode === 'awsvpc' ? [] : containers) {
     for (const pm of c.portMappings ?? []) {
       const hp = hostMode ? (pm.hostPort ?? pm.containerPort) : pm.hostPort;
       if (!hp) continue;

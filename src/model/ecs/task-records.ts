@@ -21,7 +21,11 @@
  *       lastStatus, containers[] observations (status, exit code, reason, runtime id, digest, bindings,
  *       health), healthStatus, pullStartedAt, pullStoppedAt, startedAt, executionStoppedAt, stoppedAt,
  *       and the agent's own stop reason agentStopCode/agentStoppedReason (essential exit, failed start)
+ *       FARGATE tasks are created PROVISIONING and unplaced; the capacity controller places them on a
+ *       host of Wharf's managed pool through the same placement applier (placeExisting); the agent's
+ *       first report moves them to PENDING
  *   the lb controller (controllers/lb/ecs-targets.ts)    elb
+ *   InterruptSpotTasks (api/wharf/interrupt-spot-tasks.ts)    spotInterruption (with requestStop)
  *   UpdateTaskProtection (api/ecs/task-protection-update.ts)    protectedUntil
  *   `version` (ECS's counter) is bumped by every writer; tags by the tagging API.
  *
@@ -95,6 +99,20 @@ export interface TaskRecord {
   protectedUntil?: number;
   /** The task's load balancer targets, for services with loadBalancers. Written by the lb controller only. */
   elb?: TaskElbState;
+  /** FARGATE or FARGATE_SPOT when a capacity provider strategy chose it (absent for launchType FARGATE). */
+  capacityProviderName?: string;
+  /** FARGATE tasks: the resolved platform version (LATEST → 1.4.0) and family. */
+  platformVersion?: string;
+  platformFamily?: string;
+  /** FARGATE tasks: ephemeral storage in GiB (20 unless the definition asks for more). */
+  ephemeralStorageGiB?: number;
+  /** The awsvpc configuration the task was launched with (RunTask/service networkConfiguration). */
+  networkConfiguration?: { subnets?: string[]; securityGroups?: string[]; assignPublicIp?: string };
+  /**
+   * FARGATE_SPOT interruption (`wharf spot interrupt`): the agent sends SIGTERM at once and stops the task
+   * `graceSeconds` later (AWS: two minutes). Written with desiredStatus STOPPED in one commit.
+   */
+  spotInterruption?: { at: number; graceSeconds: number };
 }
 
 export type ContainerInstanceStatus = 'REGISTERING' | 'ACTIVE' | 'DRAINING' | 'DEREGISTERING' | 'INACTIVE' | 'REGISTRATION_FAILED';
@@ -118,6 +136,12 @@ export interface ContainerInstanceRecord {
   lastConnectedAt?: number;
   lastDisconnectedAt?: number;
   capacityProviderName?: string;
+  /**
+   * A host of Wharf's managed Fargate pool (started and supervised by the server, joined with the pool
+   * token). Hidden from ListContainerInstances/DescribeContainerInstances and the cluster's counts; only
+   * FARGATE tasks are placed on it, and FARGATE tasks only on such hosts.
+   */
+  fargatePool?: boolean;
 }
 
 export type { ContainerOverride, KeyValuePair };
@@ -148,6 +172,8 @@ export const TASK_FIELD_WRITERS: Readonly<Record<string, string>> = {
   stopCode: 'src/model/ecs/task-state.ts',
   stoppedReason: 'src/model/ecs/task-state.ts',
   stoppingAt: 'src/model/ecs/task-state.ts',
+  // a FARGATE_SPOT interruption (Wharf's own API)
+  spotInterruption: 'src/api/wharf/interrupt-spot-tasks.ts',
   // placement
   containerInstanceArn: 'src/controllers/shared/placement-commit.ts',
   containerInstanceId: 'src/controllers/shared/placement-commit.ts',

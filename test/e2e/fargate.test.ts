@@ -1,0 +1,178 @@
+/**
+ * Issue 11, FARGATE end to end: a real `wharf server` whose managed pool starts real `wharf agent`
+ * processes, real Podman containers, an image pushed to Wharf's own registry, and the AWS CLI and SDK
+ * driving ECS as a Fargate user would. No agent of the test's own joins the cluster: every task runs on
+ * the pool the server starts and supervises itself.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateClusterCommand, RegisterTaskDefinitionCommand, RunTaskCommand, DescribeTasksCommand, StopTaskCommand, ListContainerInstancesCommand,
+  DescribeClustersCommand, PutClusterCapacityProvidersCommand, CreateServiceCommand, DescribeServicesCommand, ListTasksCommand, UpdateServiceCommand,
+  DeleteServiceCommand, type Task,
+} from '@aws-sdk/client-ecs';
+import { ECRClient, CreateRepositoryCommand } from '@aws-sdk/client-ecr';
+import { startServerProcess, type TestServer } from '../support/server.js';
+import { removeClusterContainers } from '../support/agent-process.js';
+import { buildBusyboxImage, pushToRegistry } from '../support/images.js';
+
+const cluster = `e2e-fargate-${process.pid}`;
+let server: TestServer;
+let image: string;
+const work = mkdtempSync(join(tmpdir(), 'wharf-fargate-'));
+const subnet = 'subnet-0a1b2c3d';
+const sg = 'sg-0a1b2c3d';
+
+before(async () => {
+  server = await startServerProcess({ env: {
+    // Small pool hosts, so the pool has to grow; idle hosts stop after 3 s so the test sees it shrink.
+    WHARF_FARGATE_HOST_CPU: '1024', WHARF_FARGATE_HOST_MEMORY: '4096', WHARF_FARGATE_IDLE_MS: '3000',
+    WHARF_FARGATE_AGENT_ARGS: '--stop-timeout 2',
+  } });
+  const ecs = server.ecs();
+  await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+  const ecr = new ECRClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: server.credentials });
+  const repo = await ecr.send(new CreateRepositoryCommand({ repositoryName: 'e2e/fargate' }));
+  image = `${repo.repository!.repositoryUri}:1`;
+  const built = await buildBusyboxImage(join(work, 'img'));
+  await pushToRegistry(built.layoutDir, image, { creds: { username: server.credentials.accessKeyId, password: server.credentials.secretAccessKey } });
+});
+
+after(async () => {
+  await server.stop();
+  removeClusterContainers(cluster);
+  server.cleanup();
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function until<T>(get: () => Promise<T>, ok: (v: T) => boolean, ms: number, what: string): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await get();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what} (last: ${JSON.stringify(v).slice(0, 600)})`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const describe1 = async (arn: string): Promise<Task> => (await server.ecs().send(new DescribeTasksCommand({ cluster, tasks: [arn] }))).tasks![0];
+
+/**
+ * AWS's "sample-fargate" task definition from the ECS developer guide (Fargate Linux task with the AWS
+ * CLI), unchanged but for its image (a local busybox, no internet here) and the command that image needs
+ * to serve the same page.
+ */
+const sampleFargate = () => ({
+  family: 'sample-fargate',
+  networkMode: 'awsvpc',
+  containerDefinitions: [{
+    name: 'fargate-app', image, essential: true,
+    portMappings: [{ containerPort: 80, hostPort: 80, protocol: 'tcp' }],
+    entryPoint: ['sh', '-c'],
+    command: ["mkdir -p /www && echo '<html> <head> <title>Amazon ECS Sample App</title></head><body><h1>Amazon ECS Sample App</h1></body></html>' > /www/index.html && exec httpd -f -p 80 -h /www"],
+  }],
+  requiresCompatibilities: ['FARGATE'],
+  cpu: '256',
+  memory: '512',
+});
+
+describe('FARGATE launch type and capacity providers', () => {
+  it('lists the two Fargate capacity providers every account has', () => {
+    const r = server.aws(['ecs', 'describe-capacity-providers']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.json.capacityProviders.map((p: { name: string }) => p.name), ['FARGATE', 'FARGATE_SPOT']);
+    assert.equal(r.json.capacityProviders[0].status, 'ACTIVE');
+    assert.match(r.json.capacityProviders[0].capacityProviderArn, /^arn:aws:ecs:us-east-1:\d{12}:capacity-provider\/FARGATE$/);
+  });
+
+  it('refuses bad input with ECS\'s errors and creates nothing', async () => {
+    const ec2Only = server.aws(['ecs', 'register-task-definition', '--family', 'bridge-only', '--container-definitions', JSON.stringify([{ name: 'c', image, memory: 64 }])]);
+    assert.equal(ec2Only.status, 0, ec2Only.stderr);
+    server.aws(['ecs', 'register-task-definition', '--cli-input-json', JSON.stringify(sampleFargate())]);
+    const net = `awsvpcConfiguration={subnets=[${subnet}],securityGroups=[${sg}],assignPublicIp=ENABLED}`;
+    const cases: [string[], RegExp][] = [
+      [['--launch-type', 'FARGATE', '--task-definition', 'bridge-only', '--network-configuration', net], /InvalidParameterException.*Task definition does not support launch_type FARGATE\./],
+      [['--capacity-provider-strategy', 'capacityProvider=FARGATE,weight=1', '--task-definition', 'sample-fargate', '--network-configuration', net], /InvalidParameterException.*not associated with the cluster/],
+      [['--launch-type', 'FARGATE', '--capacity-provider-strategy', 'capacityProvider=FARGATE,weight=1', '--task-definition', 'sample-fargate', '--network-configuration', net], /InvalidParameterException.*Specifying both a launch type and capacity provider strategy is not supported/],
+      [['--launch-type', 'FARGATE', '--task-definition', 'sample-fargate'], /InvalidParameterException.*Network Configuration must be provided when networkMode 'awsvpc' is specified\./],
+      [['--launch-type', 'FARGATE', '--task-definition', 'sample-fargate', '--network-configuration', net, '--platform-version', '9.9.9'], /InvalidParameterException.*platform version/],
+    ];
+    for (const [args, want] of cases) {
+      const r = server.aws(['ecs', 'run-task', '--cluster', cluster, ...args]);
+      assert.notEqual(r.status, 0, `expected ${want} for ${args.join(' ')}`);
+      assert.match(r.stderr, want);
+    }
+    const left = await server.ecs().send(new ListTasksCommand({ cluster, desiredStatus: 'RUNNING' }));
+    assert.deepEqual(left.taskArns, []);
+  });
+
+  it('runs the AWS documentation example with `aws ecs run-task --launch-type FARGATE --network-configuration …` on the managed pool', async () => {
+    const run = server.aws(['ecs', 'run-task', '--cluster', cluster, '--task-definition', 'sample-fargate', '--count', '1', '--launch-type', 'FARGATE',
+      '--network-configuration', `awsvpcConfiguration={subnets=[${subnet}],securityGroups=[${sg}],assignPublicIp=ENABLED}`]);
+    assert.equal(run.status, 0, run.stderr);
+    const t0 = run.json.tasks[0];
+    assert.equal(t0.lastStatus, 'PROVISIONING');
+    assert.equal(t0.launchType, 'FARGATE');
+    assert.equal(t0.containerInstanceArn, undefined);
+    const t = await until(() => describe1(t0.taskArn), (x) => x.lastStatus === 'RUNNING', 60_000, 'the Fargate task RUNNING');
+    assert.equal(t.launchType, 'FARGATE');
+    assert.equal(t.containerInstanceArn, undefined, 'a Fargate task never shows a container instance');
+    assert.equal(t.platformVersion, '1.4.0', 'LATEST resolves to 1.4.0');
+    assert.equal(t.platformFamily, 'Linux');
+    assert.deepEqual(t.ephemeralStorage, { sizeInGiB: 20 });
+    assert.ok(t.availabilityZone);
+    assert.ok(t.pullStartedAt && t.pullStoppedAt && t.pullStoppedAt >= t.pullStartedAt);
+    assert.equal(t.cpu, '256');
+    assert.equal(t.memory, '512');
+    // The pool's hosts are not the user's container instances.
+    assert.deepEqual((await server.ecs().send(new ListContainerInstancesCommand({ cluster }))).containerInstanceArns, []);
+    const c = (await server.ecs().send(new DescribeClustersCommand({ clusters: [cluster], include: ['STATISTICS'] }))).clusters![0];
+    assert.equal(c.registeredContainerInstancesCount, 0);
+    assert.equal(c.statistics!.find((s) => s.name === 'runningFargateTasksCount')?.value, '1');
+    // The page the definition serves answers (through the port binding until awsvpc addresses exist).
+    const port = t.containers![0].networkBindings?.[0]?.hostPort;
+    assert.ok(port, JSON.stringify(t.containers![0]));
+    const body = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+    assert.match(body, /Amazon ECS Sample App/);
+    await server.ecs().send(new StopTaskCommand({ cluster, task: t.taskArn }));
+    const stopped = await until(() => describe1(t.taskArn!), (x) => x.lastStatus === 'STOPPED', 30_000, 'the Fargate task STOPPED');
+    assert.equal(stopped.stopCode, 'UserInitiated');
+  });
+
+  it('spreads tasks over a capacity provider strategy by base, then weight', async () => {
+    const put = server.aws(['ecs', 'put-cluster-capacity-providers', '--cluster', cluster, '--capacity-providers', 'FARGATE', 'FARGATE_SPOT',
+      '--default-capacity-provider-strategy', 'capacityProvider=FARGATE,base=1,weight=1', 'capacityProvider=FARGATE_SPOT,weight=3']);
+    assert.equal(put.status, 0, put.stderr);
+    assert.deepEqual(put.json.cluster.capacityProviders, ['FARGATE', 'FARGATE_SPOT']);
+    // No launch type, no strategy: the cluster's default strategy applies. 1 (base) + 4 split 1:3.
+    const run = await server.ecs().send(new RunTaskCommand({ cluster, taskDefinition: 'sample-fargate', count: 5,
+      networkConfiguration: { awsvpcConfiguration: { subnets: [subnet], securityGroups: [sg] } } }));
+    const names = run.tasks!.map((x) => x.capacityProviderName).sort();
+    assert.deepEqual(names, ['FARGATE', 'FARGATE', 'FARGATE_SPOT', 'FARGATE_SPOT', 'FARGATE_SPOT']);
+    assert.ok(run.tasks!.every((x) => x.launchType === 'FARGATE'));
+    // Five tasks of 256 units need two pool hosts of 1024: the pool grows to run them all.
+    const arns: string[] = run.tasks!.map((x) => x.taskArn!);
+    await until(async () => (await server.ecs().send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks!, (ts) => ts.every((x) => x.lastStatus === 'RUNNING'), 90_000, 'five Fargate tasks RUNNING');
+    for (const a of arns) await server.ecs().send(new StopTaskCommand({ cluster, task: a }));
+    await until(async () => (await server.ecs().send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks!, (ts) => ts.every((x) => x.lastStatus === 'STOPPED'), 30_000, 'five tasks STOPPED');
+  });
+
+  it('runs a FARGATE service by capacity provider strategy and keeps it at its desired count', async () => {
+    const ecs = server.ecs();
+    const created = await ecs.send(new CreateServiceCommand({ cluster, serviceName: 'web', taskDefinition: 'sample-fargate', desiredCount: 2,
+      capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
+      networkConfiguration: { awsvpcConfiguration: { subnets: [subnet], securityGroups: [sg] } } }));
+    assert.deepEqual(created.service!.capacityProviderStrategy, [{ capacityProvider: 'FARGATE_SPOT', base: 0, weight: 1 }]);
+    assert.equal(created.service!.platformVersion, 'LATEST');
+    await until(async () => (await ecs.send(new DescribeServicesCommand({ cluster, services: ['web'] }))).services![0], (s) => s.runningCount === 2 && s.deployments!.length === 1 && s.deployments![0].rolloutState === 'COMPLETED', 90_000, 'service web steady at 2');
+    const arns = (await ecs.send(new ListTasksCommand({ cluster, serviceName: 'web' }))).taskArns!;
+    const tasks = (await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks!;
+    assert.ok(tasks.every((x) => x.capacityProviderName === 'FARGATE_SPOT' && x.launchType === 'FARGATE' && x.group === 'service:web'));
+    // An update to a definition that cannot run on Fargate is refused with ECS's words.
+    await assert.rejects(ecs.send(new UpdateServiceCommand({ cluster, service: 'web', taskDefinition: 'bridge-only' })), /Task definition does not support launch_type FARGATE\./);
+    await ecs.send(new DeleteServiceCommand({ cluster, service: 'web', force: true }));
+  });
+});
