@@ -189,7 +189,7 @@ export class TaskActor {
   update(spec: TaskSpec): void {
     if (spec.version < this.spec.version) return;
     const stop = spec.desiredStatus === 'STOPPED' && this.spec.desiredStatus !== 'STOPPED';
-    this.spec = { ...this.spec, desiredStatus: this.spec.desiredStatus === 'STOPPED' ? 'STOPPED' : spec.desiredStatus, version: spec.version, stopCode: spec.stopCode, stoppedReason: spec.stoppedReason };
+    this.spec = { ...this.spec, desiredStatus: this.spec.desiredStatus === 'STOPPED' ? 'STOPPED' : spec.desiredStatus, version: spec.version, stopCode: spec.stopCode, stoppedReason: spec.stoppedReason, stopGraceSeconds: spec.stopGraceSeconds ?? this.spec.stopGraceSeconds };
     // Task IAM is reissued by the control plane (fresh credentials; secrets after an agent restart,
     // whose checkpoint never holds them): take the newest.
     for (const k of ['endpointId', 'taskRoleCredentials', 'secretEnvironment'] as const) if (spec[k] !== undefined) (this.spec as unknown as Record<string, unknown>)[k] = spec[k];
@@ -641,7 +641,9 @@ export class TaskActor {
 
   private async stopOne(c: Ctr): Promise<void> {
     const id = c.runtimeId!;
-    const timeoutSeconds = c.def.stopTimeout ?? this.o.stopTimeoutSeconds;
+    // A Spot interruption gives the task its whole warning (SIGTERM now, SIGKILL when it ends) instead
+    // of the container's stopTimeout.
+    const timeoutSeconds = this.spec.stopGraceSeconds ?? c.def.stopTimeout ?? this.o.stopTimeoutSeconds;
     try {
       await this.o.driver.stopContainer(id, { timeoutSeconds });
     } catch (e) {

@@ -16,6 +16,7 @@ import { registerTopCommand } from './top.js';
 import { registerUpCommands } from './up.js';
 import { registerDemoCommand } from './demo.js';
 import { registerIamCommands } from './iam.js';
+import { registerFargateCommands } from './fargate.js';
 
 const program = new Command();
 program
@@ -57,6 +58,7 @@ registerImageCommands(program);
 registerLogsCommand(program);
 registerTopCommand(program);
 registerIamCommands(program);
+registerFargateCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -304,6 +304,7 @@ export class AgentGateway {
       registryAuth: this.o.registryAuth ? await this.o.registryAuth(containers.map((c) => c.image!)) : undefined,
       stopCode: agentDesiredStatus(t) === 'STOPPED' ? stopOf(t).stopCode : undefined,
       stoppedReason: agentDesiredStatus(t) === 'STOPPED' ? stopOf(t).stoppedReason : undefined,
+      stopGraceSeconds: agentDesiredStatus(t) === 'STOPPED' ? t.spotInterruption?.graceSeconds : undefined,
       version: t.version,
     };
   }

@@ -67,6 +67,8 @@ export interface TaskSpec {
   /** Why the control plane wants it stopped, when desiredStatus is STOPPED. */
   stopCode?: string;
   stoppedReason?: string;
+  /** When set (a FARGATE_SPOT interruption), seconds between SIGTERM and SIGKILL, overriding stopTimeout. */
+  stopGraceSeconds?: number;
   /** The store version of the task record this spec was built from (newer wins). */
   version: number;
   /**

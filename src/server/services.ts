@@ -12,9 +12,10 @@ import { iamService } from '../api/iam/index.js';
 import { stsService } from '../api/sts/index.js';
 import { secretsManagerService } from '../api/secretsmanager/index.js';
 import { ssmService } from '../api/ssm/index.js';
+import { wharfService } from '../api/wharf/index.js';
 
 export function buildServices(deps: PluginDeps): ServiceDefinition[] {
   // Load balancer listeners bind this host address (WHARF_LB_BIND_ADDRESS, default loopback).
   return [ecsService(), ecrService(registryFor(deps)), elbv2Service({ bindAddress: process.env.WHARF_LB_BIND_ADDRESS ?? '127.0.0.1' }),
-    logsService(telemetryFor(deps).logs), cloudwatchService(telemetryFor(deps).metrics), iamService(), stsService(), secretsManagerService(), ssmService()];
+    logsService(telemetryFor(deps).logs), cloudwatchService(telemetryFor(deps).metrics), iamService(), stsService(), secretsManagerService(), ssmService(), wharfService()];
 }

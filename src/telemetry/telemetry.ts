@@ -19,6 +19,7 @@ import type { ContainerStatsReport } from '../protocol/agent-messages.js';
 import { LogsStore } from './logs-store.js';
 import { MetricsStore } from './metrics-store.js';
 import { EcsMetrics } from './ecs-metrics.js';
+import { FargateUsage } from './fargate-usage.js';
 
 export interface TelemetryDeps {
   readonly api: ApiDeps;
@@ -31,6 +32,8 @@ export class Telemetry {
   readonly logs: LogsStore;
   readonly metrics: MetricsStore;
   readonly ecs: EcsMetrics;
+  readonly usage: FargateUsage;
+  private readonly abort = new AbortController();
   readonly registry = new Registry();
   private timers: NodeJS.Timeout[] = [];
   private closed = false;
@@ -44,6 +47,7 @@ export class Telemetry {
     this.logs = new LogsStore(join(deps.config.dataDir, 'logs.db'), scope);
     this.metrics = new MetricsStore(join(deps.config.dataDir, 'metrics.db'), scope);
     this.ecs = new EcsMetrics({ store: deps.api.store, metrics: this.metrics });
+    this.usage = new FargateUsage({ store: deps.api.store, metrics: this.metrics, clock: deps.api.clock });
     collectDefaultMetrics({ register: this.registry, prefix: 'wharf_' });
     // prom-client names three gauges *_total, which `promtool check metrics` rejects (only counters may end
     // in _total); their per-type siblings (wharf_nodejs_active_handles{type}) carry the same numbers.
@@ -100,6 +104,8 @@ export class Telemetry {
     };
     every(envMs('WHARF_ALARM_EVAL_MS', 10_000), () => this.metrics.evaluateAlarms(this.deps.api.clock()));
     every(envMs('WHARF_METRICS_PUBLISH_MS', 60_000), () => this.ecs.publish(this.deps.api.clock()));
+    every(envMs('WHARF_USAGE_PUBLISH_MS', 60_000), () => this.usage.publish());
+    this.usage.watch(this.abort.signal);
     every(envMs('WHARF_LOGS_RETENTION_MS', 60_000), () => {
       const now = this.deps.api.clock().getTime();
       this.logs.enforceRetention(now);
@@ -111,6 +117,7 @@ export class Telemetry {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
+    this.abort.abort();
     this.logs.close();
     this.metrics.close();
   }

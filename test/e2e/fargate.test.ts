@@ -6,6 +6,7 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,8 @@ import {
   DeleteServiceCommand, type Task,
 } from '@aws-sdk/client-ecs';
 import { ECRClient, CreateRepositoryCommand } from '@aws-sdk/client-ecr';
-import { startServerProcess, type TestServer } from '../support/server.js';
+import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import { startServerProcess, cliEntry, testEnv, type TestServer } from '../support/server.js';
 import { removeClusterContainers } from '../support/agent-process.js';
 import { buildBusyboxImage, pushToRegistry } from '../support/images.js';
 
@@ -30,7 +32,7 @@ before(async () => {
   server = await startServerProcess({ env: {
     // Small pool hosts, so the pool has to grow; idle hosts stop after 3 s so the test sees it shrink.
     WHARF_FARGATE_HOST_CPU: '1024', WHARF_FARGATE_HOST_MEMORY: '4096', WHARF_FARGATE_IDLE_MS: '3000',
-    WHARF_FARGATE_AGENT_ARGS: '--stop-timeout 2',
+    WHARF_FARGATE_AGENT_ARGS: '--stop-timeout 2', WHARF_FARGATE_WARM_HOSTS: '1',
   } });
   const ecs = server.ecs();
   await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
@@ -174,5 +176,77 @@ describe('FARGATE launch type and capacity providers', () => {
     // An update to a definition that cannot run on Fargate is refused with ECS's words.
     await assert.rejects(ecs.send(new UpdateServiceCommand({ cluster, service: 'web', taskDefinition: 'bridge-only' })), /Task definition does not support launch_type FARGATE\./);
     await ecs.send(new DeleteServiceCommand({ cluster, service: 'web', force: true }));
+  });
+
+  it('interrupts a FARGATE_SPOT task as AWS does (SIGTERM, stop after the warning) and the service replaces it', async () => {
+    const ecs = server.ecs();
+    // The container notes when SIGTERM arrives and keeps running, so only the end of the warning stops it.
+    await ecs.send(new RegisterTaskDefinitionCommand({ family: 'spot-worker', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
+      containerDefinitions: [{ name: 'worker', image, essential: true, command: ['sh', '-c', "trap 'echo SIGTERM at $(date +%s)' TERM; echo started; while true; do sleep 1; done"] }] }));
+    await ecs.send(new CreateServiceCommand({ cluster, serviceName: 'spot', taskDefinition: 'spot-worker', desiredCount: 1,
+      capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
+      networkConfiguration: { awsvpcConfiguration: { subnets: [subnet], securityGroups: [sg] } } }));
+    const svc = () => ecs.send(new DescribeServicesCommand({ cluster, services: ['spot'] })).then((r) => r.services![0]);
+    await until(svc, (s) => s.runningCount === 1 && s.deployments![0].rolloutState === 'COMPLETED', 90_000, 'spot service steady');
+    const [victim] = (await ecs.send(new ListTasksCommand({ cluster, serviceName: 'spot' }))).taskArns!;
+    const grace = 6;
+    const cli = spawnSync(process.execPath, [cliEntry, 'spot', 'interrupt', victim, '--cluster', cluster, '--grace', String(grace), '--endpoint-url', server.endpoint],
+      { env: testEnv(server.credentials), encoding: 'utf8' });
+    assert.equal(cli.status, 0, cli.stderr + cli.stdout);
+    assert.match(cli.stdout, /interrupted .*SIGTERM sent/);
+    const interruptedAt = Date.now();
+    // During the warning: still RUNNING, desired STOPPED, with AWS's notice.
+    const warned = await describe1(victim);
+    assert.equal(warned.lastStatus, 'RUNNING');
+    assert.equal(warned.desiredStatus, 'STOPPED');
+    assert.equal(warned.stopCode, 'TerminationNotice');
+    assert.equal(warned.stoppedReason, 'Your Spot Task was interrupted.');
+    const stopped = await until(() => describe1(victim), (x) => x.lastStatus === 'STOPPED', 60_000, 'the interrupted task STOPPED');
+    assert.equal(stopped.stopCode, 'TerminationNotice');
+    assert.equal(stopped.stoppedReason, 'Your Spot Task was interrupted.');
+    const logs = execFileSync('podman', ['logs', stopped.containers![0].runtimeId!], { encoding: 'utf8' });
+    const term = Number(/SIGTERM at (\d+)/.exec(logs)?.[1]) * 1000;
+    assert.ok(term > 0, `the container saw SIGTERM (logs: ${logs})`);
+    assert.ok(term <= interruptedAt + 3000, 'SIGTERM arrives at the interruption');
+    assert.ok(stopped.stoppedAt!.getTime() - term >= (grace - 1) * 1000, `the task stops only after the ${grace} s warning (SIGTERM ${term}, stopped ${stopped.stoppedAt!.getTime()})`);
+    // The service replaces it.
+    const replaced = await until(async () => (await ecs.send(new ListTasksCommand({ cluster, serviceName: 'spot', desiredStatus: 'RUNNING' }))).taskArns!, (a) => a.length === 1 && a[0] !== victim, 60_000, 'a replacement task');
+    await until(() => describe1(replaced[0]), (x) => x.lastStatus === 'RUNNING' && x.capacityProviderName === 'FARGATE_SPOT', 60_000, 'the replacement RUNNING on FARGATE_SPOT');
+    await ecs.send(new DeleteServiceCommand({ cluster, service: 'spot', force: true }));
+  });
+
+  it('meters vCPU-seconds and GB-seconds per second within 1 % of wall clock, publishes them to CloudWatch, and `wharf usage` prices them', async () => {
+    const ecs = server.ecs();
+    const runForMs = 100_000;
+    const t0 = Date.now();
+    const run = await ecs.send(new RunTaskCommand({ cluster, taskDefinition: 'sample-fargate', launchType: 'FARGATE',
+      networkConfiguration: { awsvpcConfiguration: { subnets: [subnet], securityGroups: [sg] } } }));
+    const arn = run.tasks![0].taskArn!;
+    await until(() => describe1(arn), (x) => x.lastStatus === 'RUNNING', 60_000, 'metered task RUNNING');
+    // The task's run time is the thing measured: wait it out, then stop it.
+    await new Promise((r) => setTimeout(r, Math.max(0, t0 + runForMs - Date.now())));
+    await ecs.send(new StopTaskCommand({ cluster, task: arn }));
+    let t1 = 0;
+    const t = await until(async () => { const x = await describe1(arn); t1 = Date.now(); return x; }, (x) => x.lastStatus === 'STOPPED', 30_000, 'metered task STOPPED');
+    const wall = (t1 - t0) / 1000;
+    const billed = Math.ceil((t.stoppedAt!.getTime() - t.pullStartedAt!.getTime()) / 1000);
+    assert.ok(Math.abs(billed - wall) / wall <= 0.01, `billed ${billed} s vs wall clock ${wall.toFixed(2)} s`);
+    const cw = new CloudWatchClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: server.credentials, maxAttempts: 1 });
+    const dims = [{ Name: 'ClusterName', Value: cluster }, { Name: 'TaskId', Value: arn.split('/').pop()! }, { Name: 'CapacityProvider', Value: 'FARGATE' }];
+    const sum = async (MetricName: string) => ((await cw.send(new GetMetricStatisticsCommand({ Namespace: 'Wharf/Usage', MetricName, Dimensions: dims,
+      StartTime: new Date(t0 - 60_000), EndTime: new Date(Date.now() + 60_000), Period: 3600, Statistics: ['Sum'] }))).Datapoints ?? []).reduce((s, d) => s + (d.Sum ?? 0), 0);
+    await until(() => sum('BilledSeconds'), (v) => v === billed, 20_000, 'BilledSeconds published');
+    assert.equal(await sum('vCPUSeconds'), billed * 0.25);
+    assert.equal(await sum('GBSeconds'), billed * 0.5);
+    assert.equal(await sum('EphemeralStorageGBSeconds'), 0);
+    const usage = spawnSync(process.execPath, [cliEntry, 'usage', '--cluster', cluster, '--by', 'task', '--since', '1h', '-o', 'json', '--endpoint-url', server.endpoint],
+      { env: testEnv(server.credentials), encoding: 'utf8' });
+    assert.equal(usage.status, 0, usage.stderr);
+    const report = JSON.parse(usage.stdout) as { rows: { task: string; billedSeconds: number; estimatedCostUsd: number }[]; prices: { source: string } };
+    const row = report.rows.find((r) => r.task === arn.split('/').pop());
+    assert.ok(row, usage.stdout);
+    assert.equal(row.billedSeconds, billed);
+    assert.ok(Math.abs(row.estimatedCostUsd - billed * (0.25 * 0.04048 + 0.5 * 0.004445) / 3600) < 1e-12);
+    assert.match(report.prices.source, /us-east-1/);
   });
 });

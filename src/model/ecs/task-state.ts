@@ -14,7 +14,7 @@ import type { ContainerInstanceRecord, TaskRecord } from './task-records.js';
 type StopFields = Pick<TaskRecord, 'desiredStatus' | 'stopCode' | 'stoppedReason' | 'stoppingAt' | 'version'>;
 
 /** The only writer of the stop request. Returns false (and changes nothing) when a stop was already requested. */
-export function requestStop(t: StopFields, stop: { code: 'UserInitiated' | 'ServiceSchedulerInitiated'; reason: string; now: number }): boolean {
+export function requestStop(t: StopFields, stop: { code: 'UserInitiated' | 'ServiceSchedulerInitiated' | 'TerminationNotice'; reason: string; now: number }): boolean {
   if (t.desiredStatus === 'STOPPED') return false;
   t.desiredStatus = 'STOPPED';
   t.stopCode = stop.code;
