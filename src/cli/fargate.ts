@@ -10,8 +10,7 @@
  *       CloudWatch (namespace Wharf/Usage), with a cost estimate at Fargate's prices.
  */
 import type { Command } from 'commander';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { CloudWatchClient, GetMetricStatisticsCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+// The SDK modules load on use: every `wharf` command (the agent too) starts this file.
 import { Sha256 } from '../protocol/sha256-checksum.js';
 import { cost, US_EAST_1_PRICES, type FargatePrices, type Usage } from '../model/ecs/metering.js';
 import { addGlobalOptions, call, CliError, printJson, printTable, resolveConnection, type GlobalOptions } from './client.js';
@@ -19,6 +18,7 @@ import { addGlobalOptions, call, CliError, printJson, printTable, resolveConnect
 /** One signed call to Wharf's own API (awsJson1_1, signing name `wharf`). */
 export async function wharfApi<T>(opts: GlobalOptions, operation: string, input: unknown): Promise<T> {
   const c = resolveConnection(opts);
+  const { SignatureV4 } = await import('@smithy/signature-v4');
   const url = new URL('/', c.endpoint);
   const body = JSON.stringify(input);
   const signer = new SignatureV4({ credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey }, region: c.region, service: 'wharf', sha256: Sha256 });
@@ -74,6 +74,7 @@ export function registerFargateCommands(program: Command): void {
         ...(opts.priceStorageGbHour !== undefined ? { storageGbHour: opts.priceStorageGbHour } : {}), ...(opts.spotFactor !== undefined ? { spotFactor: opts.spotFactor } : {}) };
       const custom = Object.keys(fromEnv).length > 0 || [opts.priceVcpuHour, opts.priceGbHour, opts.priceStorageGbHour, opts.spotFactor].some((x) => x !== undefined);
       const c = resolveConnection(opts);
+      const { CloudWatchClient, GetMetricStatisticsCommand, ListMetricsCommand } = await import('@aws-sdk/client-cloudwatch');
       const cw = new CloudWatchClient({ endpoint: c.endpoint, region: c.region, credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey }, maxAttempts: 2 });
       const end = new Date(Date.now() + 60_000);
       const start = new Date(end.getTime() - 60_000 - parseSince(opts.since));
