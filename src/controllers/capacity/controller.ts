@@ -203,7 +203,7 @@ export class CapacityController {
     if (!kv) return;
     const i = JSON.parse(kv.value) as ContainerInstanceRecord;
     if (i.status === 'INACTIVE') return;
-    await this.o.store.txn({ compare: [{ key, target: 'version', op: '==', value: kv.version }], success: [{ type: 'put', key, value: JSON.stringify({ ...i, status: 'INACTIVE', agentConnected: false, version: i.version + 1 }) }] });
+    await this.o.store.txn({ compare: [{ key, target: 'version', op: '==', value: kv.version }], success: [{ type: 'put', key, value: JSON.stringify({ ...i, status: 'INACTIVE', version: i.version + 1 }) }] });
   }
 }
 
