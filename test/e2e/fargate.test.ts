@@ -55,7 +55,7 @@ async function until<T>(get: () => Promise<T>, ok: (v: T) => boolean, ms: number
   for (;;) {
     const v = await get();
     if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what} (last: ${JSON.stringify(v).slice(0, 600)})`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what} (last: ${JSON.stringify(v, (k, x) => (k === 'containers' ? undefined : x)).slice(0, 600)})`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -119,7 +119,8 @@ describe('FARGATE launch type and capacity providers', () => {
     assert.equal(t0.lastStatus, 'PROVISIONING');
     assert.equal(t0.launchType, 'FARGATE');
     assert.equal(t0.containerInstanceArn, undefined);
-    const t = await until(() => describe1(t0.taskArn), (x) => x.lastStatus === 'RUNNING', 60_000, 'the Fargate task RUNNING');
+    // A cold pool: the first host (a new agent process) starts first — ~30 s on two loaded cores.
+    const t = await until(() => describe1(t0.taskArn), (x) => x.lastStatus === 'RUNNING', 90_000, 'the Fargate task RUNNING');
     assert.equal(t.launchType, 'FARGATE');
     assert.equal(t.containerInstanceArn, undefined, 'a Fargate task never shows a container instance');
     assert.equal(t.platformVersion, '1.4.0', 'LATEST resolves to 1.4.0');
