@@ -372,7 +372,7 @@ async function deployBench(server: TestServer, elb: ElasticLoadBalancingV2Client
   } finally {
     await agent?.kill('SIGKILL');
     agent?.cleanup();
-    removeClusterContainers(cluster);
+    await removeClusterContainers(cluster);
   }
 }
 

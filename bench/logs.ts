@@ -125,7 +125,7 @@ try {
 } finally {
   await agent?.kill('SIGKILL');
   agent?.cleanup();
-  removeClusterContainers(cluster);
+  await removeClusterContainers(cluster);
   await driver.close();
   logs.destroy();
   await server.stop();

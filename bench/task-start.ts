@@ -119,7 +119,7 @@ try {
   ].join('\n'));
 } finally {
   await agent.kill('SIGTERM');
-  removeClusterContainers(cluster);
+  await removeClusterContainers(cluster);
   await bareCleanup().catch(() => {});
   await server.stop();
   server.cleanup();

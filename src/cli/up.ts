@@ -22,7 +22,7 @@ import { startServer, credentialsFile, type CliCredentials } from '../server/ser
 import { CliError } from './client.js';
 import { Steps } from './steps.js';
 import { DockerApiDriver } from '../agent/runtime/docker-api/docker-api-driver.js';
-import { discoverEndpoint } from '../agent/runtime/docker-api/endpoint.js';
+import { DOCKER_SOCKET, PODMAN_SOCKET, describeEndpoint, discoverEndpoint, parseDockerHost, type Endpoint } from '../agent/runtime/docker-api/endpoint.js';
 import { LABELS } from '../protocol/agent-messages.js';
 import { HOST_ID_LABEL } from '../agent/container-spec.js';
 
@@ -45,18 +45,29 @@ export function supervisorPid(dataDir: string): number | undefined {
   return pid > 0 && alive(pid) ? pid : undefined;
 }
 
-/** What this machine lacks to run a local cluster: Debian packages and the Podman socket. */
-export function missingPrerequisites(): { packages: string[]; socket: boolean } {
-  const need: Record<string, string> = { podman: 'podman', runc: 'runc', haproxy: 'haproxy', skopeo: 'skopeo', aws: 'awscli', busybox: 'busybox-static' };
-  const packages = Object.entries(need).filter(([cmd]) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0).map(([, pkg]) => pkg);
-  let socket = false;
-  try {
-    const e = discoverEndpoint(process.env);
-    socket = e.kind === 'unix' && !existsSync(e.socketPath);
-  } catch {
-    socket = true;
+/**
+ * The container runtime `wharf up` uses: Docker when its socket is there (or DOCKER_HOST names an
+ * endpoint), Podman otherwise — Podman's socket is the one Wharf can set up itself (setup-runtime.sh).
+ */
+export function chooseRuntime(env: Record<string, string | undefined>, exists: (p: string) => boolean = existsSync): { kind: 'docker' | 'podman'; endpoint: Endpoint } {
+  if (env.DOCKER_HOST) {
+    const endpoint = parseDockerHost(env.DOCKER_HOST);
+    return { kind: endpoint.kind === 'unix' && endpoint.socketPath === PODMAN_SOCKET ? 'podman' : 'docker', endpoint };
   }
-  return { packages, socket };
+  if (exists(DOCKER_SOCKET)) return { kind: 'docker', endpoint: { kind: 'unix', socketPath: DOCKER_SOCKET } };
+  return { kind: 'podman', endpoint: { kind: 'unix', socketPath: PODMAN_SOCKET } };
+}
+
+/** What this machine lacks to run a local cluster: Debian packages (Podman's only when Podman is the runtime). */
+export function missingPrerequisites(runtime: 'docker' | 'podman'): { packages: string[] } {
+  const need: Record<string, string> = { haproxy: 'haproxy', skopeo: 'skopeo', aws: 'awscli', busybox: 'busybox-static', ...(runtime === 'podman' ? { podman: 'podman', runc: 'runc' } : {}) };
+  const packages = Object.entries(need).filter(([cmd]) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0).map(([, pkg]) => pkg);
+  return { packages };
+}
+
+function setupPodman(): void {
+  const r = spawnSync('bash', [join(repoRoot, 'scripts', 'setup-runtime.sh')], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`scripts/setup-runtime.sh failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
 }
 
 async function confirm(question: string, yes: boolean | undefined): Promise<boolean> {
@@ -86,11 +97,14 @@ export async function up(o: UpOptions): Promise<CliCredentials> {
   const dataDir = dataDirOf(o);
   const steps = new Steps();
   if (process.getuid?.() !== 0) {
-    throw new CliError('wharf up runs containers through Podman as root on this machine: run it with sudo (or as root).');
+    throw new CliError('wharf up runs containers (through Docker or Podman) as root: run it with sudo (or as root).');
   }
-  const missing = missingPrerequisites();
-  if (missing.packages.length > 0 || missing.socket) {
-    const what = [missing.packages.length ? `Debian packages ${missing.packages.join(', ')}` : '', missing.socket ? "Podman's API socket" : ''].filter(Boolean).join(' and ');
+  const runtime = chooseRuntime(process.env);
+  const runtimeName = runtime.kind === 'docker' ? 'Docker' : 'Podman';
+  const missing = missingPrerequisites(runtime.kind);
+  const socketMissing = runtime.kind === 'podman' && !existsSync(PODMAN_SOCKET);
+  if (missing.packages.length > 0 || socketMissing) {
+    const what = [missing.packages.length ? `Debian packages ${missing.packages.join(', ')}` : '', socketMissing ? "Podman's API socket" : ''].filter(Boolean).join(' and ');
     if (!(await confirm(`Wharf needs ${what}. Install and configure them now?`, o.yes))) {
       throw new CliError(`missing ${what}. Run \`wharf up --yes\` to install them, or run scripts/setup-runtime.sh and apt-get install ${missing.packages.join(' ')} yourself.`);
     }
@@ -101,16 +115,22 @@ export async function up(o: UpOptions): Promise<CliCredentials> {
         const inst = spawnSync('apt-get', ['install', '-y', '-qq', ...missing.packages], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, encoding: 'utf8' });
         if (inst.status !== 0) throw new Error(`apt-get install failed: ${inst.stderr.trim().split('\n').pop()}`);
       }
-      const r = spawnSync('bash', [join(repoRoot, 'scripts', 'setup-runtime.sh')], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`scripts/setup-runtime.sh failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
+      if (runtime.kind === 'podman') setupPodman();
     });
-  } else {
+  } else if (runtime.kind === 'podman') {
     // The socket may exist while the service is gone (after a reboot): the script checks and restarts.
-    await steps.run('Checking the container runtime', async () => {
-      const r = spawnSync('bash', [join(repoRoot, 'scripts', 'setup-runtime.sh')], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`scripts/setup-runtime.sh failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
-    });
+    await steps.run('Checking the container runtime', async () => setupPodman());
   }
+  // Say which runtime, and check that it answers before anything is started on it.
+  await steps.run(`Using ${runtimeName} at ${describeEndpoint(runtime.endpoint)}`, async (update) => {
+    const driver = await DockerApiDriver.open({ endpoint: runtime.endpoint }).catch((e: Error) => {
+      throw new CliError(`${runtimeName} at ${describeEndpoint(runtime.endpoint)} does not answer: ${e.message}` +
+        (runtime.kind === 'docker' ? ' (start dockerd, or unset DOCKER_HOST / remove the socket to use Podman)' : ''));
+    });
+    const info = driver.runtimeInfo;
+    update(`${info?.engine ?? runtimeName} ${info?.version ?? ''} (API ${info?.apiVersion ?? '?'})`);
+    await driver.close();
+  });
 
   const running = supervisorPid(dataDir);
   if (!running) {

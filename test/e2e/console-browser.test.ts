@@ -118,7 +118,7 @@ after(async () => {
   await context?.close();
   await agent?.kill('SIGKILL');
   agent?.cleanup();
-  removeClusterContainers(cluster);
+  await removeClusterContainers(cluster);
   await server?.stop();
   server?.cleanup();
   rmSync(work, { recursive: true, force: true });

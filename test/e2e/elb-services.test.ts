@@ -6,7 +6,6 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,6 +22,7 @@ import {
 import { startServerProcess, type TestServer } from '../support/server.js';
 import { startAgent, type AgentProcess, removeClusterContainers } from '../support/agent-process.js';
 import { buildBusyboxImage, loadIntoRuntime } from '../support/images.js';
+import { execInContainer } from '../support/runtime.js';
 
 const cluster = `elbsvc-${process.pid}`;
 let server: TestServer;
@@ -74,7 +74,7 @@ before(async () => {
 after(async () => {
   await agent?.kill('SIGKILL');
   agent?.cleanup();
-  removeClusterContainers(cluster);
+  await removeClusterContainers(cluster);
   await server?.stop();
   server?.cleanup();
   rmSync(work, { recursive: true, force: true });
@@ -165,7 +165,7 @@ describe('a service behind the load balancer', () => {
     const [victim] = await serviceTasks();
     const id = victim.containers![0].runtimeId!;
     // Its web root disappears: HAProxy's checks get 404 → unhealthy (Target.ResponseCodeMismatch).
-    execFileSync('podman', ['exec', id, 'rm', '-f', '/www/index.html']);
+    await execInContainer(id, ['rm', '-f', '/www/index.html']);
     const stopped = await waitFor('the unhealthy task to be replaced', async () => {
       const t = (await server.ecs().send(new DescribeTasksCommand({ cluster, tasks: [victim.taskArn!] }))).tasks![0];
       return t.desiredStatus === 'STOPPED' ? t : undefined;

@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { repoRoot, cliEntry } from '../support/server.js';
+import { containersWithLabel } from '../support/runtime.js';
+import { chooseRuntime } from '../../src/cli/up.js';
 
 const home = mkdtempSync(join(tmpdir(), 'wharf-firstrun-'));
 const dataDir = join(home, 'wharf');
@@ -38,6 +40,8 @@ it("the README's first command brings up a cluster with a demo service behind a 
   const demoPort = await freePort();
   const r = spawnSync('bash', ['-c', command], { cwd: repoRoot, env: env(apiPort, demoPort), encoding: 'utf8', timeout: 540_000 });
   assert.equal(r.status, 0, `\`${command}\` failed:\n${r.stdout}\n${r.stderr}`);
+  const runtime = chooseRuntime(process.env).kind === 'docker' ? 'Docker' : 'Podman';
+  assert.match(r.stderr, new RegExp(`✔ Using ${runtime} at unix://`), `wharf up says it uses ${runtime}:\n${r.stderr}`);
   assert.match(r.stdout, /The demo service is up: http:\/\/127\.0\.0\.1:\d+\//);
   assert.match(r.stdout, /answered by 3 tasks/);
 
@@ -65,8 +69,7 @@ it("the README's first command brings up a cluster with a demo service behind a 
   const pid = Number(readFileSync(join(dataDir, 'run', 'supervisor.pid'), 'utf8'));
   const d = spawnSync(process.execPath, [cliEntry, 'down', '--data-dir', dataDir], { env: env(apiPort, demoPort), encoding: 'utf8' });
   assert.equal(d.status, 0, d.stderr);
-  const left = execFileSync('podman', ['ps', '-aq', '--filter', `label=wharf.host-id=${identity.hostId}`], { encoding: 'utf8' }).trim();
-  assert.equal(left, '', 'no container left behind');
+  assert.deepEqual(await containersWithLabel('wharf.host-id', identity.hostId), [], 'no container left behind');
   assert.throws(() => process.kill(pid, 0), 'the supervisor is gone');
   const procs = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8', maxBuffer: 64 << 20 }).split('\n').filter((l) => l.includes(dataDir));
   assert.deepEqual(procs, [], 'no process of this installation left (server, agent, haproxy)');

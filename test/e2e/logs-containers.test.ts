@@ -89,7 +89,7 @@ before(async () => {
 after(async () => {
   await agent?.kill('SIGKILL');
   agent?.cleanup();
-  removeClusterContainers(cluster);
+  await removeClusterContainers(cluster);
   logs?.destroy();
   cw?.destroy();
   await server?.stop();

@@ -5,7 +5,6 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import {
 import { ECRClient, CreateRepositoryCommand } from '@aws-sdk/client-ecr';
 import { startServerProcess, type TestServer } from '../support/server.js';
 import { startAgent, type AgentProcess, removeClusterContainers } from '../support/agent-process.js';
+import { containersWithLabel } from '../support/runtime.js';
 import { buildBusyboxImage, pushToRegistry } from '../support/images.js';
 
 const cluster = `e2e-${process.pid}`;
@@ -44,7 +44,7 @@ before(async () => {
 
 after(async () => {
   for (const a of agents) { await a.kill('SIGKILL'); a.cleanup(); }
-  removeClusterContainers(cluster);
+  await removeClusterContainers(cluster);
   await server.stop();
   server.cleanup();
   rmSync(work, { recursive: true, force: true });
@@ -69,8 +69,8 @@ async function waitStatus(arn: string, status: string, ms = 60_000): Promise<Tas
   return t!;
 }
 
-function containersOf(taskArn: string): string[] {
-  return execFileSync('podman', ['ps', '-aq', '--filter', `label=com.amazonaws.ecs.task-arn=${taskArn}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+function containersOf(taskArn: string): Promise<string[]> {
+  return containersWithLabel('com.amazonaws.ecs.task-arn', taskArn);
 }
 
 describe('RunTask runs real containers', () => {
@@ -179,14 +179,14 @@ describe('RunTask runs real containers', () => {
     assert.ok(agent, 'the agent logs the container instance it registered as');
     await agent!.kill('SIGKILL');
     await until(async () => (await ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: [inst.containerInstanceArn!] }))).containerInstances![0].agentConnected === false, 15_000, 'instance disconnected');
-    assert.equal(containersOf(arn).length, 1, 'the container keeps running while its agent is away');
+    assert.equal((await containersOf(arn)).length, 1, 'the container keeps running while its agent is away');
     await agent!.restart();
     await until(async () => (await ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: [inst.containerInstanceArn!] }))).containerInstances![0].agentConnected === true, 20_000, 'instance reconnected');
     await new Promise((r) => setTimeout(r, 2000));
     const after = await describe1(arn);
     assert.equal(after.lastStatus, 'RUNNING');
     assert.equal(after.containers![0].runtimeId, runtimeId, 'the same container, adopted');
-    assert.equal(containersOf(arn).length, 1, 'no duplicate started');
+    assert.equal((await containersOf(arn)).length, 1, 'no duplicate started');
     await ecs.send(new StopTaskCommand({ cluster, task: arn }));
     await waitStatus(arn, 'STOPPED');
   });

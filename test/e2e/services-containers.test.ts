@@ -9,7 +9,6 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import {
 import { ECRClient, CreateRepositoryCommand } from '@aws-sdk/client-ecr';
 import { startServerProcess, type TestServer } from '../support/server.js';
 import { startAgent, type AgentProcess, removeClusterContainers } from '../support/agent-process.js';
+import { containersWithLabel, killContainer } from '../support/runtime.js';
 import { buildBusyboxImage, pushToRegistry } from '../support/images.js';
 
 const cluster = `svc-e2e-${process.pid}`;
@@ -77,7 +77,7 @@ before(async () => {
 
 after(async () => {
   for (const a of agents) { await a.kill('SIGKILL'); a.cleanup(); }
-  removeClusterContainers(cluster);
+  await removeClusterContainers(cluster);
   await server.stop();
   server.cleanup();
   rmSync(work, { recursive: true, force: true });
@@ -139,7 +139,7 @@ describe('services run real containers', () => {
   it('killing a task\'s container: the service replaces it (RUNNING again)', async () => {
     const [victim] = await serviceTasks('hello');
     const t0 = Date.now();
-    execFileSync('podman', ['kill', '--signal', 'KILL', victim.containers![0].runtimeId!], { stdio: 'ignore' });
+    await killContainer(victim.containers![0].runtimeId!, 'KILL');
     await until('replacement running', async () => {
       const tasks = await serviceTasks('hello');
       return tasks.length === 3 && !tasks.some((t) => t.taskArn === victim.taskArn) && tasks.every((t) => t.lastStatus === 'RUNNING');
@@ -179,7 +179,6 @@ describe('services run real containers', () => {
   it('delete-service --force stops the containers', async () => {
     await server.ecs().send(new DeleteServiceCommand({ cluster, service: 'hello', force: true }));
     await until('inactive', async () => (await describe1('hello')).status === 'INACTIVE', 60_000);
-    const left = execFileSync('podman', ['ps', '-q', '--filter', `label=com.amazonaws.ecs.cluster=${cluster}`], { encoding: 'utf8' }).trim();
-    assert.equal(left, '');
+    assert.deepEqual(await containersWithLabel('com.amazonaws.ecs.cluster', cluster, { running: true }), [], 'no container of the service still running');
   });
 });

@@ -1,10 +1,11 @@
 /** Real `wharf agent` processes for end-to-end tests (each with its own state dir = its own host identity). */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { cliEntry, type TestServer } from './server.js';
+import { removeContainersWithLabel } from './runtime.js';
 
 export interface AgentProcess {
   readonly stateDir: string;
@@ -59,9 +60,6 @@ export async function startAgent(server: TestServer, o: AgentOptions): Promise<A
 }
 
 /** Removes every container this cluster's tasks left in the runtime (best effort; for test cleanup). */
-export function removeClusterContainers(cluster: string): void {
-  try {
-    const ids = execFileSync('podman', ['ps', '-aq', '--filter', `label=com.amazonaws.ecs.cluster=${cluster}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-    if (ids.length) execFileSync('podman', ['rm', '-f', '-t', '0', ...ids], { stdio: 'ignore' });
-  } catch { /* best effort */ }
+export async function removeClusterContainers(cluster: string): Promise<void> {
+  await removeContainersWithLabel('com.amazonaws.ecs.cluster', cluster);
 }

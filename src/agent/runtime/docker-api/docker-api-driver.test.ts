@@ -1,6 +1,6 @@
 /**
- * The docker-api adapter against the real Podman socket (or DOCKER_HOST). No skipping: without a runtime
- * this fails and says how to get one.
+ * The docker-api adapter against a real engine: DOCKER_HOST if set, else Docker's socket, else Podman's
+ * (CI runs it against both: .ci/run). No skipping: without a runtime this fails and says how to get one.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +14,7 @@ import { DockerApiDriver, isLoopbackRegistry, pickDigest, registryHost, reposito
 import { discoverEndpoint } from './endpoint.js';
 import { buildBusyboxImage, loadIntoRuntime, pushToRegistry } from '../../../../test/support/images.js';
 
-const SETUP_HINT = 'no container runtime: run `sudo scripts/setup-runtime.sh` (starts Podman\'s Docker-compatible service on /run/podman/podman.sock)';
+const SETUP_HINT = 'no container runtime: run `sudo scripts/setup-runtime.sh` (starts Podman\'s Docker-compatible service on /run/podman/podman.sock) or `sudo scripts/setup-docker.sh` (dockerd)';
 
 describe('docker-api reference parsing', () => {
   it('finds registry hosts and repositories', () => {
@@ -79,7 +79,7 @@ after(async () => {
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
-runtimeConformance('docker-api (Podman socket)', {
+runtimeConformance(`docker-api (${process.env.DOCKER_HOST ?? 'the default socket'})`, {
   open: () => DockerApiDriver.open({ endpoint: discoverEndpoint(process.env) }),
   get image() {
     return image;

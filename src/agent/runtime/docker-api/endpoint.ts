@@ -9,7 +9,9 @@ export type Endpoint =
   | { kind: 'unix'; socketPath: string }
   | { kind: 'tcp'; host: string; port: number; protocol: 'http' | 'https' };
 
-export const DEFAULT_SOCKETS = ['/var/run/docker.sock', '/run/podman/podman.sock'];
+export const DOCKER_SOCKET = '/var/run/docker.sock';
+export const PODMAN_SOCKET = '/run/podman/podman.sock';
+export const DEFAULT_SOCKETS = [DOCKER_SOCKET, PODMAN_SOCKET];
 
 export function parseDockerHost(value: string): Endpoint {
   if (value.startsWith('unix://')) return { kind: 'unix', socketPath: value.slice('unix://'.length) };
