@@ -201,7 +201,3 @@ function patternMatches(pattern: string, value: string): boolean {
   return re === null || re.test(value);
 }
 
-/** Member names in model order, for encoders that must emit members in a stable order. */
-export function shapeOf(model: ServiceModel, name: string | undefined): Shape | undefined {
-  return name ? model.shapes[name] : undefined;
-}

@@ -399,11 +399,4 @@ export function sendRange(fh: FileHandle, start: number, end: number, out: impor
   });
 }
 
-/** Drains a readable into a Buffer (tests and small reads only). */
-export async function readAll(r: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of r) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
-
 export { Readable };

@@ -84,7 +84,6 @@ export const MEDIA = {
 } as const;
 const MANIFEST_TYPES = new Set<string>([MEDIA.ociManifest, MEDIA.dockerManifest]);
 const INDEX_TYPES = new Set<string>([MEDIA.ociIndex, MEDIA.dockerList]);
-export const isIndexType = (t: string) => INDEX_TYPES.has(t);
 export const SUPPORTED_MANIFEST_TYPES = [...MANIFEST_TYPES, ...INDEX_TYPES];
 
 /** distribution-spec's name grammar; ECR adds a 2–256 length. */

@@ -23,6 +23,61 @@ export interface ServerConfig {
   /** The address clients are told to use; defaults to http://<host or 127.0.0.1>:<port>. */
   publicEndpoint?: string;
   logLevel: string;
+  /** Knobs read from the environment only (no flag, no file key): intervals and test switches. */
+  tuning: ServerTuning;
+}
+
+/**
+ * Environment-only settings. Every process.env read of the server is here (or in the CLI's entry points):
+ * the rest of the server gets values passed in (scripts/lint-env.mjs keeps it so).
+ */
+export interface ServerTuning {
+  /** WHARF_STORE_SYNCHRONOUS=OFF: a test knob that shows what FULL protects (never for real use). */
+  storeSynchronous: 'FULL' | 'OFF';
+  /** WHARF_TEST_FAULT=<point>: the server SIGKILLs itself there (fault tests). */
+  testFault?: string;
+  /** WHARF_SERVICE_LOST_AFTER_MS, WHARF_SERVICE_THROTTLE_BASE_MS: the services controller's grace and back-off. */
+  serviceLostAfterMs?: number;
+  serviceThrottleBaseMs?: number;
+  /** WHARF_HAPROXY (binary), WHARF_LB_NBTHREAD, WHARF_LB_BIND_ADDRESS (listeners' host address, default loopback). */
+  haproxyBinary?: string;
+  lbNbthread?: number;
+  lbBindAddress: string;
+  /** WHARF_ALARM_EVAL_MS (10 s), WHARF_METRICS_PUBLISH_MS (60 s), WHARF_USAGE_PUBLISH_MS (60 s), WHARF_LOGS_RETENTION_MS (60 s). */
+  alarmEvalMs: number;
+  metricsPublishMs: number;
+  usagePublishMs: number;
+  logsRetentionMs: number;
+  /** The managed Fargate pool (docs/fargate.md): WHARF_FARGATE_AGENT_ARGS (space-separated), _HOST_CPU, _HOST_MEMORY, _WARM_HOSTS, _IDLE_MS, _MAX_HOSTS. */
+  fargateAgentArgs?: string[];
+  fargateHostCpu?: number;
+  fargateHostMemory?: number;
+  fargateWarmHosts?: number;
+  fargateIdleMs?: number;
+  fargateMaxHosts?: number;
+}
+
+export function resolveTuning(env: Record<string, string | undefined>): ServerTuning {
+  const num = (name: string) => (env[name] ? Number(env[name]) : undefined);
+  return {
+    storeSynchronous: env.WHARF_STORE_SYNCHRONOUS === 'OFF' ? 'OFF' : 'FULL',
+    testFault: env.WHARF_TEST_FAULT,
+    serviceLostAfterMs: num('WHARF_SERVICE_LOST_AFTER_MS'),
+    serviceThrottleBaseMs: num('WHARF_SERVICE_THROTTLE_BASE_MS'),
+    haproxyBinary: env.WHARF_HAPROXY,
+    lbNbthread: num('WHARF_LB_NBTHREAD'),
+    lbBindAddress: env.WHARF_LB_BIND_ADDRESS ?? '127.0.0.1',
+    alarmEvalMs: num('WHARF_ALARM_EVAL_MS') ?? 10_000,
+    metricsPublishMs: num('WHARF_METRICS_PUBLISH_MS') ?? 60_000,
+    usagePublishMs: num('WHARF_USAGE_PUBLISH_MS') ?? 60_000,
+    logsRetentionMs: num('WHARF_LOGS_RETENTION_MS') ?? 60_000,
+    fargateAgentArgs: env.WHARF_FARGATE_AGENT_ARGS?.split(' ').filter(Boolean),
+    fargateHostCpu: num('WHARF_FARGATE_HOST_CPU'),
+    fargateHostMemory: num('WHARF_FARGATE_HOST_MEMORY'),
+    fargateWarmHosts: num('WHARF_FARGATE_WARM_HOSTS'),
+    fargateIdleMs: num('WHARF_FARGATE_IDLE_MS'),
+    fargateMaxHosts: num('WHARF_FARGATE_MAX_HOSTS'),
+  };
 }
 
 export const DEFAULT_PORT = 7755;
@@ -52,7 +107,7 @@ export function resolveServerConfig(flags: Partial<ServerConfig> & { config?: st
     publicEndpoint: env.WHARF_PUBLIC_ENDPOINT,
     logLevel: env.WHARF_LOG_LEVEL,
   };
-  const pick = <K extends keyof ServerConfig>(k: K): ServerConfig[K] | undefined => flags[k] ?? fromEnv[k] ?? fromFile[k];
+  const pick = <K extends Exclude<keyof ServerConfig, 'tuning'>>(k: K): ServerConfig[K] | undefined => flags[k] ?? fromEnv[k] ?? fromFile[k];
   const cfg: ServerConfig = {
     port: pick('port') ?? DEFAULT_PORT,
     host: pick('host') ?? '127.0.0.1',
@@ -61,6 +116,7 @@ export function resolveServerConfig(flags: Partial<ServerConfig> & { config?: st
     accountId: pick('accountId') ?? '000000000000',
     publicEndpoint: pick('publicEndpoint'),
     logLevel: pick('logLevel') ?? 'info',
+    tuning: resolveTuning(env),
   };
   if (!Number.isInteger(cfg.port) || cfg.port < 0 || cfg.port > 65535) throw new Error(`invalid port ${cfg.port}: give a number from 0 to 65535`);
   if (!/^\d{12}$/.test(cfg.accountId)) throw new Error(`invalid account id ${cfg.accountId}: it must be 12 digits`);

@@ -65,7 +65,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
   const log = opts.logger ?? pino({ level: cfg.logLevel, base: { svc: 'wharf-server' }, redact: ['req.headers.authorization', '*.secretAccessKey'] });
   mkdirSync(cfg.dataDir, { recursive: true });
   // WHARF_STORE_SYNCHRONOUS=OFF is a test knob only (the power-cut test shows OFF loses acknowledged writes).
-  const store = new SqliteStore(join(cfg.dataDir, 'state.db'), { synchronous: process.env.WHARF_STORE_SYNCHRONOUS === 'OFF' ? 'OFF' : 'FULL' });
+  const store = new SqliteStore(join(cfg.dataDir, 'state.db'), { synchronous: cfg.tuning.storeSynchronous });
   const keys = new AccessKeys(store);
   const createdAdminKey = await keys.bootstrap(new Date());
   const iam = new IamDirectory(store, cfg.accountId);
@@ -80,7 +80,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
     get publicEndpoint() { return endpoint; },
     clock: () => new Date(),
     iam,
-    faultPoint: testFaultPoint(process.env.WHARF_TEST_FAULT),
+    faultPoint: testFaultPoint(cfg.tuning.testFault),
     secretBox: SecretBox.fromFile(join(cfg.dataDir, 'secrets.key')),
   };
   const services: ServiceDefinition[] = buildServices({ api: deps, keys, config: cfg });
@@ -119,26 +119,25 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
   let lbStopped: Promise<void> = Promise.resolve();
   let poolStopped: Promise<void> = Promise.resolve();
   const stopLeading = alwaysLeader.run((signal) => {
-    const envMs = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
     // The managed Fargate pool (docs/fargate.md): agents this server starts and supervises itself.
     const poolLog = log.child({ svc: 'capacity' });
     const poolHosts = new LocalProcessHosts({ dataDir: cfg.dataDir, endpoint: () => endpoint, poolToken, log: poolLog,
-      extraArgs: process.env.WHARF_FARGATE_AGENT_ARGS?.split(' ').filter(Boolean) });
+      extraArgs: cfg.tuning.fargateAgentArgs });
     const capacity = new CapacityController({ store, hosts: poolHosts, clock: deps.clock, log: poolLog, config: {
-      hostCpu: envMs('WHARF_FARGATE_HOST_CPU'), hostMemory: envMs('WHARF_FARGATE_HOST_MEMORY'), warm: envMs('WHARF_FARGATE_WARM_HOSTS'),
-      idleMs: envMs('WHARF_FARGATE_IDLE_MS'), maxHosts: envMs('WHARF_FARGATE_MAX_HOSTS'),
+      hostCpu: cfg.tuning.fargateHostCpu, hostMemory: cfg.tuning.fargateHostMemory, warm: cfg.tuning.fargateWarmHosts,
+      idleMs: cfg.tuning.fargateIdleMs, maxHosts: cfg.tuning.fargateMaxHosts,
     } });
     // Started once the server listens (the pool agents need the endpoint).
     listening.then(() => capacity.start(signal)).catch((err) => poolLog.error({ err }, 'capacity controller failed to start'));
     poolStopped = new Promise((resolve) => signal.addEventListener('abort', () => { void poolHosts.close().then(resolve, resolve); }, { once: true }));
     const services = new ServicesController({
       store, scope: deps, clock: deps.clock, log: log.child({ svc: 'services' }),
-      reconcile: { lostAfterMs: envMs('WHARF_SERVICE_LOST_AFTER_MS'), throttleBaseMs: envMs('WHARF_SERVICE_THROTTLE_BASE_MS') },
+      reconcile: { lostAfterMs: cfg.tuning.serviceLostAfterMs, throttleBaseMs: cfg.tuning.serviceThrottleBaseMs },
     });
     void services.start(signal).catch((err) => log.error({ err }, 'services controller failed to start'));
     // Load balancers: HAProxy supervised by Wharf, programmed by the lb controller (docs/lb.md).
     const lbLog = log.child({ svc: 'lb' });
-    const dataPlane = new HaproxyDataPlane({ dir: join(cfg.dataDir, 'lb'), log: lbLog, binary: process.env.WHARF_HAPROXY, nbthread: process.env.WHARF_LB_NBTHREAD ? Number(process.env.WHARF_LB_NBTHREAD) : undefined });
+    const dataPlane = new HaproxyDataPlane({ dir: join(cfg.dataDir, 'lb'), log: lbLog, binary: cfg.tuning.haproxyBinary, nbthread: cfg.tuning.lbNbthread });
     const lbReady = dataPlane.start().then(() => startLbController({ store, dataPlane, log: lbLog }), (err: Error) => { lbLog.warn({ err: err.message }, 'load balancer data plane unavailable'); return undefined; });
     lbStopped = new Promise((resolve) => signal.addEventListener('abort', () => { void lbReady.then((c) => (c ? c.stop() : dataPlane.close())).then(resolve, resolve); }, { once: true }));
   });

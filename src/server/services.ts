@@ -16,6 +16,6 @@ import { wharfService } from '../api/wharf/index.js';
 
 export function buildServices(deps: PluginDeps): ServiceDefinition[] {
   // Load balancer listeners bind this host address (WHARF_LB_BIND_ADDRESS, default loopback).
-  return [ecsService(), ecrService(registryFor(deps)), elbv2Service({ bindAddress: process.env.WHARF_LB_BIND_ADDRESS ?? '127.0.0.1' }),
+  return [ecsService(), ecrService(registryFor(deps)), elbv2Service({ bindAddress: deps.config.tuning.lbBindAddress }),
     logsService(telemetryFor(deps).logs), cloudwatchService(telemetryFor(deps).metrics), iamService(), stsService(), secretsManagerService(), ssmService(), wharfService()];
 }

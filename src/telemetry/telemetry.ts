@@ -23,10 +23,12 @@ import { FargateUsage } from './fargate-usage.js';
 
 export interface TelemetryDeps {
   readonly api: ApiDeps;
-  readonly config: { readonly dataDir: string };
+  readonly config: {
+    readonly dataDir: string;
+    /** How often alarms are evaluated, ECS metrics published and log retention applied (ms). */
+    readonly tuning: { readonly alarmEvalMs: number; readonly metricsPublishMs: number; readonly usagePublishMs: number; readonly logsRetentionMs: number };
+  };
 }
-
-const envMs = (name: string, dflt: number) => (process.env[name] ? Number(process.env[name]) : dflt);
 
 export class Telemetry {
   readonly logs: LogsStore;
@@ -102,11 +104,11 @@ export class Telemetry {
       t.unref();
       this.timers.push(t);
     };
-    every(envMs('WHARF_ALARM_EVAL_MS', 10_000), () => this.metrics.evaluateAlarms(this.deps.api.clock()));
-    every(envMs('WHARF_METRICS_PUBLISH_MS', 60_000), () => this.ecs.publish(this.deps.api.clock()));
-    every(envMs('WHARF_USAGE_PUBLISH_MS', 60_000), () => this.usage.publish());
+    every(this.deps.config.tuning.alarmEvalMs, () => this.metrics.evaluateAlarms(this.deps.api.clock()));
+    every(this.deps.config.tuning.metricsPublishMs, () => this.ecs.publish(this.deps.api.clock()));
+    every(this.deps.config.tuning.usagePublishMs, () => this.usage.publish());
     this.usage.watch(this.abort.signal);
-    every(envMs('WHARF_LOGS_RETENTION_MS', 60_000), () => {
+    every(this.deps.config.tuning.logsRetentionMs, () => {
       const now = this.deps.api.clock().getTime();
       this.logs.enforceRetention(now);
       this.metrics.prune(now);

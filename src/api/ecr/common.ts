@@ -19,12 +19,6 @@ export async function requireRepo(ctx: RequestContext, name: string | undefined)
   return r;
 }
 
-export async function requireRepoVersioned(ctx: RequestContext, name: string): Promise<Versioned<RepositoryRecord>> {
-  const r = await getJson<RepositoryRecord>(ctx.store, ecrKeys.repo(name));
-  if (!r) throw repoNotFound(ctx, name);
-  return r;
-}
-
 export const repoNotFound = (ctx: RequestContext, name: string) =>
   new ApiError('RepositoryNotFoundException', `The repository with name '${name}' does not exist in the registry with id '${ctx.accountId}'`);
 

@@ -22,12 +22,6 @@ export function taskDefinitionView(r: TaskDefinitionRecord): TaskDefinition {
   };
 }
 
-/** All stored revisions of one family, oldest first. */
-export async function familyRevisions(store: Store, family: string): Promise<Versioned<TaskDefinitionRecord>[]> {
-  const { kvs } = await store.range(keys.taskDefinitions(family));
-  return kvs.map((kv) => ({ value: JSON.parse(kv.value) as TaskDefinitionRecord, version: kv.version, modRevision: kv.modRevision }));
-}
-
 /**
  * The record a reference names: `family:revision` / ARN → that revision (any status); bare `family` →
  * its latest ACTIVE revision. Undefined when nothing matches or the reference is malformed.
