@@ -3,7 +3,8 @@
 // (src/server/config.ts) and the entry points (src/cli/: the `wharf` commands, including `wharf server` and
 // `wharf agent`, DESIGN.md §6). Everything else gets its settings passed in, so a reader finds every knob
 // in config.ts or a command's options, and a test can set any of them without touching the environment.
-// Tests (*.test.ts) may read it. Run by `npm run lint`.
+// Tests (*.test.ts) may read it, and a child process may inherit it whole (`{ ...process.env, … }`), which
+// passes the environment on without reading a setting from it. Run by `npm run lint`.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +19,7 @@ const walk = (d) => {
     const f = relative(root, p);
     if (!f.endsWith('.ts') || f.endsWith('.test.ts') || allowed(f)) continue;
     readFileSync(p, 'utf8').split('\n').forEach((line, i) => {
-      if (/\bprocess\.env\b/.test(line) && !/^\s*(\/\/|\*)/.test(line)) bad.push(`${f}:${i + 1}: ${line.trim()}`);
+      if (/\bprocess\.env\b/.test(line.replace(/\.\.\.process\.env\b/g, '')) && !/^\s*(\/\/|\*)/.test(line)) bad.push(`${f}:${i + 1}: ${line.trim()}`);
     });
   }
 };
