@@ -31,6 +31,12 @@ export const AGENT_VERSION = '0.1.0';
 export interface AgentOptions {
   server: string;
   cluster: string;
+  /**
+   * The region whose cluster this host joins (default: the server's configured region). An instance
+   * belongs to one region's cluster, as an EC2 instance does; it travels as `?region=` on the agent's
+   * WebSocket and log ingest URLs.
+   */
+  region?: string;
   token: string;
   stateDir: string;
   driver: RuntimeDriver;
@@ -93,7 +99,7 @@ export class Agent {
     this.containerInstanceArn = this.identity.containerInstanceArns[o.cluster];
     this.checkpoints = new FileCheckpointStore(o.stateDir);
     this.reporter = new Reporter({ send: (m) => this.conn.send(m) });
-    this.logShipping = new LogShipping({ driver: o.driver, transport: httpLogTransport(o.server, o.token), checkpoints: new FileLogCheckpoints(o.stateDir), log: this.log, clock: this.clock });
+    this.logShipping = new LogShipping({ driver: o.driver, transport: httpLogTransport(withRegion(o.server, o.region), o.token), checkpoints: new FileLogCheckpoints(o.stateDir), log: this.log, clock: this.clock });
     this.logHook = {
       started: (c) => {
         if (c.logConfiguration?.logDriver === 'awslogs') this.logShipping.start({ taskArn: c.taskArn, containerName: c.containerName, runtimeId: c.runtimeId, options: c.logConfiguration.options });
@@ -117,7 +123,7 @@ export class Agent {
       });
     }
     this.conn = new AgentConnection({
-      url: o.server,
+      url: withRegion(o.server, o.region),
       token: o.token,
       log: this.log,
       register: () => this.registerMessage(),
@@ -313,4 +319,12 @@ export class Agent {
     }
     return out;
   }
+}
+
+/** The server URL with the agent's region as a query parameter (unchanged without a region). */
+export function withRegion(server: string, region: string | undefined): string {
+  if (!region) return server;
+  const u = new URL(server);
+  u.searchParams.set('region', region);
+  return u.toString();
 }

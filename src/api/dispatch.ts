@@ -20,6 +20,8 @@ import { parseSignature, verifySignature, type Dialect } from '../protocol/sigv4
 import { validateInput } from '../protocol/service-model.js';
 import type { IamDirectory } from '../iam/directory.js';
 import type { ApiDeps, AuthzItem, Principal, RequestContext, ServiceDefinition } from './types.js';
+import { REGION_NAME, regionKeys, storeForRegion } from '../store/region-store.js';
+import { createOnly } from '../store/store.js';
 
 export interface DispatchResult extends WireResponse {
   readonly service?: string;
@@ -49,10 +51,10 @@ class Context {
   }
 }
 
-/** A Context subclass whose prototype reads each of `deps`' members from the deps object. */
+/** A Context subclass whose prototype reads each of `deps`' members from the (regional) deps object. */
 function contextClass(deps: ApiDeps): typeof Context {
   class DepsContext extends Context {}
-  for (const name of Object.keys(deps)) {
+  for (const name of new Set([...Object.keys(deps), 'store', 'region'])) {
     if (name in Context.prototype) continue;
     Object.defineProperty(DepsContext.prototype, name, { get(this: { deps: Record<string, unknown> }) { return this.deps[name]; }, enumerable: true });
   }
@@ -62,6 +64,8 @@ function contextClass(deps: ApiDeps): typeof Context {
 export class ApiDispatcher {
   private readonly bySigningName = new Map<string, ServiceDefinition>();
   private readonly Context: typeof Context;
+  /** Per region: the deps handlers see (that region's name and its view of the store). */
+  private readonly regional = new Map<string, ApiDeps>();
 
   constructor(
     private readonly services: readonly ServiceDefinition[],
@@ -72,6 +76,24 @@ export class ApiDispatcher {
   ) {
     for (const s of services) this.bySigningName.set(s.signingName, s);
     this.Context = contextClass(deps);
+    this.regional.set(deps.region, deps);
+  }
+
+  /**
+   * The deps of a region's requests: its name and its view of the store (src/store/region-store.ts).
+   * The first request of a region records the region in the store, so its controllers start (and start
+   * again after a restart) — see src/server/regions.ts.
+   */
+  private async region(region: string, dialect: Dialect): Promise<ApiDeps> {
+    if (!REGION_NAME.test(region)) {
+      throw new ApiError(dialect === 'query' ? 'SignatureDoesNotMatch' : 'InvalidSignatureException', `Credential should be scoped to a valid region. '${region}' is not a region name.`);
+    }
+    const store = storeForRegion(this.deps.store, region, this.deps.region);
+    if (store !== this.deps.store) await this.deps.store.txn(createOnly(regionKeys.region(region), '{}'));
+    const deps: ApiDeps = Object.create(this.deps, { region: { value: region, enumerable: true }, store: { value: store, enumerable: true } });
+    if (this.regional.size > 1000) { this.regional.clear(); this.regional.set(this.deps.region, this.deps); }
+    this.regional.set(region, deps);
+    return deps;
   }
 
   /** True when a request looks like an AWS API call this dispatcher should answer. */
@@ -113,7 +135,10 @@ export class ApiDispatcher {
       } else if (token !== undefined && token !== '') {
         throw invalidToken();
       }
-      verifySignature(req, sig, cred.secretAccessKey, { now, dialect, region: this.deps.region });
+      // Every region is served: the scope's region is part of the signing key, so a request signed for
+      // one region and scoped to another fails the signature check itself, as at AWS.
+      verifySignature(req, sig, cred.secretAccessKey, { now, dialect });
+      const deps = this.regional.get(sig.credential.region) ?? await this.region(sig.credential.region, dialect);
       const principal: Principal = cred.caller;
       this.iam.lastUsed.set(principal.accessKeyId, { at: now.getTime(), service: service.signingName, region: sig.credential.region });
 
@@ -132,7 +157,7 @@ export class ApiDispatcher {
       }
       const input = codec.decodeInput(req, service.model, operation);
       validateInput(service.model, operation, input, { errorCode: service.validationError });
-      const ctx = new this.Context(this.deps, requestId, now, principal, this.log, service.name, operation) as unknown as RequestContext;
+      const ctx = new this.Context(deps, requestId, now, principal, this.log, service.name, operation) as unknown as RequestContext;
       if (!principal.bootstrap) await this.authorize(service, operation, input, ctx, { dialect, sourceIp: req.remoteAddress, region: sig.credential.region });
       const output = await handler(input, ctx);
       const res = codec.encodeOutput(output, { model: service.model, operation, requestId });

@@ -72,3 +72,21 @@ export interface ServiceDefinition {
   /** The resources (and condition keys) each operation is authorized against. */
   readonly authorize?: Authorizer;
 }
+
+/**
+ * A service whose backend is per region (CloudWatch Logs, metrics, ECR): one definition per region,
+ * made on a region's first call, chosen by the request's region. Services whose handlers only use
+ * `ctx.store` need none of this: the store in their context already is the region's.
+ */
+export function regionalService(defaultRegion: string, build: (region: string) => ServiceDefinition): ServiceDefinition {
+  const made = new Map<string, ServiceDefinition>();
+  const forRegion = (region: string) => {
+    let d = made.get(region);
+    if (!d) { d = build(region); made.set(region, d); }
+    return d;
+  };
+  const base = forRegion(defaultRegion);
+  const handlers: Record<string, Handler> = {};
+  for (const op of Object.keys(base.handlers)) handlers[op] = (input, ctx) => forRegion(ctx.region).handlers[op](input, ctx);
+  return { ...base, handlers };
+}

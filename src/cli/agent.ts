@@ -42,6 +42,7 @@ export function registerAgentCommand(program: Command): void {
     .description('join this host to a cluster as a container instance and run the tasks placed on it')
     .option('--server <url>', 'the Wharf server (env WHARF_SERVER)', process.env.WHARF_SERVER ?? 'http://127.0.0.1:7755')
     .option('--cluster <name>', 'cluster to join', 'default')
+    .option('--region <region>', 'region of the cluster to join (env WHARF_REGION; default: the server\'s region)', process.env.WHARF_REGION)
     .option('--token <token>', 'join token (env WHARF_JOIN_TOKEN; default: <server data dir>/join-token if this is the server host)')
     .option('--attribute <name=value>', 'custom attribute, repeatable', parseAttribute, {})
     .option('--name <name>', 'agent name; selects the default state dir (several agents on one host = several names)', 'default')
@@ -69,7 +70,7 @@ export function registerAgentCommand(program: Command): void {
       });
       const stopTimeout = opts.stopTimeout ?? (env.ECS_CONTAINER_STOP_TIMEOUT ? parseFloat(env.ECS_CONTAINER_STOP_TIMEOUT) : undefined);
       const agent = new Agent({
-        server: opts.server, cluster: opts.cluster, token, stateDir, driver, log,
+        server: opts.server, cluster: opts.cluster, region: opts.region, token, stateDir, driver, log,
         attributes: opts.attribute, cpu: opts.cpu, memory: opts.memory,
         availabilityZone: opts.availabilityZone, instanceType: opts.instanceType,
         // ECS_ENABLE_TASK_IAM_ROLE, on by default as root (nftables and a sysctl need it).

@@ -133,21 +133,26 @@ export class AgentGateway {
   attach(server: Server): void {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = (req.url ?? '').split('?')[0];
-      if (path !== '/agent') return;
-      const auth = req.headers.authorization ?? '';
-      const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
-      void (async () => {
-        const pool = (await this.o.verifyPoolToken?.(token)) ?? false;
-        return { ok: pool || (await this.o.verifyToken(token)), pool };
-      })().then(({ ok, pool }) => {
-        if (!ok) {
-          socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\ninvalid join token: pass the token `wharf server` printed (or its data directory file join-token) with --token\n');
-          return;
-        }
-        this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, pool));
-      }, () => socket.destroy());
+      if (path === '/agent') this.handleUpgrade(req, socket, head);
     });
   }
+
+  /** Takes one `/agent` upgrade request (the server routes each to its region's gateway). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const auth = req.headers.authorization ?? '';
+    const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+    void (async () => {
+      const pool = (await this.o.verifyPoolToken?.(token)) ?? false;
+      return { ok: pool || (await this.o.verifyToken(token)), pool };
+    })().then(({ ok, pool }) => {
+      if (!ok) {
+        socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\ninvalid join token: pass the token `wharf server` printed (or its data directory file join-token) with --token\n');
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, pool));
+    }, () => socket.destroy());
+  }
+
 
   connectedInstances(): string[] {
     return [...this.sessions.keys()];

@@ -17,6 +17,8 @@
  */
 export interface AgentLogBatch {
   group: string;
+  /** The task definition's `awslogs-region`: the region whose CloudWatch Logs gets the events (else the agent's). */
+  region?: string;
   stream: string;
   createGroup: boolean;
   /** Runtime container id. */

@@ -115,8 +115,6 @@ export interface VerifyOptions {
   /** Allowed clock difference either way. AWS allows 5 minutes. */
   readonly maxSkewMs?: number;
   readonly dialect?: Dialect;
-  /** The region this endpoint serves; requests scoped to another region are refused. */
-  readonly region?: string;
 }
 
 /**
@@ -140,9 +138,6 @@ export function verifySignature(req: SignedRequest, sig: ParsedSignature, secret
   if (!when) throw new ApiError(n.incomplete, `Date must be in ISO-8601 'basic format'. Got '${sig.amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601`);
   if (sig.amzDate.slice(0, 8) !== credential.date) {
     throw new ApiError(n.invalid, `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${credential.date}' != '${sig.amzDate.slice(0, 8)}', from '${sig.amzDate}'.`);
-  }
-  if (options.region && credential.region !== options.region) {
-    throw new ApiError(n.invalid, `Credential should be scoped to a valid region. This endpoint serves '${options.region}', not '${credential.region}'.`);
   }
   const skew = options.maxSkewMs ?? 5 * 60_000;
   const now = options.now.getTime();

@@ -20,7 +20,12 @@ import { ecrKeys } from './metadata.js';
 /** ECR's token lifetime: 12 hours. */
 export const TOKEN_TTL_MS = 12 * 60 * 60 * 1000;
 
-export interface RegistryPrincipal { accessKeyId: string; userName: string }
+export interface RegistryPrincipal {
+  accessKeyId: string;
+  userName: string;
+  /** The region the token was issued in (undefined: the default region, as for an access key pair). */
+  region?: string;
+}
 
 export class RegistryAuth {
   private secret?: Promise<Buffer>;
@@ -40,9 +45,9 @@ export class RegistryAuth {
   }
 
   /** A password for `AWS:<password>`, valid until now + 12 h. */
-  async issue(accessKeyId: string, now: Date): Promise<{ password: string; expiresAt: Date }> {
+  async issue(accessKeyId: string, now: Date, region?: string): Promise<{ password: string; expiresAt: Date }> {
     const expiresAt = new Date(now.getTime() + TOKEN_TTL_MS);
-    const payload = Buffer.from(JSON.stringify({ k: accessKeyId, e: expiresAt.getTime() })).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ k: accessKeyId, e: expiresAt.getTime(), ...(region ? { r: region } : {}) })).toString('base64url');
     const mac = createHmac('sha256', await this.getSecret()).update(payload).digest('base64url');
     return { password: `${payload}.${mac}`, expiresAt };
   }
@@ -62,11 +67,12 @@ export class RegistryAuth {
       const mac = Buffer.from(pass.slice(dot + 1), 'base64url');
       const want = createHmac('sha256', await this.getSecret()).update(payload).digest();
       if (mac.length !== want.length || !timingSafeEqual(mac, want)) return undefined;
-      let claims: { k?: string; e?: number };
+      let claims: { k?: string; e?: number; r?: string };
       try { claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')); } catch { return undefined; }
       if (typeof claims.k !== 'string' || typeof claims.e !== 'number' || claims.e <= now.getTime()) return undefined;
       const key = await this.keys.find(claims.k);
-      return key ? { accessKeyId: key.accessKeyId, userName: key.userName } : undefined;
+      if (claims.r !== undefined && typeof claims.r !== 'string') return undefined;
+      return key ? { accessKeyId: key.accessKeyId, userName: key.userName, ...(claims.r ? { region: claims.r } : {}) } : undefined;
     }
     const key = await this.keys.find(user);
     if (!key) return undefined;

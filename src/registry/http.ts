@@ -110,15 +110,17 @@ export function registryPlugin(reg: Registry) {
   };
 }
 
-async function handle(reg: Registry, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(root: Registry, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://registry');
-  const now = reg.clock();
-  const principal = await reg.auth.verify(req.headers.authorization, now);
+  const now = root.clock();
+  const principal = await root.auth.verify(req.headers.authorization, now);
   if (!principal) {
     return sendError(res, new RegistryError('UNAUTHORIZED', 'authentication required: use `aws ecr get-login-password` (user AWS) or an access key pair'), {
-      'WWW-Authenticate': `Basic realm="${reg.realm()}",service="ecr.amazonaws.com"`,
+      'WWW-Authenticate': `Basic realm="${root.realm()}",service="ecr.amazonaws.com"`,
     });
   }
+  // The repositories of the region the token was issued in (see Registry).
+  const reg = root.forRegion(principal.region);
   const route = parseRoute(url.pathname);
   const method = req.method ?? 'GET';
   if (!route) throw new RegistryError('NAME_INVALID', `no registry endpoint at ${url.pathname}`);

@@ -20,6 +20,7 @@ import { RegistryError } from './errors.js';
 import { checkRepoName, deleteImage, ecrKeys, getRepo, listImages, newRepository, type ImageRecord, type RepositoryRecord } from './metadata.js';
 import { evaluateLifecycle, parseLifecyclePolicy, type Expiry } from './lifecycle.js';
 import { createOnly } from '../store/store.js';
+import { regionKeys, storeForRegion } from '../store/region-store.js';
 
 /** How often lifecycle policies run. ECR promises "within 24 hours"; a minute keeps tests and users honest. */
 export const LIFECYCLE_INTERVAL_MS = 60_000;
@@ -38,21 +39,47 @@ export interface RegistryDeps {
 
 export interface GcReport { blobsDeleted: number; bytesFreed: number; linksDeleted: number; uploadsDeleted: number; blobsKept: number }
 
+/**
+ * Regions. Repositories, images, links and upload sessions are per region (each region's Registry
+ * works on that region's view of the store, src/store/region-store.ts); blobs are content-addressed and
+ * shared by every region, so GC marks what any region references. /v2/ serves the region a client's
+ * ECR token was issued in (GetAuthorizationToken in eu-west-1 → eu-west-1's repositories); an access
+ * key pair used directly, as with `skopeo --creds`, means the default region.
+ */
 export class Registry {
   readonly blobs: FsBlobStore;
   readonly auth: RegistryAuth;
   readonly store: Store;
+  readonly region: string;
   private timers: NodeJS.Timeout[] = [];
   private lifecycleRunning = new Map<string, Promise<Expiry[]>>();
+  private readonly regions = new Map<string, Registry>();
+  private readonly root: Registry;
 
-  constructor(private readonly deps: RegistryDeps) {
-    this.store = deps.api.store;
-    this.blobs = new FsBlobStore(join(deps.config.dataDir, 'registry'));
-    this.auth = new RegistryAuth(this.store, deps.keys);
+  constructor(private readonly deps: RegistryDeps, parent?: { root: Registry; region: string }) {
+    this.root = parent?.root ?? this;
+    this.region = parent?.region ?? deps.api.region;
+    this.store = storeForRegion(deps.api.store, this.region, deps.api.region);
+    this.blobs = parent ? parent.root.blobs : new FsBlobStore(join(deps.config.dataDir, 'registry'));
+    this.auth = parent ? parent.root.auth : new RegistryAuth(deps.api.store, deps.keys);
+  }
+
+  /** The same registry seen from `region` (shared blobs and credentials, that region's repositories). */
+  forRegion(region: string | undefined): Registry {
+    if (region === undefined || region === this.root.region) return this.root;
+    const all = this.root.regions;
+    let r = all.get(region);
+    if (!r) { r = new Registry(this.deps, { root: this.root, region }); all.set(region, r); }
+    return r;
+  }
+
+  /** Every region that has been used (its record is written on its first API call), default first. */
+  async allRegions(): Promise<Registry[]> {
+    const { kvs } = await this.deps.api.store.range(regionKeys.regions());
+    return [this.root, ...kvs.map((kv) => this.forRegion(kv.key.slice(regionKeys.regions().length)))].filter((r, i, a) => a.indexOf(r) === i);
   }
 
   clock(): Date { return this.deps.api.clock(); }
-  get region(): string { return this.deps.api.region; }
   get accountId(): string { return this.deps.api.accountId; }
 
   /** The registry host as clients name it (HOST:PORT), from the public endpoint. */
@@ -97,6 +124,10 @@ export class Registry {
   }
 
   async runAllLifecycles(): Promise<void> {
+    for (const r of await this.allRegions()) await r.runRegionLifecycles();
+  }
+
+  private async runRegionLifecycles(): Promise<void> {
     const { kvs } = await this.store.range(ecrKeys.repos());
     for (const kv of kvs) {
       const r = JSON.parse(kv.value) as RepositoryRecord;
@@ -134,27 +165,32 @@ export class Registry {
     const report: GcReport = { blobsDeleted: 0, bytesFreed: 0, linksDeleted: 0, uploadsDeleted: 0, blobsKept: 0 };
 
     // Mark: every blob an image references, per repository and overall.
+    // Blobs are shared by every region: mark across all of them.
+    const regions = await this.root.allRegions();
     const referenced = new Set<string>();
-    const perRepo = new Set<string>();
-    const { kvs: images } = await this.store.range(ecrKeys.allImages());
-    for (const kv of images) {
-      const name = kv.key.slice(ecrKeys.allImages().length, kv.key.lastIndexOf(':sha256:'));
-      const img = JSON.parse(kv.value) as ImageRecord;
-      for (const b of img.blobs) { referenced.add(b); perRepo.add(`${name}\n${b}`); }
-    }
-    // Links no image of their repository references, older than the grace period, go.
-    const { kvs: links } = await this.store.range(ecrKeys.allLinks());
     const linked = new Set<string>();
-    for (const kv of links) {
-      const rest = kv.key.slice(ecrKeys.allLinks().length);
-      const i = rest.lastIndexOf(':sha256:');
-      const name = rest.slice(0, i), digest = rest.slice(i + 1);
-      const st = await this.blobs.stat(digest);
-      if (!perRepo.has(`${name}\n${digest}`) && (!st || st.modifiedMs < cutoff)) {
-        const r = await this.store.txn({ compare: [{ key: kv.key, target: 'modRevision', op: '==', value: kv.modRevision }], success: [{ type: 'delete', key: kv.key }] });
-        if (r.succeeded) { report.linksDeleted++; continue; }
+    for (const region of regions) {
+      const store = region.store;
+      const perRepo = new Set<string>();
+      const { kvs: images } = await store.range(ecrKeys.allImages());
+      for (const kv of images) {
+        const name = kv.key.slice(ecrKeys.allImages().length, kv.key.lastIndexOf(':sha256:'));
+        const img = JSON.parse(kv.value) as ImageRecord;
+        for (const b of img.blobs) { referenced.add(b); perRepo.add(`${name}\n${b}`); }
       }
-      linked.add(digest);
+      // Links no image of their repository references, older than the grace period, go.
+      const { kvs: links } = await store.range(ecrKeys.allLinks());
+      for (const kv of links) {
+        const rest = kv.key.slice(ecrKeys.allLinks().length);
+        const i = rest.lastIndexOf(':sha256:');
+        const name = rest.slice(0, i), digest = rest.slice(i + 1);
+        const st = await this.blobs.stat(digest);
+        if (!perRepo.has(`${name}\n${digest}`) && (!st || st.modifiedMs < cutoff)) {
+          const r = await store.txn({ compare: [{ key: kv.key, target: 'modRevision', op: '==', value: kv.modRevision }], success: [{ type: 'delete', key: kv.key }] });
+          if (r.succeeded) { report.linksDeleted++; continue; }
+        }
+        linked.add(digest);
+      }
     }
     // Sweep blobs nobody references or links, untouched for the grace period.
     for await (const b of this.blobs.list()) {
@@ -167,7 +203,7 @@ export class Registry {
     // Abandoned uploads.
     for (const id of await this.blobs.staleIngests(now - UPLOAD_TTL_MS)) {
       await this.blobs.removeIngest(id);
-      await this.store.txn({ success: [{ type: 'delete', key: ecrKeys.upload(id) }] });
+      for (const region of regions) await region.store.txn({ success: [{ type: 'delete', key: ecrKeys.upload(id) }] });
       report.uploadsDeleted++;
     }
     return report;

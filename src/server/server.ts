@@ -31,6 +31,19 @@ import { RpcV2CborCodec } from '../protocol/codecs/rpcv2-cbor.js';
 import { telemetryFor } from '../telemetry/telemetry.js';
 import { HaproxyDataPlane } from '../lb/haproxy.js';
 import { startLbController } from '../controllers/lb/lb-controller.js';
+import { REGION_NAME, regionKeys, storeForRegion } from '../store/region-store.js';
+import { createOnly } from '../store/store.js';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+/** Calls `start` once, when the region's store first holds a load balancer (so unused regions run no HAProxy). */
+function whenLoadBalancers(store: Store, signal: AbortSignal, start: () => void): void {
+  let started = false;
+  const once = () => { if (!started && !signal.aborted) { started = true; start(); } };
+  const prefix = '/elbv2/lb/';
+  void store.range(prefix, { limit: 1 }).then((r) => { if (r.kvs.length > 0) once(); }, () => {});
+  store.watch(prefix, (events) => { if (events.some((e) => e.type === 'put')) once(); }, { signal });
+}
 
 export interface RunningServer {
   readonly port: number;
@@ -73,6 +86,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
   await iam.load();
 
   let endpoint = cfg.publicEndpoint ?? '';
+  let closed = false;
   const deps: ApiDeps = {
     store,
     region: cfg.region,
@@ -88,58 +102,106 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
   const app = await buildApp({ dispatcher, logger: log, plugins: buildPlugins({ api: deps, keys, config: cfg }) });
   const joinToken = await ensureJoinToken(store);
   const registryAuth = new RegistryAuth(store, keys);
-  let pullToken: { password: string; until: number } | undefined;
   const taskStart = new TaskStartResolver({ store, iam, box: deps.secretBox, accountId: cfg.accountId, region: cfg.region, endpointKey: joinToken });
   const poolToken = await ensurePoolToken(store);
-  const gateway = new AgentGateway({ store, scope: deps, log: log.child({ svc: 'dispatcher' }), clock: deps.clock, verifyToken: joinTokenVerifier(store),
-    verifyPoolToken: poolTokenVerifier(store),
-    onStats: (cluster, msg) => telemetryFor({ api: deps, config: cfg }).onStats(cluster, msg),
-    taskStart: (t) => taskStart.resolve(t, new Date()),
-    // Agents pull from this server's own registry with an ECR-style token (renewed well before its 12 h end).
-    registryAuth: async (images) => {
-      const host = new URL(endpoint).host;
-      const hosts = new Set([host, host.replace(/^127\.0\.0\.1:/, 'localhost:'), host.replace(/^localhost:/, '127.0.0.1:')]);
-      const wanted = [...hosts].filter((h) => images.some((i) => i.startsWith(h + '/')));
-      if (wanted.length === 0) return [];
-      const now = Date.now();
-      if (!pullToken || pullToken.until < now) {
-        const key = (await keys.list()).find((k) => k.status === 'Active');
-        if (!key) return [];
-        const t = await registryAuth.issue(key.accessKeyId, new Date(now));
-        pullToken = { password: t.password, until: now + 60 * 60_000 };
-      }
-      return wanted.map((serveraddress) => ({ serveraddress, username: 'AWS', password: pullToken!.password }));
-    },
-  });
-  gateway.attach(app.server);
-  const reaper = startTaskReaper({ store, clock: deps.clock });
   let markListening!: () => void;
   const listening = new Promise<void>((r) => { markListening = r; });
-  // Controllers run on the leader only; with the embedded store this server always leads.
-  let lbStopped: Promise<void> = Promise.resolve();
   let poolStopped: Promise<void> = Promise.resolve();
-  const stopLeading = alwaysLeader.run((signal) => {
-    // The managed Fargate pool (docs/fargate.md): agents this server starts and supervises itself.
-    const poolLog = log.child({ svc: 'capacity' });
-    const poolHosts = new LocalProcessHosts({ dataDir: cfg.dataDir, endpoint: () => endpoint, poolToken, log: poolLog,
-      extraArgs: cfg.tuning.fargateAgentArgs });
-    const capacity = new CapacityController({ store, hosts: poolHosts, clock: deps.clock, log: poolLog, config: {
-      hostCpu: cfg.tuning.fargateHostCpu, hostMemory: cfg.tuning.fargateHostMemory, warm: cfg.tuning.fargateWarmHosts,
-      idleMs: cfg.tuning.fargateIdleMs, maxHosts: cfg.tuning.fargateMaxHosts,
-    } });
-    // Started once the server listens (the pool agents need the endpoint).
-    listening.then(() => capacity.start(signal)).catch((err) => poolLog.error({ err }, 'capacity controller failed to start'));
-    poolStopped = new Promise((resolve) => signal.addEventListener('abort', () => { void poolHosts.close().then(resolve, resolve); }, { once: true }));
-    const services = new ServicesController({
-      store, scope: deps, clock: deps.clock, log: log.child({ svc: 'services' }),
-      reconcile: { lostAfterMs: cfg.tuning.serviceLostAfterMs, throttleBaseMs: cfg.tuning.serviceThrottleBaseMs },
+  // Agents pull from this server's own registry with an ECR-style token (renewed well before its 12 h
+  // end), issued for the agent's region so its task images resolve in that region's repositories.
+  const pullTokens = new Map<string, { password: string; until: number }>();
+  const registryAuthFor = (region: string) => async (images: string[]) => {
+    const host = new URL(endpoint).host;
+    const hosts = new Set([host, host.replace(/^127\.0\.0\.1:/, 'localhost:'), host.replace(/^localhost:/, '127.0.0.1:')]);
+    const wanted = [...hosts].filter((h) => images.some((i) => i.startsWith(h + '/')));
+    if (wanted.length === 0) return [];
+    const now = Date.now();
+    let pullToken = pullTokens.get(region);
+    if (!pullToken || pullToken.until < now) {
+      const key = (await keys.list()).find((k) => k.status === 'Active');
+      if (!key) return [];
+      const t = await registryAuth.issue(key.accessKeyId, new Date(now), region);
+      pullToken = { password: t.password, until: now + 60 * 60_000 };
+      pullTokens.set(region, pullToken);
+    }
+    const password = pullToken.password;
+    return wanted.map((serveraddress) => ({ serveraddress, username: 'AWS', password }));
+  };
+
+  /**
+   * Regions (src/store/region-store.ts). Each region used — the configured one from the start, others
+   * from their first API call (the dispatcher records them under /wharf/regions/) — gets its own agent
+   * gateway, task reaper and, on the leader, its own controllers, all over that region's view of the
+   * store. Agents name their region on connect (`/agent?region=`); without one they join the default.
+   */
+  interface RegionRuntime { gateway: AgentGateway; reaper: { stop(): void }; stopLeading: () => void; lbStopped: Promise<void> }
+  const regions = new Map<string, RegionRuntime>();
+  const startRegion = (region: string): RegionRuntime => {
+    let r = regions.get(region);
+    if (r) return r;
+    const rstore = storeForRegion(store, region, cfg.region);
+    const scope = { region, accountId: cfg.accountId };
+    const rlog = region === cfg.region ? log : log.child({ region });
+    const home = region === cfg.region;
+    const gateway = new AgentGateway({ store: rstore, scope, log: rlog.child({ svc: 'dispatcher' }), clock: deps.clock, verifyToken: joinTokenVerifier(store),
+      // The managed Fargate pool's agents join the configured region (docs/fargate.md).
+      ...(home ? { verifyPoolToken: poolTokenVerifier(store), taskStart: (t: Parameters<TaskStartResolver['resolve']>[0]) => taskStart.resolve(t, new Date()) } : {}),
+      onStats: (cluster, msg) => telemetryFor({ api: deps, config: cfg }).onStats(cluster, msg, region),
+      registryAuth: registryAuthFor(region),
     });
-    void services.start(signal).catch((err) => log.error({ err }, 'services controller failed to start'));
-    // Load balancers: HAProxy supervised by Wharf, programmed by the lb controller (docs/lb.md).
-    const lbLog = log.child({ svc: 'lb' });
-    const dataPlane = new HaproxyDataPlane({ dir: join(cfg.dataDir, 'lb'), log: lbLog, binary: cfg.tuning.haproxyBinary, nbthread: cfg.tuning.lbNbthread });
-    const lbReady = dataPlane.start().then(() => startLbController({ store, dataPlane, log: lbLog }), (err: Error) => { lbLog.warn({ err: err.message }, 'load balancer data plane unavailable'); return undefined; });
-    lbStopped = new Promise((resolve) => signal.addEventListener('abort', () => { void lbReady.then((c) => (c ? c.stop() : dataPlane.close())).then(resolve, resolve); }, { once: true }));
+    const reaper = startTaskReaper({ store: rstore, clock: deps.clock });
+    // Controllers run on the leader only; with the embedded store this server always leads.
+    let lbStopped: Promise<void> = Promise.resolve();
+    const stopLeading = alwaysLeader.run((signal) => {
+      if (home) {
+        // The managed Fargate pool (docs/fargate.md): agents this server starts and supervises itself.
+        const poolLog = log.child({ svc: 'capacity' });
+        const poolHosts = new LocalProcessHosts({ dataDir: cfg.dataDir, endpoint: () => endpoint, poolToken, log: poolLog,
+          extraArgs: cfg.tuning.fargateAgentArgs });
+        const capacity = new CapacityController({ store, hosts: poolHosts, clock: deps.clock, log: poolLog, config: {
+          hostCpu: cfg.tuning.fargateHostCpu, hostMemory: cfg.tuning.fargateHostMemory, warm: cfg.tuning.fargateWarmHosts,
+          idleMs: cfg.tuning.fargateIdleMs, maxHosts: cfg.tuning.fargateMaxHosts,
+        } });
+        // Started once the server listens (the pool agents need the endpoint).
+        listening.then(() => capacity.start(signal)).catch((err) => poolLog.error({ err }, 'capacity controller failed to start'));
+        poolStopped = new Promise((resolve) => signal.addEventListener('abort', () => { void poolHosts.close().then(resolve, resolve); }, { once: true }));
+      }
+      const services = new ServicesController({
+        store: rstore, scope, clock: deps.clock, log: rlog.child({ svc: 'services' }),
+        reconcile: { lostAfterMs: cfg.tuning.serviceLostAfterMs, throttleBaseMs: cfg.tuning.serviceThrottleBaseMs },
+      });
+      void services.start(signal).catch((err) => log.error({ err }, 'services controller failed to start'));
+      // Load balancers: HAProxy supervised by Wharf, programmed by the lb controller (docs/lb.md); one
+      // data plane per region, started once the region has a load balancer.
+      const lbLog = rlog.child({ svc: 'lb' });
+      const startLb = () => {
+        const dataPlane = new HaproxyDataPlane({ dir: join(cfg.dataDir, region === cfg.region ? 'lb' : `lb.${region}`), log: lbLog, binary: cfg.tuning.haproxyBinary, nbthread: cfg.tuning.lbNbthread });
+        const lbReady = dataPlane.start().then(() => startLbController({ store: rstore, dataPlane, log: lbLog }), (err: Error) => { lbLog.warn({ err: err.message }, 'load balancer data plane unavailable'); return undefined; });
+        lbStopped = new Promise((resolve) => signal.addEventListener('abort', () => { void lbReady.then((c) => (c ? c.stop() : dataPlane.close())).then(resolve, resolve); }, { once: true }));
+      };
+      if (region === cfg.region) startLb();
+      else whenLoadBalancers(rstore, signal, startLb);
+    });
+    r = { gateway, reaper, stopLeading, get lbStopped() { return lbStopped; } };
+    regions.set(region, r);
+    return r;
+  };
+  startRegion(cfg.region);
+  const regionWatch = new AbortController();
+  const startRecorded = (key: string) => { if (!closed) startRegion(key.slice(regionKeys.regions().length)); };
+  for (const kv of (await store.range(regionKeys.regions())).kvs) startRecorded(kv.key);
+  store.watch(regionKeys.regions(), (events) => { for (const e of events) if (e.type === 'put') startRecorded(e.kv.key); }, { signal: regionWatch.signal });
+  app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://agent');
+    if (url.pathname !== '/agent') return;
+    const region = url.searchParams.get('region') ?? cfg.region;
+    if (!REGION_NAME.test(region)) {
+      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\ninvalid region ${region.slice(0, 64)}: use a region name such as us-east-1\n`);
+      return;
+    }
+    // An agent may be the first to name a region: record it, so the region's controllers run.
+    const ready = region === cfg.region ? Promise.resolve() : store.txn(createOnly(regionKeys.region(region), '{}'));
+    void ready.then(() => startRegion(region).gateway.handleUpgrade(req, socket, head), () => socket.destroy());
   });
   await app.listen({ port: cfg.port, host: cfg.host });
   const addr = app.server.address();
@@ -160,17 +222,19 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
   log.info({ endpoint, dataDir: cfg.dataDir, region: cfg.region }, 'wharf server listening');
   markListening();
 
-  let closed = false;
   return {
     port, endpoint, store, app, createdAdminKey, joinToken,
     async close() {
       if (closed) return;
       closed = true;
-      reaper.stop();
-      stopLeading();
-      await lbStopped;
+      regionWatch.abort();
+      for (const r of regions.values()) {
+        r.reaper.stop();
+        r.stopLeading();
+      }
+      for (const r of regions.values()) await r.lbStopped;
       await poolStopped;
-      await gateway.close();
+      for (const r of regions.values()) await r.gateway.close();
       await app.close();
       keys.close();
       iam.close();

@@ -1,5 +1,5 @@
 /** The AWS services this server speaks. Each capability adds its ServiceDefinition here. */
-import type { ServiceDefinition } from '../api/types.js';
+import { regionalService, type ServiceDefinition } from '../api/types.js';
 import { ecsService } from '../api/ecs/index.js';
 import type { PluginDeps } from './plugins.js';
 import { ecrService } from '../api/ecr/index.js';
@@ -15,7 +15,13 @@ import { ssmService } from '../api/ssm/index.js';
 import { wharfService } from '../api/wharf/index.js';
 
 export function buildServices(deps: PluginDeps): ServiceDefinition[] {
+  const home = deps.api.region;
+  // ECS and ELBv2 keep everything in the store, which each request's context already scopes to its
+  // region; ECR, CloudWatch Logs and metrics have backends of their own, one per region.
   // Load balancer listeners bind this host address (WHARF_LB_BIND_ADDRESS, default loopback).
-  return [ecsService(), ecrService(registryFor(deps)), elbv2Service({ bindAddress: deps.config.tuning.lbBindAddress }),
-    logsService(telemetryFor(deps).logs), cloudwatchService(telemetryFor(deps).metrics), iamService(), stsService(), secretsManagerService(), ssmService(), wharfService()];
+  return [ecsService(), regionalService(home, (r) => ecrService(registryFor(deps).forRegion(r))),
+    elbv2Service({ bindAddress: deps.config.tuning.lbBindAddress }),
+    regionalService(home, (r) => logsService(telemetryFor(deps).region(r).logs)),
+    regionalService(home, (r) => cloudwatchService(telemetryFor(deps).region(r).metrics)), iamService(), stsService(),
+    secretsManagerService(), ssmService(), wharfService()];
 }

@@ -20,6 +20,7 @@ import { LogsStore } from './logs-store.js';
 import { MetricsStore } from './metrics-store.js';
 import { EcsMetrics } from './ecs-metrics.js';
 import { FargateUsage } from './fargate-usage.js';
+import { REGION_NAME, regionKeys, storeForRegion } from '../store/region-store.js';
 
 export interface TelemetryDeps {
   readonly api: ApiDeps;
@@ -30,6 +31,20 @@ export interface TelemetryDeps {
   };
 }
 
+/** One region's CloudWatch: its log groups, metrics and alarms, and the ECS metrics of its clusters. */
+export interface RegionTelemetry {
+  readonly region: string;
+  readonly logs: LogsStore;
+  readonly metrics: MetricsStore;
+  readonly ecs: EcsMetrics;
+}
+
+/**
+ * Regions: CloudWatch is regional, so each region has its own logs and metrics files (`logs.db` and
+ * `metrics.db` for the default region, as before regions existed; `logs.<region>.db`… for the others),
+ * opened on the region's first use or, after a restart, for every region recorded in the store. The
+ * schedules and Prometheus cover every open region.
+ */
 export class Telemetry {
   readonly logs: LogsStore;
   readonly metrics: MetricsStore;
@@ -37,6 +52,7 @@ export class Telemetry {
   readonly usage: FargateUsage;
   private readonly abort = new AbortController();
   readonly registry = new Registry();
+  private readonly parts = new Map<string, RegionTelemetry>();
   private timers: NodeJS.Timeout[] = [];
   private closed = false;
   private readonly c: {
@@ -45,10 +61,10 @@ export class Telemetry {
   };
 
   constructor(private readonly deps: TelemetryDeps) {
-    const scope = { region: deps.api.region, accountId: deps.api.accountId };
-    this.logs = new LogsStore(join(deps.config.dataDir, 'logs.db'), scope);
-    this.metrics = new MetricsStore(join(deps.config.dataDir, 'metrics.db'), scope);
-    this.ecs = new EcsMetrics({ store: deps.api.store, metrics: this.metrics });
+    const home = this.region(deps.api.region);
+    this.logs = home.logs;
+    this.metrics = home.metrics;
+    this.ecs = home.ecs;
     this.usage = new FargateUsage({ store: deps.api.store, metrics: this.metrics, clock: deps.api.clock });
     collectDefaultMetrics({ register: this.registry, prefix: 'wharf_' });
     // prom-client names three gauges *_total, which `promtool check metrics` rejects (only counters may end
@@ -70,18 +86,42 @@ export class Telemetry {
       rd: new Gauge({ name: 'wharf_container_block_read_bytes', help: 'Bytes read from block devices by a task container since it started.', labelNames: labels, registers: r }),
       wr: new Gauge({ name: 'wharf_container_block_write_bytes', help: 'Bytes written to block devices by a task container since it started.', labelNames: labels, registers: r }),
     };
-    this.logs.onIngest = (_g, n, bytes) => { this.c.logEvents.inc(n); this.c.logBytes.inc(bytes); };
+    for (const p of this.parts.values()) p.logs.onIngest = this.onIngest;
+  }
+
+  private readonly onIngest = (_g: string, n: number, bytes: number) => { this.c?.logEvents.inc(n); this.c?.logBytes.inc(bytes); };
+
+  /** A region's telemetry, opened on first use. */
+  region(region: string): RegionTelemetry {
+    let p = this.parts.get(region);
+    if (p) return p;
+    if (this.closed) throw new ApiError('ServiceUnavailableException', 'the server is shutting down');
+    const home = region === this.deps.api.region;
+    const scope = { region, accountId: this.deps.api.accountId };
+    const file = (name: string) => join(this.deps.config.dataDir, home ? `${name}.db` : `${name}.${region}.db`);
+    const logs = new LogsStore(file('logs'), scope);
+    const metrics = new MetricsStore(file('metrics'), scope);
+    logs.onIngest = this.onIngest;
+    p = { region, logs, metrics, ecs: new EcsMetrics({ store: storeForRegion(this.deps.api.store, region, this.deps.api.region), metrics }) };
+    this.parts.set(region, p);
+    return p;
   }
 
   private collectAlarms(): void {
     if (this.closed) return;
-    for (const [state, n] of Object.entries(this.metrics.alarmCounts())) this.c.alarms.set({ state }, n);
+    const total: Record<string, number> = {};
+    for (const p of this.parts.values()) for (const [state, n] of Object.entries(p.metrics.alarmCounts())) total[state] = (total[state] ?? 0) + n;
+    for (const [state, n] of Object.entries(total)) this.c.alarms.set({ state }, n);
   }
 
   private collectContainers(): void {
-    this.ecs.prune(Date.now());
     for (const g of [this.c.cpu, this.c.mem, this.c.memLimit, this.c.rx, this.c.tx, this.c.rd, this.c.wr]) g.reset();
-    for (const v of this.ecs.containers.values()) {
+    for (const p of this.parts.values()) this.collectRegionContainers(p.ecs);
+  }
+
+  private collectRegionContainers(ecs: EcsMetrics): void {
+    ecs.prune(Date.now());
+    for (const v of ecs.containers.values()) {
       const l = { cluster: v.cluster, service: v.service, task: v.task, container: v.container };
       this.c.cpu.set(l, v.cores);
       this.c.mem.set(l, v.memory);
@@ -93,9 +133,9 @@ export class Telemetry {
     }
   }
 
-  /** The agent gateway's stats hook. */
-  onStats(cluster: string, msg: { at: number; containers: ContainerStatsReport[] }): void {
-    void this.ecs.onStats(cluster, msg).catch(() => { /* a task that vanished meanwhile */ });
+  /** The agent gateway's stats hook (the agent's region: its clusters, its metrics). */
+  onStats(cluster: string, msg: { at: number; containers: ContainerStatsReport[] }, region = this.deps.api.region): void {
+    void this.region(region).ecs.onStats(cluster, msg).catch(() => { /* a task that vanished meanwhile */ });
   }
 
   start(): void {
@@ -104,14 +144,21 @@ export class Telemetry {
       t.unref();
       this.timers.push(t);
     };
-    every(this.deps.config.tuning.alarmEvalMs, () => this.metrics.evaluateAlarms(this.deps.api.clock()));
-    every(this.deps.config.tuning.metricsPublishMs, () => this.ecs.publish(this.deps.api.clock()));
+    // Regions used before this start get their files opened now, so their alarms and retention run.
+    void this.deps.api.store.range(regionKeys.regions()).then(({ kvs }) => {
+      for (const kv of kvs) if (!this.closed) this.region(kv.key.slice(regionKeys.regions().length));
+    }, () => { /* the store is closing */ });
+    const all = () => [...this.parts.values()];
+    every(this.deps.config.tuning.alarmEvalMs, () => Promise.all(all().map((p) => p.metrics.evaluateAlarms(this.deps.api.clock()))));
+    every(this.deps.config.tuning.metricsPublishMs, () => Promise.all(all().map((p) => p.ecs.publish(this.deps.api.clock()))));
     every(this.deps.config.tuning.usagePublishMs, () => this.usage.publish());
     this.usage.watch(this.abort.signal);
     every(this.deps.config.tuning.logsRetentionMs, () => {
       const now = this.deps.api.clock().getTime();
-      this.logs.enforceRetention(now);
-      this.metrics.prune(now);
+      for (const p of all()) {
+        p.logs.enforceRetention(now);
+        p.metrics.prune(now);
+      }
     });
   }
 
@@ -120,8 +167,17 @@ export class Telemetry {
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
     this.abort.abort();
-    this.logs.close();
-    this.metrics.close();
+    for (const p of this.parts.values()) {
+      p.logs.close();
+      p.metrics.close();
+    }
+  }
+
+  /** The region an agent's request names (`?region=`, src/agent/agent.ts), else the default. */
+  private agentRegion(query: unknown): RegionTelemetry {
+    const r = (query as Record<string, string | undefined> | undefined)?.region;
+    if (r !== undefined && !REGION_NAME.test(r)) throw new ApiError('InvalidParameterException', `invalid region ${r}`);
+    return this.region(r ?? this.deps.api.region);
   }
 
   /**
@@ -154,7 +210,7 @@ export class Telemetry {
             return reply.code(400).send({ code: 'InvalidParameterException', message: 'malformed log batch' });
           }
           try {
-            return self.logs.ingestAgentBatch(b, self.deps.api.clock().getTime());
+            return self.agentRegion(b.region !== undefined ? { region: b.region } : req.query).logs.ingestAgentBatch(b, self.deps.api.clock().getTime());
           } catch (e) {
             const err = isApiError(e) ? e : new ApiError('ServiceUnavailableException', String(e));
             return reply.code(err.status).send({ code: err.code, message: err.message });
@@ -163,7 +219,12 @@ export class Telemetry {
         scope.get('/agent/logs/cursor', async (req, reply) => {
           if (!(await authorized(req.headers.authorization))) return reply.code(401).send({ code: 'UnrecognizedClientException', message: 'invalid join token' });
           const q = req.query as Record<string, string>;
-          return { seq: self.logs.agentCursor(q.group ?? '', q.stream ?? '', q.source ?? '') };
+          try {
+            return { seq: self.agentRegion(q).logs.agentCursor(q.group ?? '', q.stream ?? '', q.source ?? '') };
+          } catch (e) {
+            const err = isApiError(e) ? e : new ApiError('ServiceUnavailableException', String(e));
+            return reply.code(err.status).send({ code: err.code, message: err.message });
+          }
         });
       });
     };

@@ -19,6 +19,8 @@ export interface AgentProcess {
 
 export interface AgentOptions {
   cluster: string;
+  /** The region of the cluster to join (default: the server's). */
+  region?: string;
   name?: string;
   cpu?: number;
   memory?: number;
@@ -33,6 +35,7 @@ export async function startAgent(server: TestServer, o: AgentOptions): Promise<A
   const token = readFileSync(join(server.dataDir, 'join-token'), 'utf8').trim();
   const output: string[] = [];
   const args = [cliEntry, 'agent', '--server', server.endpoint, '--cluster', o.cluster, '--token', token, '--state-dir', stateDir, '--name', o.name ?? 'test'];
+  if (o.region) args.push('--region', o.region);
   if (o.cpu !== undefined) args.push('--cpu', String(o.cpu));
   if (o.memory !== undefined) args.push('--memory', String(o.memory));
   if (o.availabilityZone) args.push('--availability-zone', o.availabilityZone);

@@ -2,7 +2,7 @@
  * The awslogs log driver's options (ECS `logConfiguration.options`), parsed once per container. Pure.
  *
  *   awslogs-group            required
- *   awslogs-region           accepted (one region per Wharf endpoint)
+ *   awslogs-region           the region whose log group gets the events (default: the agent's region)
  *   awslogs-stream-prefix    stream = prefix/container-name/task-id; without it the runtime container id (ECS on EC2)
  *   awslogs-create-group     "true" creates the group when missing
  *   awslogs-datetime-format  strftime-style; a line starting with a matching date starts a new event (wins over…)
@@ -14,6 +14,7 @@
  */
 export interface AwsLogsOptions {
   group: string;
+  region?: string;
   streamPrefix?: string;
   createGroup: boolean;
   /** A line matching this starts a new event; undefined = every line is an event. */
@@ -72,6 +73,7 @@ export function parseAwsLogsOptions(options: Record<string, string> | undefined)
   }
   return {
     group,
+    ...(o['awslogs-region'] ? { region: o['awslogs-region'] } : {}),
     streamPrefix: o['awslogs-stream-prefix'] || undefined,
     createGroup: o['awslogs-create-group'] === 'true',
     startPattern,

@@ -243,7 +243,7 @@ class Shipper {
       const events = this.queue.slice(0, n);
       const last = events[events.length - 1];
       const batch: AgentLogBatch = {
-        group: this.opts.group, stream: this.stream, createGroup: this.opts.createGroup, source: this.req.runtimeId, lastSeq: last.lastSeq,
+        group: this.opts.group, ...(this.opts.region ? { region: this.opts.region } : {}), stream: this.stream, createGroup: this.opts.createGroup, source: this.req.runtimeId, lastSeq: last.lastSeq,
         events: events.map((e) => ({ timestamp: e.timestamp, message: e.message, seq: e.seq })),
       };
       try {

@@ -3,7 +3,7 @@ import type { EcrHandler } from './common.js';
 
 /** base64("AWS:" + password), valid 12 hours; see src/registry/auth.ts for what the password is. */
 export const getAuthorizationToken: EcrHandler<GetAuthorizationTokenRequest, GetAuthorizationTokenResponse> = (reg) => async (_input, ctx) => {
-  const { password, expiresAt } = await reg.auth.issue(ctx.principal.accessKeyId, ctx.now);
+  const { password, expiresAt } = await reg.auth.issue(ctx.principal.accessKeyId, ctx.now, ctx.region);
   return {
     authorizationData: [{
       authorizationToken: Buffer.from(`AWS:${password}`).toString('base64'),
