@@ -294,7 +294,6 @@ export class AgentGateway {
       ? await this.o.taskStart({ taskArn: t.taskArn, taskRoleArn: t.overrides?.taskRoleArn ?? def.taskRoleArn, executionRoleArn: t.overrides?.executionRoleArn ?? def.executionRoleArn, containers })
       : {};
     return {
-      ...iam,
       taskArn: t.taskArn,
       cluster: t.cluster,
       family: t.family,
