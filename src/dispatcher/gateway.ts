@@ -310,6 +310,9 @@ export class AgentGateway {
       stoppedReason: agentDesiredStatus(t) === 'STOPPED' ? stopOf(t).stoppedReason : undefined,
       stopGraceSeconds: agentDesiredStatus(t) === 'STOPPED' ? t.spotInterruption?.graceSeconds : undefined,
       version: t.version,
+      // Last: credentials and resolved secrets (never part of the task record). Their keys do not
+      // overlap the ones above.
+      ...iam,
     };
   }
 
