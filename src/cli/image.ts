@@ -19,17 +19,18 @@ import { basename, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand, paginateDescribeImages, paginateDescribeRepositories, type ImageDetail } from '@aws-sdk/client-ecr';
 import cliProgress from 'cli-progress';
 import * as tar from 'tar';
-import { addGlobalOptions, call, CliError, printJson, resolveConnection, type GlobalOptions } from './client.js';
+import { addGlobalOptions, call, CliError, clientConfig, emit, printJson, printTable, resolveConnection, type GlobalOptions } from './client.js';
 
 interface Descriptor { mediaType: string; digest: string; size: number; annotations?: Record<string, string> }
 
 interface ImportOptions extends GlobalOptions { repository: string; tag?: string; sourceTag?: string }
 
 export function registerImageCommands(program: Command): void {
-  const image = program.command('image').alias('images').description('move container images into the Wharf registry');
+  const image = program.command('image').alias('images').description('list the images in the Wharf registry, and import images into it');
+  registerImageList(image);
   addGlobalOptions(image.command('import').argument('<path>', 'OCI layout directory, or a `podman save`/`docker save` tar archive')
     .description('import an image into a registry repository (created if missing)'))
     .requiredOption('-r, --repository <name>', 'target repository, e.g. app/web')
@@ -39,6 +40,23 @@ export function registerImageCommands(program: Command): void {
       const result = await importImage(path, opts);
       if (opts.output === 'json') return printJson(result);
       process.stdout.write(`imported ${result.imageUri} (${result.digest}, ${result.blobs} blobs, ${result.uploaded} uploaded)\n`);
+    });
+}
+
+function registerImageList(image: Command): void {
+  addGlobalOptions(image.command('list').alias('ls').description('list the images in the registry (repository, tags, digest, size, pushed)'))
+    .option('-r, --repository <name>', 'only this repository')
+    .action(async (o: GlobalOptions & { repository?: string }) => {
+      const ecr = new ECRClient(clientConfig(o));
+      const repos: string[] = [];
+      if (o.repository) repos.push(o.repository);
+      else for await (const p of paginateDescribeRepositories({ client: ecr }, {})) repos.push(...(p.repositories ?? []).map((r) => r.repositoryName!));
+      const images: ImageDetail[] = [];
+      for (const r of repos) for await (const p of paginateDescribeImages({ client: ecr }, { repositoryName: r })) images.push(...(p.imageDetails ?? []));
+      images.sort((a, b) => (a.repositoryName ?? '').localeCompare(b.repositoryName ?? '') || (b.imagePushedAt?.getTime() ?? 0) - (a.imagePushedAt?.getTime() ?? 0));
+      emit(o, { imageDetails: images }, () => printTable(['REPOSITORY', 'TAGS', 'DIGEST', 'SIZE', 'PUSHED'], images.map((i) => [
+        i.repositoryName, (i.imageTags ?? []).join(', ') || '<untagged>', i.imageDigest?.slice(0, 19), i.imageSizeInBytes !== undefined ? `${(i.imageSizeInBytes / 2 ** 20).toFixed(1)} MiB` : '',
+        i.imagePushedAt?.toISOString()])));
     });
 }
 

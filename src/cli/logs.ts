@@ -12,9 +12,9 @@ import { DescribeTaskDefinitionCommand, DescribeTasksCommand, ListTasksCommand, 
 import type { Command } from 'commander';
 import { addGlobalOptions, call, CliError, ecsClient, resolveConnection, type GlobalOptions } from './client.js';
 
-interface Source { group: string; stream: string; label: string }
+export interface Source { group: string; stream: string; label: string }
 
-async function sources(ecs: ECSClient, cluster: string, target: string): Promise<Source[]> {
+export async function sources(ecs: ECSClient, cluster: string, target: string): Promise<Source[]> {
   const isTask = /^[0-9a-f]{32}$/.test(target) || target.startsWith('arn:aws:ecs:') && target.includes(':task/');
   let taskArns: string[];
   if (isTask) taskArns = [target];

@@ -2,14 +2,18 @@
  * The `wharf` command. `wharf server` runs the control plane; every other command is a client of the
  * public API (through the AWS SDK), exactly like the AWS CLI.
  */
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import closeWithGrace from 'close-with-grace';
 import { resolveServerConfig } from '../server/config.js';
 import { startServer, adminKeyBanner } from '../server/server.js';
 import { registerClusterCommands } from './clusters.js';
 import { registerTaskDefinitionCommands } from './task-definitions.js';
 import { registerAgentCommand } from './agent.js';
-import { CliError } from './client.js';
+import { EXIT, explainError } from './client.js';
+import { registerDeployCommands } from './deploy.js';
+import { registerServiceCommands } from './services.js';
+import { registerTaskCommands } from './tasks.js';
+import { registerCompletionCommand } from './completion.js';
 import { registerImageCommands } from './image.js';
 import { registerLogsCommand } from './logs.js';
 import { registerTopCommand } from './top.js';
@@ -23,7 +27,9 @@ program
   .name('wharf')
   .description('Wharf: a self-hosted Amazon ECS. Run `wharf server`, then use the AWS CLI or `wharf` commands.')
   .version('0.1.0')
-  .showHelpAfterError('(run `wharf --help` for usage)');
+  .showHelpAfterError('(run `wharf --help` for usage)')
+  // Usage errors throw (CommanderError) instead of exiting with 1, so they get the AWS CLI's code 252.
+  .exitOverride();
 
 program.command('server')
   .description('run the control plane (ECS API and friends) on one port')
@@ -59,13 +65,22 @@ registerLogsCommand(program);
 registerTopCommand(program);
 registerIamCommands(program);
 registerFargateCommands(program);
+registerDeployCommands(program);
+registerServiceCommands(program);
+registerTaskCommands(program);
+registerCompletionCommand(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  if (e instanceof CliError) {
-    process.stderr.write(`error: ${e.message}\n`);
-    process.exit(e.exitCode);
+  if (e instanceof CommanderError) {
+    // Commander already printed its message (and the help hint).
+    process.exit(e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : EXIT.usage);
   }
-  throw e;
+  const err = explainError(e);
+  // One line a script can grep and a person can act on: what failed → what to do next.
+  const unexpected = err.exitCode === EXIT.other && !(e && (e as Error).constructor?.name === 'CliError') && !err.message.includes('→');
+  process.stderr.write(`error: ${err.message.replace(/\s*\n\s*(→ )?/g, (_m, arrow: string | undefined) => (arrow ? ' → ' : '; '))}${unexpected ? ' (run again with --debug for the stack trace)' : ''}\n`);
+  if (process.argv.includes('--debug')) process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
+  process.exit(err.exitCode);
 }

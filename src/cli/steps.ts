@@ -1,6 +1,7 @@
 /**
- * Progress for long CLI operations: a spinner per step on a terminal, plain "…" / "done" lines
- * otherwise (CI, pipes, NO_COLOR). Each step ends with ✔ and its duration, or ✖ and the error.
+ * Progress for long CLI operations, on stderr: a spinner per step with a live detail line on a terminal;
+ * otherwise (CI, pipes) only a "…" line when a step starts and ✔/✖ with its duration when it ends — the
+ * live details (counts that change every second) are not printed, so logs stay short.
  */
 export class Steps {
   private readonly tty = Boolean(process.stderr.isTTY) && process.env.CI !== 'true';
@@ -16,7 +17,7 @@ export class Steps {
     if (this.tty) { draw(); timer = setInterval(draw, 80); } else process.stderr.write(`… ${title}\n`);
     const secs = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
     try {
-      const r = await fn((d) => { detail = d; if (!this.tty) process.stderr.write(`  ${d}\n`); });
+      const r = await fn((d) => { detail = d; });
       if (timer) clearInterval(timer);
       process.stderr.write(`${this.tty ? '\r\x1b[2K' : ''}${this.color ? '\x1b[32m✔\x1b[0m' : '✔'} ${title} (${secs()})\n`);
       return r;

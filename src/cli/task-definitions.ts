@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { Command } from 'commander';
 import { parseDocument } from 'yaml';
-import { CliError, addGlobalOptions, call, ecsClient, printJson, printTable, resolveConnection, type GlobalOptions } from './client.js';
+import { CliError, EXIT, addGlobalOptions, call, ecsClient, printJson, printTable, resolveConnection, type GlobalOptions } from './client.js';
 
 /** Members RegisterTaskDefinition takes; describe output has more (ARN, revision…) that we drop with a note. */
 const REQUEST_MEMBERS = new Set([
@@ -24,16 +24,40 @@ const OUTPUT_ONLY = new Set([
 ]);
 
 /** Reads a task definition file (JSON, or YAML by extension or when it is not JSON) into a request. */
-export function readTaskDefinitionFile(file: string, text = readFileSync(file, 'utf8')): { request: RegisterTaskDefinitionRequest; notes: string[] } {
+/** Line and column (1-based) of a character offset. */
+function lineCol(text: string, pos: number): string {
+  const before = text.slice(0, pos).split('\n');
+  return `${before.length}:${before[before.length - 1].length + 1}`;
+}
+
+function readFileOrExplain(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
+    throw new CliError(`${file}: ${why} → pass the path of a task definition file (JSON or YAML)`, EXIT.usage);
+  }
+}
+
+export function readTaskDefinitionFile(file: string, text = readFileOrExplain(file)): { request: RegisterTaskDefinitionRequest; notes: string[] } {
   let value: unknown;
   const yamlish = /\.ya?ml$/i.test(file) || !/^\s*[{[]/.test(text);
   if (yamlish) {
     const doc = parseDocument(text, { prettyErrors: true });
-    if (doc.errors.length) throw new CliError(`${file}: not valid YAML:\n  ${doc.errors.map((e) => e.message).join('\n  ')}`);
+    if (doc.errors.length) {
+      const e = doc.errors[0];
+      const at = e.linePos?.[0];
+      throw new CliError(`${file}${at ? `:${at.line}:${at.col}` : ''}: not valid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`, EXIT.usage);
+    }
     value = doc.toJS();
   } else {
     try { value = JSON.parse(text); } catch (e) {
-      throw new CliError(`${file}: not valid JSON: ${(e as Error).message}`);
+      // V8 says "… in JSON at position 42 (line 3 column 5)" or just "at position 42": say it once, as line:column.
+      const msg = (e as Error).message.split('\n')[0];
+      const pos = /at position (\d+)/.exec(msg);
+      const reason = msg.replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
+      throw new CliError(`${file}${pos ? `:${lineCol(text, Number(pos[1]))}` : ''}: not valid JSON: ${reason}`, EXIT.usage);
     }
   }
   if (value && typeof value === 'object' && !Array.isArray(value) && 'taskDefinition' in value && typeof (value as { taskDefinition: unknown }).taskDefinition === 'object') {

@@ -5,7 +5,7 @@
  * datapoints would be a minute late for a `top`.
  */
 import type { Command } from 'commander';
-import { addGlobalOptions, CliError, printJson, printTable, resolveConnection, type GlobalOptions } from './client.js';
+import { addGlobalOptions, CliError, emit, printTable, resolveConnection, type GlobalOptions } from './client.js';
 
 interface Row { cluster: string; service: string; task: string; containers: number; cores: number; memory: number; limit: number }
 
@@ -34,10 +34,12 @@ const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 export function registerTopCommand(program: Command): void {
   addGlobalOptions(program.command('top').description('live CPU and memory per task'))
     .option('-c, --cluster <cluster>', 'only this cluster')
-    .option('--once', 'print once and exit')
+    .option('--once', 'print once and exit (the default when the output is not a terminal)')
     .option('--interval <seconds>', 'refresh interval', (v) => Number(v), 2)
     .action(async (opts: GlobalOptions & { cluster?: string; once?: boolean; interval: number }) => {
       const { endpoint } = resolveConnection(opts);
+      // A pipe or a file gets one snapshot, not an endless stream of tables (like `top -b -n 1`).
+      const once = opts.once || !process.stdout.isTTY;
       for (;;) {
         let text: string;
         try {
@@ -46,14 +48,14 @@ export function registerTopCommand(program: Command): void {
           throw new CliError(`cannot reach ${endpoint}/metrics: ${(e as Error).message}`);
         }
         const rows = tasksFromMetrics(text).filter((r) => !opts.cluster || r.cluster === opts.cluster);
-        if (opts.output === 'json') printJson(rows);
+        if (opts.output !== 'table' || opts.query) emit(opts, rows, () => {});
         else {
-          if (!opts.once && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
+          if (!once) process.stdout.write('\x1b[2J\x1b[H');
           printTable(['CLUSTER', 'SERVICE', 'TASK', 'CONTAINERS', 'CPU %', 'MEMORY', 'LIMIT'],
             rows.map((r) => [r.cluster, r.service || '-', r.task, r.containers, (r.cores * 100).toFixed(1), mib(r.memory), r.limit ? mib(r.limit) : '-']));
           if (rows.length === 0) process.stdout.write('no running tasks reporting stats yet\n');
         }
-        if (opts.once) return;
+        if (once) return;
         await new Promise((r) => setTimeout(r, opts.interval * 1000));
       }
     });

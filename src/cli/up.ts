@@ -19,7 +19,8 @@ import type { Command } from 'commander';
 import { CreateClusterCommand, ListContainerInstancesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { resolveServerConfig, DEFAULT_PORT, xdg } from '../server/config.js';
 import { startServer, credentialsFile, type CliCredentials } from '../server/server.js';
-import { CliError } from './client.js';
+import { CliError, emit } from './client.js';
+import { downOptions, downProject, type DownOptions } from './deploy.js';
 import { Steps } from './steps.js';
 import { DockerApiDriver } from '../agent/runtime/docker-api/docker-api-driver.js';
 import { DOCKER_SOCKET, PODMAN_SOCKET, describeEndpoint, discoverEndpoint, parseDockerHost, type Endpoint } from '../agent/runtime/docker-api/endpoint.js';
@@ -266,11 +267,15 @@ export function registerUpCommands(program: Command): void {
       process.stdout.write(upSummary(creds, dataDirOf(opts), opts.cluster));
     });
 
-  program.command('down')
-    .description('stop the local cluster and remove the containers it started (state is kept)')
-    .option('--data-dir <dir>', 'where state lives (default $XDG_DATA_HOME/wharf)')
+  downOptions(program.command('down')
+    .description('stop the local cluster and remove the containers it started (state is kept); with --project, remove what `wharf deploy` created'))
     .option('--purge', 'also delete the data directory (clusters, images, logs)')
-    .action(async (opts: { dataDir?: string; purge?: boolean }) => {
+    .action(async (opts: DownOptions & { purge?: boolean; project?: string }) => {
+      if (opts.project) {
+        const removed = await downProject(opts);
+        emit(opts, { project: opts.project, removed }, () => process.stdout.write(removed.length ? `Removed ${removed.join(', ')}.\n` : `Nothing of project ${opts.project} was found in cluster ${opts.cluster}.\n`));
+        return;
+      }
       const notes = await down(opts);
       if (opts.purge) {
         rmSync(dataDirOf(opts), { recursive: true, force: true });
