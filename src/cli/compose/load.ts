@@ -124,7 +124,7 @@ export function loadCompose(file: string, env: NodeJS.ProcessEnv = process.env):
   }
   const text = readFileSync(path, 'utf8');
   const lines = new LineCounter();
-  const doc: Document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc: Document = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
     const e = doc.errors[0];
     const at = e.linePos?.[0];
@@ -156,7 +156,8 @@ export function loadCompose(file: string, env: NodeJS.ProcessEnv = process.env):
   if (errors.length) {
     const msgs = mostUseful(errors).map((e) => {
       const p = pathOf(e.instancePath);
-      const line = lineOf(p);
+      const extra = e.keyword === 'additionalProperties' ? [String((e.params as { additionalProperty: string }).additionalProperty)] : [];
+      const line = lineOf([...p, ...extra]);
       return `${file}${line ? `:${line}` : ''}: ${p.length ? p.join('.') : '(top level)'}: ${describeError(e)}`;
     });
     throw new CliError(`${msgs.join('\n')}\n  → the file does not follow the Compose Specification (https://compose-spec.io)`, EXIT.usage);

@@ -1,0 +1,293 @@
+/**
+ * Issue 20 end to end: `wharf deploy` of a Compose file with three services — a web front end with a
+ * published port, an API it calls (through the API's own load balancer listener), and a worker — on a
+ * real server, a real agent and real Podman containers (busybox images made offline). Then a changed
+ * API image rolls only the API under a steady request loop with no failed request; --dry-run prints the
+ * plan the deploy then carries out; `wharf down --project` removes everything. And the CLI's error
+ * paths, each one line and a non-zero exit code (the AWS CLI's codes).
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { request, Agent } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateClusterCommand, DescribeServicesCommand, ListServicesCommand, ListTaskDefinitionsCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client, DescribeLoadBalancersCommand, DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { cliEntry, startServerProcess, testEnv, type TestServer } from '../support/server.js';
+import { startAgent, removeClusterContainers, type AgentProcess } from '../support/agent-process.js';
+import { buildBusyboxImage, loadIntoRuntime } from '../support/images.js';
+
+const cluster = `compose-${process.pid}`;
+const project = `shop${process.pid}`;
+const work = mkdtempSync(join(tmpdir(), 'wharf-compose-'));
+let server: TestServer;
+let agent: AgentProcess;
+let elb: ElasticLoadBalancingV2Client;
+let webPort: number;
+let apiPort: number;
+const images: Record<string, string> = {};
+
+const freePort = () => new Promise<number>((res) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => res(p)); }); });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Run { status: number; stdout: string; stderr: string }
+function wharf(args: string[], env: NodeJS.ProcessEnv = {}): Run {
+  const r = spawnSync(process.execPath, [cliEntry, ...args], {
+    encoding: 'utf8', timeout: 240_000, cwd: work,
+    env: { ...testEnv(server.credentials), WHARF_ENDPOINT: server.endpoint, WEB_PORT: String(webPort), API_PORT: String(apiPort), ...env },
+  });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+/** The same, without blocking the event loop (the request loop must keep running meanwhile). */
+function wharfAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cliEntry, ...args], {
+      cwd: work, env: { ...testEnv(server.credentials), WHARF_ENDPOINT: server.endpoint, WEB_PORT: String(webPort), API_PORT: String(apiPort), ...env },
+    });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('exit', (code) => resolve({ status: code ?? -1, stdout, stderr }));
+  });
+}
+const planOf = (out: string) => out.slice(out.indexOf('Plan for project'), out.indexOf('\n(dry run') >= 0 ? out.indexOf('\n(dry run') : undefined)
+  .split('\n').filter((l) => l.startsWith('Plan') || l.startsWith('  ')).join('\n');
+
+function get(port: number, path: string, agentOpt?: Agent): Promise<{ status: number; body: string }> {
+  return new Promise((res, rej) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: agentOpt, timeout: 5000 }, (r) => {
+      let body = '';
+      r.on('data', (c) => { body += c; });
+      r.on('end', () => res({ status: r.statusCode ?? 0, body }));
+    });
+    req.on('error', rej);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end();
+  });
+}
+
+const compose = (file = 'compose.yaml') => {
+  // The front end reaches the API through the API's listener: host.containers.internal is the bridge
+  // gateway Podman writes into every container's /etc/hosts (the server binds listeners on 0.0.0.0).
+  writeFileSync(join(work, file), `name: ${project}
+services:
+  web:
+    image: ${images.web}
+    ports: ["\${WEB_PORT}:8080"]
+    environment:
+      API_URL: http://host.containers.internal:\${API_PORT}/
+    depends_on: [api]
+    deploy: { replicas: 2 }
+  api:
+    image: \${API_IMAGE:-${images.api1}}
+    ports: ["\${API_PORT}:9000"]
+    healthcheck:
+      test: wget -q -O /dev/null http://127.0.0.1:9000/ || exit 1
+      interval: 5s
+      timeout: 2s
+      retries: 2
+    deploy: { replicas: 2 }
+  worker:
+    image: ${images.worker}
+    stop_grace_period: 2s
+`);
+};
+
+before(async () => {
+  server = await startServerProcess({ env: { WHARF_LB_BIND_ADDRESS: '0.0.0.0' } });
+  elb = new ElasticLoadBalancingV2Client({ endpoint: server.endpoint, region: 'us-east-1', credentials: server.credentials });
+  [webPort, apiPort] = [await freePort(), await freePort()];
+  const web = await buildBusyboxImage(join(work, 'img-web'), { cmd: ['httpd', '-f', '-p', '8080', '-h', '/www'], files: {
+    'www/index.html': 'web front end\n',
+    'www/cgi-bin/app': '#!/bin/sh\necho "Content-Type: text/plain"\necho\necho "web got: $(wget -q -O - "$API_URL" 2>&1)"\n',
+  } });
+  images.web = await loadIntoRuntime(web.layoutDir, `wharf-e2e/compose-web:${process.pid}`);
+  for (const v of ['1', '2']) {
+    const api = await buildBusyboxImage(join(work, `img-api${v}`), { cmd: ['httpd', '-f', '-p', '9000', '-h', '/www'], files: { 'www/index.html': `api-v${v}\n` } });
+    images[`api${v}`] = await loadIntoRuntime(api.layoutDir, `wharf-e2e/compose-api:${process.pid}-${v}`);
+  }
+  const worker = await buildBusyboxImage(join(work, 'img-worker'), { cmd: ['sh', '-c', 'trap "exit 0" TERM; while true; do echo working; sleep 1; done'] });
+  images.worker = await loadIntoRuntime(worker.layoutDir, `wharf-e2e/compose-worker:${process.pid}`);
+  await server.ecs().send(new CreateClusterCommand({ clusterName: cluster }));
+  agent = await startAgent(server, { cluster, name: 'compose', cpu: 4096, memory: 4096, stopTimeout: 2 });
+});
+
+after(async () => {
+  await agent?.kill('SIGKILL');
+  agent?.cleanup();
+  removeClusterContainers(cluster);
+  await server?.stop();
+  server?.cleanup();
+  try { execFileSync('podman', ['rmi', '-f', ...Object.values(images)], { stdio: 'ignore' }); } catch { /* best effort */ }
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('wharf deploy of a three-service Compose file', () => {
+  it('--dry-run prints a plan and changes nothing; the deploy prints and carries out the same plan; the front end answers through the load balancer, calling the API', async () => {
+    compose();
+    const dry = wharf(['deploy', '--cluster', cluster, '--dry-run']);
+    assert.equal(dry.status, 0, dry.stderr);
+    const plan = planOf(dry.stdout);
+    for (const line of ['+ create load-balancer', `+ create service ${project}-web`, `+ create service ${project}-api`, `+ create service ${project}-worker`,
+      `+ create listener ${webPort}`, `+ create listener ${apiPort}`, `+ register task-definition ${project}-worker`]) {
+      assert.ok(plan.includes(line), `plan has "${line}":\n${plan}`);
+    }
+    assert.match(dry.stdout, /dry run: nothing was changed/);
+    assert.deepEqual((await server.ecs().send(new ListServicesCommand({ cluster }))).serviceArns, [], 'a dry run creates no service');
+    assert.equal(((await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? []).length, 0, 'a dry run creates no load balancer');
+
+    const t0 = Date.now();
+    const run = wharf(['deploy', '--cluster', cluster]);
+    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+    assert.equal(planOf(run.stdout), plan, 'the deploy carries out the plan the dry run printed');
+    process.stderr.write(`  deploy from scratch to all services stable: ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+
+    const services = (await server.ecs().send(new DescribeServicesCommand({ cluster, services: ['web', 'api', 'worker'].map((s) => `${project}-${s}`) }))).services!;
+    assert.deepEqual(services.map((s) => [s.serviceName, s.runningCount, s.deployments?.[0].rolloutState]),
+      [[`${project}-web`, 2, 'COMPLETED'], [`${project}-api`, 2, 'COMPLETED'], [`${project}-worker`, 1, 'COMPLETED']]);
+    const r = await get(webPort, '/cgi-bin/app');
+    assert.equal(r.status, 200);
+    assert.equal(r.body.trim(), 'web got: api-v1', 'the front end answers through its listener and reaches the API through the API\'s');
+
+    const again = wharf(['deploy', '--cluster', cluster, '--dry-run', '-o', 'json']);
+    assert.equal(again.status, 0, again.stderr);
+    const doc = JSON.parse(again.stdout) as { steps: unknown[]; unchanged: string[] };
+    assert.deepEqual(doc.steps, [], 'deploying the same file again changes nothing');
+    assert.deepEqual(doc.unchanged.sort(), ['api', 'web', 'worker']);
+  });
+
+  it('a changed API image rolls only the API, with no failed request through the front end', async () => {
+    const before = new Map<string, string[]>();
+    for (const s of ['web', 'worker']) before.set(s, ((await server.ecs().send(new ListTasksCommand({ cluster, serviceName: `${project}-${s}` }))).taskArns ?? []).sort());
+    const env = { API_IMAGE: images.api2 };
+    const dry = wharf(['deploy', '--cluster', cluster, '--dry-run'], env);
+    assert.equal(dry.status, 0, dry.stderr);
+    const plan = planOf(dry.stdout);
+    assert.equal(plan, [
+      `Plan for project ${project}:`,
+      `  + register task-definition ${project}-api (image ${images.api1} → ${images.api2})`,
+      `  ~ update service ${project}-api (new task definition revision (rolling deployment))`,
+      '  = unchanged: web, worker',
+    ].join('\n'));
+
+    const keepAlive = new Agent({ keepAlive: true, maxSockets: 4 });
+    let ok = 0, failed = 0, v2 = 0;
+    const errors: string[] = [];
+    let running = true;
+    const load = (async () => {
+      while (running) {
+        try {
+          const r = await get(webPort, '/cgi-bin/app', keepAlive);
+          if (r.status === 200 && /^web got: api-v[12]$/.test(r.body.trim())) { ok++; if (r.body.includes('api-v2')) v2++; } else { failed++; errors.push(`HTTP ${r.status} ${r.body.trim()}`); }
+        } catch (e) { failed++; errors.push((e as Error).message); }
+        await sleep(20);
+      }
+    })();
+    const run = await wharfAsync(['deploy', '--cluster', cluster], env);
+    await sleep(500);
+    running = false;
+    await load;
+    keepAlive.destroy();
+    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+    assert.equal(planOf(run.stdout), plan, 'the deploy carries out the plan the dry run printed');
+    assert.equal(failed, 0, `failed ${failed} of ${ok + failed}: ${errors.slice(0, 5).join('; ')}`);
+    assert.ok(ok > 50, `the request loop ran (${ok} requests)`);
+    assert.ok(v2 > 0, 'the new API version answered before the loop ended');
+    assert.equal((await get(webPort, '/cgi-bin/app')).body.trim(), 'web got: api-v2');
+    for (const s of ['web', 'worker']) {
+      const now = ((await server.ecs().send(new ListTasksCommand({ cluster, serviceName: `${project}-${s}` }))).taskArns ?? []).sort();
+      assert.deepEqual(now, before.get(s), `${s}'s tasks were not replaced`);
+    }
+    const svc = (await server.ecs().send(new DescribeServicesCommand({ cluster, services: [`${project}-api`, `${project}-web`] }))).services!;
+    assert.deepEqual(svc.map((s) => s.taskDefinition!.split('/').pop()), [`${project}-api:2`, `${project}-web:1`]);
+  });
+
+  it('wharf services/tasks commands read the deployed project (json, yaml, --query)', () => {
+    const list = wharf(['services', 'list', '-c', cluster, '-o', 'json', '--query', 'services[].serviceName']);
+    assert.equal(list.status, 0, list.stderr);
+    assert.deepEqual((JSON.parse(list.stdout) as string[]).sort(), [`${project}-api`, `${project}-web`, `${project}-worker`]);
+    const y = wharf(['services', 'describe', `${project}-api`, '-c', cluster, '-o', 'yaml', '--query', 'service.{name: serviceName, td: taskDefinition}']);
+    assert.equal(y.status, 0, y.stderr);
+    assert.match(y.stdout, new RegExp(`^name: ${project}-api\\ntd: arn:aws:ecs:us-east-1:\\d+:task-definition/${project}-api:2\\n$`));
+    const tasks = wharf(['tasks', 'list', '-c', cluster, '-s', `${project}-worker`, '--query', 'tasks[].lastStatus', '-o', 'json']);
+    assert.deepEqual(JSON.parse(tasks.stdout), ['RUNNING']);
+  });
+
+  it('wharf down --project removes every service, listener, target group, load balancer, task definition and container', async () => {
+    const r = wharf(['down', '--project', project, '--cluster', cluster]);
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, new RegExp(`service ${project}-web`));
+    const active = (await server.ecs().send(new DescribeServicesCommand({ cluster, services: ['web', 'api', 'worker'].map((s) => `${project}-${s}`) }))).services ?? [];
+    assert.ok(active.every((s) => s.status !== 'ACTIVE'), active.map((s) => `${s.serviceName} ${s.status}`).join(', '));
+    assert.deepEqual((await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [], []);
+    assert.deepEqual((await elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? [], []);
+    assert.deepEqual((await server.ecs().send(new ListTaskDefinitionsCommand({ familyPrefix: project, status: 'ACTIVE' }))).taskDefinitionArns, []);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const left = execFileSync('podman', ['ps', '-q', '--filter', `label=com.amazonaws.ecs.cluster=${cluster}`], { encoding: 'utf8' }).trim();
+      if (!left) break;
+      assert.ok(Date.now() < deadline, `containers still running 60 s after down: ${left}`);
+      await sleep(500);
+    }
+    await assert.rejects(get(webPort, '/'), 'nothing listens on the published port any more');
+    const again = wharf(['down', '--project', project, '--cluster', cluster]);
+    assert.equal(again.status, 0);
+    assert.match(again.stdout, /Nothing of project/);
+  });
+});
+
+describe('the CLI\'s error paths: one line, a non-zero exit code, no stack trace', () => {
+  const oneLine = (r: Run, code: number, pattern: RegExp) => {
+    assert.equal(r.status, code, `exit code ${r.status} (wanted ${code}); stderr: ${r.stderr}`);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, `one line, got:\n${r.stderr}`);
+    assert.match(lines[0], /^error: /);
+    assert.match(lines[0], pattern);
+    assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
+  };
+
+  it('a missing file', () => {
+    oneLine(wharf(['deploy', '-f', join(work, 'nope.yaml')]), 252, /nope\.yaml: no such file/);
+    oneLine(wharf(['task-definitions', 'register', join(work, 'nope.json')]), 252, /nope\.json: no such file/);
+  });
+
+  it('bad JSON and bad YAML, with the line and column', () => {
+    writeFileSync(join(work, 'bad.json'), '{\n  "family": "x",\n}\n');
+    oneLine(wharf(['task-definitions', 'register', join(work, 'bad.json')]), 252, /bad\.json:3:1: not valid JSON/);
+    writeFileSync(join(work, 'bad.yaml'), 'services:\n  web:\n    image: [busybox\n');
+    oneLine(wharf(['deploy', '-f', join(work, 'bad.yaml')]), 252, /bad\.yaml:\d+:\d+: not valid YAML/);
+  });
+
+  it('a Compose file the schema rejects names the path and line; one Wharf cannot honour is refused by name, and nothing is deployed', async () => {
+    writeFileSync(join(work, 'schema.yaml'), 'services:\n  web:\n    image: x\n    portz: ["80"]\n');
+    oneLine(wharf(['deploy', '-f', join(work, 'schema.yaml')]), 252, /schema\.yaml:4: services\.web: additional property "portz" is not allowed/);
+    writeFileSync(join(work, 'refused.yaml'), `name: refused\nservices:\n  db:\n    image: x\n    volumes: ["data:/var/lib/data"]\n    secrets: [pw]\nvolumes:\n  data: {}\nsecrets:\n  pw: { file: ./pw.txt }\n`);
+    const r = wharf(['deploy', '-f', join(work, 'refused.yaml'), '--cluster', cluster]);
+    assert.equal(r.status, 252, r.stderr);
+    assert.match(r.stderr, /refused\.yaml:5: services\.db\.volumes: the agent does not mount task volumes yet/);
+    assert.match(r.stderr, /services\.db\.secrets: secrets need Wharf's secrets support/);
+    assert.match(r.stderr, /nothing was deployed/);
+    assert.equal(((await server.ecs().send(new ListServicesCommand({ cluster }))).serviceArns ?? []).filter((a) => a.includes('refused')).length, 0);
+  });
+
+  it('an unreachable server', async () => {
+    const port = await freePort();
+    oneLine(wharf(['services', 'list', '--endpoint-url', `http://127.0.0.1:${port}`]), 255, /cannot reach Wharf at http:\/\/127\.0\.0\.1:\d+ .*→ start it with/);
+  });
+
+  it('a wrong key, and --debug adds the stack trace', () => {
+    oneLine(wharf(['services', 'list', '-c', cluster], { AWS_SECRET_ACCESS_KEY: 'wrong-secret-key-wrong-secret-key-0000' }), 254, /secret key does not match/);
+    oneLine(wharf(['services', 'list', '-c', cluster], { AWS_ACCESS_KEY_ID: 'AKIAWRONGWRONGWRONG0' }), 254, /access key is unknown/);
+    const d = wharf(['services', 'list', '-c', cluster, '--debug'], { AWS_SECRET_ACCESS_KEY: 'wrong' });
+    assert.equal(d.status, 254);
+    assert.match(d.stderr, /^\s+at /m, '--debug prints the stack');
+  });
+
+  it('a usage error exits 252; an unknown profile 253', () => {
+    assert.equal(wharf(['services', 'scale']).status, 252);
+    oneLine(wharf(['services', 'list', '--profile', 'nosuch']), 253, /profile "nosuch" is not in/);
+  });
+});
