@@ -245,6 +245,15 @@ async function apply(c: Clients, o: DeployOptions, t: Translation, plan: Plan, c
     try { return await f(); } catch (e) { throw explainError(e, what); }
   };
 
+  const tdArn = new Map(current.services.map((cs) => [cs.ecsName, cs.taskDefinitionArn]));
+  for (const step of find('task-definition')) {
+    const s = byName.get(step.service!)!;
+    const arn = await steps.run(`Registering task definition ${s.ecsName}`, () => must(`registering ${s.ecsName}`, async () => (await c.ecs.send(new RegisterTaskDefinitionCommand({
+      ...s.taskDefinition, tags: [...s.tags, { key: HASH_TAG, value: requestHash(s) }],
+    }))).taskDefinition!.taskDefinitionArn!));
+    tdArn.set(s.ecsName, arn);
+  }
+
   for (const _ of find('load-balancer', 'create')) {
     lbArn = await steps.run(`Creating load balancer ${t.loadBalancerName}`, () => must('creating the load balancer', async () => (await c.elb.send(new CreateLoadBalancerCommand({
       Name: t.loadBalancerName, Type: 'application', Scheme: 'internet-facing', Subnets: ['subnet-local-a', 'subnet-local-b'], Tags: tags,
@@ -278,15 +287,6 @@ async function apply(c: Clients, o: DeployOptions, t: Translation, plan: Plan, c
       if (step.op === 'create') await c.elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn!, Protocol: 'HTTP', Port: p.port, DefaultActions: action }));
       else await c.elb.send(new ModifyListenerCommand({ ListenerArn: current.listeners.find((l) => l.port === p.port)!.arn, DefaultActions: action }));
     }));
-  }
-
-  const tdArn = new Map(current.services.map((cs) => [cs.ecsName, cs.taskDefinitionArn]));
-  for (const step of find('task-definition')) {
-    const s = byName.get(step.service!)!;
-    const arn = await steps.run(`Registering task definition ${s.ecsName}`, () => must(`registering ${s.ecsName}`, async () => (await c.ecs.send(new RegisterTaskDefinitionCommand({
-      ...s.taskDefinition, tags: [...s.tags, { key: HASH_TAG, value: requestHash(s) }],
-    }))).taskDefinition!.taskDefinitionArn!));
-    tdArn.set(s.ecsName, arn);
   }
 
   const watch: { cluster: string; service: string; taskDefinitionArn: string }[] = [];

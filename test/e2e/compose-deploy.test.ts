@@ -84,11 +84,12 @@ services:
   api:
     image: \${API_IMAGE:-${images.api1}}
     ports: ["\${API_PORT}:9000"]
-    healthcheck:
+    healthcheck:            # generous timings: the agent runs it through the runtime's exec API, slow on a busy host
       test: wget -q -O /dev/null http://127.0.0.1:9000/ || exit 1
-      interval: 5s
-      timeout: 2s
-      retries: 2
+      interval: 10s
+      timeout: 5s
+      retries: 3
+      start_period: 5s
     deploy: { replicas: 2 }
   worker:
     image: ${images.worker}

@@ -7,8 +7,10 @@
  * a changed one gets a new revision and a rolling deployment (UpdateService). The plan is printed by
  * --dry-run and then carried out step by step in this order by `wharf deploy`:
  *
- *   load balancer → target groups → listeners (port conflicts surface before any service changes)
- *   → task definitions → services, in depends_on order → deletions of what left the file
+ *   task definitions (a revision the API refuses stops the deploy before anything that serves changes;
+ *   a new revision serves nothing until its service is updated) → load balancer → target groups
+ *   → listeners (a port another process holds fails here, before any service changes)
+ *   → services, in depends_on order → deletions of what left the file
  */
 import { createHash } from 'node:crypto';
 import type { ContainerDefinition, DeploymentConfiguration, TaskDefinition } from '@aws-sdk/client-ecs';
@@ -83,6 +85,7 @@ const sameDeploymentConfig = (a: DeploymentConfiguration, b: DeploymentConfigura
   && (a.deploymentCircuitBreaker?.rollback ?? false) === (b.deploymentCircuitBreaker?.rollback ?? false);
 
 export function makePlan(want: Translation, have: CurrentState): Plan {
+  const registers: Step[] = [];
   const steps: Step[] = [];
   const unchanged: string[] = [];
   const conflicts: string[] = [];
@@ -115,7 +118,7 @@ export function makePlan(want: Translation, have: CurrentState): Plan {
     if (newRevision) {
       const ch = cur ? containerChanges(s.taskDefinition.containerDefinitions![0], cur.taskDefinition?.containerDefinitions?.find((c) => c.name === s.name)) : [];
       const netChange = cur && (cur.taskDefinition?.networkMode ?? 'bridge') !== (s.taskDefinition.networkMode ?? 'bridge') ? ['networkMode'] : [];
-      steps.push({ op: 'register', kind: 'task-definition', name: s.ecsName, service: s.name, details: cur ? [...ch, ...netChange].length ? [...ch, ...netChange] : ['settings changed'] : [`image ${short(s.taskDefinition.containerDefinitions![0].image)}`] });
+      registers.push({ op: 'register', kind: 'task-definition', name: s.ecsName, service: s.name, details: cur ? [...ch, ...netChange].length ? [...ch, ...netChange] : ['settings changed'] : [`image ${short(s.taskDefinition.containerDefinitions![0].image)}`] });
     }
     const wantLbs = s.published.map((p) => `${p.targetGroupName}:${p.containerPort}`).sort().join(',');
     if (!cur) {
@@ -147,7 +150,7 @@ export function makePlan(want: Translation, have: CurrentState): Plan {
   for (const l of have.listeners) if (!wantPorts.has(l.port)) steps.push({ op: 'delete', kind: 'listener', name: String(l.port), details: [] });
   for (const [name] of tgArnByName) if (!tgNames.has(name)) steps.push({ op: 'delete', kind: 'target-group', name, details: [] });
   if (!needLb && have.loadBalancerArn) steps.push({ op: 'delete', kind: 'load-balancer', name: want.loadBalancerName, details: [] });
-  return { steps, unchanged, conflicts };
+  return { steps: [...registers, ...steps], unchanged, conflicts };
 }
 
 const VERB = { create: '+ create', update: '~ update', delete: '- delete', register: '+ register' } as const;

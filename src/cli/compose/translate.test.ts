@@ -70,6 +70,13 @@ describe('translate', () => {
     assert.equal(c.logConfiguration?.options?.['awslogs-group'], '/wharf/p');
   });
 
+  it('health check timings: only what the file sets, and timeout below interval as ECS requires', () => {
+    const one = (hc: Record<string, unknown>) => translate({ services: { a: { image: 'x', healthcheck: hc } } }, opts());
+    assert.deepEqual(one({ test: 'true' }).services[0].taskDefinition.containerDefinitions![0].healthCheck, { command: ['CMD-SHELL', 'true'] });
+    assert.match(one({ test: 'true', interval: '10s', timeout: '10s' }).refusals[0], /services\.a\.healthcheck\.timeout: 10 s is not less than the interval/);
+    assert.deepEqual(one({ test: ['NONE'] }).services[0].taskDefinition.containerDefinitions![0].healthCheck, undefined);
+  });
+
   it('refuses by name what Wharf cannot honour, with the reason', () => {
     const t = translate({ services: {
       db: { image: 'x', volumes: ['d:/data'], secrets: ['pw'], network_mode: 'awsvpc', container_name: 'db', restart: 'no' },
@@ -95,8 +102,8 @@ describe('plan', () => {
   it('from scratch: load balancer, target group, listener, task definitions, services', () => {
     const p = makePlan(t, empty());
     assert.deepEqual(p.steps.map((s) => `${s.op} ${s.kind} ${s.name}`), [
-      'create load-balancer p', 'create target-group p-web-80', 'create listener 8000',
-      'register task-definition p-web', 'create service p-web', 'register task-definition p-worker', 'create service p-worker',
+      'register task-definition p-web', 'register task-definition p-worker',
+      'create load-balancer p', 'create target-group p-web-80', 'create listener 8000', 'create service p-web', 'create service p-worker',
     ]);
   });
   it('an unchanged service stays; a changed image is a new revision and a rolling update; a port held elsewhere is a conflict', () => {

@@ -366,15 +366,20 @@ export function translate(model: { services: Record<string, Record<string, unkno
       const t = test as string[] | undefined;
       if (t && t[0] !== 'NONE') {
         try {
-          const interval = parseDuration(hc.interval) ?? 30, timeout = parseDuration(hc.timeout) ?? 30, startPeriod = parseDuration(hc.start_period);
-          const retries = hc.retries === undefined ? 3 : Number(hc.retries);
+          // Only what the file sets: ECS's defaults (interval 30 s, timeout 5 s, retries 3) fill the rest.
+          // Compose's default timeout (30 s) would equal the default interval, which ECS refuses.
+          const interval = parseDuration(hc.interval), timeout = parseDuration(hc.timeout), startPeriod = parseDuration(hc.start_period);
+          const retries = hc.retries === undefined ? undefined : Number(hc.retries);
           const within = (v: number, lo: number, hi: number, what: string) => { if (v < lo || v > hi) bad(`healthcheck.${what}`, `${v} s is outside ECS's range ${lo}–${hi} s`); return Math.round(v); };
           c.healthCheck = {
             command: t[0] === 'CMD' || t[0] === 'CMD-SHELL' ? t.map(String) : ['CMD', ...t.map(String)],
-            interval: within(interval, 5, 300, 'interval'), timeout: within(timeout, 2, 120, 'timeout'), retries,
+            ...(interval !== undefined ? { interval: within(interval, 5, 300, 'interval') } : {}),
+            ...(timeout !== undefined ? { timeout: within(timeout, 2, 120, 'timeout') } : {}),
+            ...(retries !== undefined ? { retries } : {}),
             ...(startPeriod !== undefined ? { startPeriod: within(startPeriod, 0, 300, 'start_period') } : {}),
           };
-          if (retries < 1 || retries > 10) bad('healthcheck.retries', `${retries} is outside ECS's range 1–10`);
+          if ((timeout ?? 5) >= (interval ?? 30)) bad('healthcheck.timeout', `${timeout ?? 5} s is not less than the interval (${interval ?? 30} s), which ECS requires`);
+          if (retries !== undefined && (retries < 1 || retries > 10)) bad('healthcheck.retries', `${retries} is outside ECS's range 1–10`);
         } catch (e) { bad('healthcheck', (e as Error).message); }
         if (hc.start_interval !== undefined) bad('healthcheck.start_interval', 'ECS health checks have no start interval');
       }
