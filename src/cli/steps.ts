@@ -12,7 +12,12 @@ export class Steps {
     const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
     let detail = '';
     let i = 0;
-    const draw = () => process.stderr.write(`\r\x1b[2K${frames[i++ % frames.length]} ${title}${detail ? ` — ${detail}` : ''}`);
+    // One terminal line, redrawn in place: cut to the terminal's width, or the redraw would scroll.
+    const draw = () => {
+      const line = `${frames[i++ % frames.length]} ${title}${detail ? ` — ${detail}` : ''}`;
+      const width = process.stderr.columns || 120;
+      process.stderr.write(`\r\x1b[2K${line.length > width - 1 ? `${line.slice(0, width - 2)}…` : line}`);
+    };
     let timer: NodeJS.Timeout | undefined;
     if (this.tty) { draw(); timer = setInterval(draw, 80); } else process.stderr.write(`… ${title}\n`);
     const secs = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;

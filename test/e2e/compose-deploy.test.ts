@@ -9,7 +9,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { request, Agent } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -122,7 +122,7 @@ after(async () => {
   removeClusterContainers(cluster);
   await server?.stop();
   server?.cleanup();
-  try { execFileSync('podman', ['rmi', '-f', ...Object.values(images)], { stdio: 'ignore' }); } catch { /* best effort */ }
+  try { execFileSync('podman', ['rmi', '-f', ...Object.values(images), 'localhost/wharf-build/composetest-web:latest'], { stdio: 'ignore' }); } catch { /* best effort */ }
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -237,6 +237,49 @@ describe('wharf deploy of a three-service Compose file', () => {
     const again = wharf(['down', '--project', project, '--cluster', cluster]);
     assert.equal(again.status, 0);
     assert.match(again.stdout, /Nothing of project/);
+  });
+});
+
+/**
+ * The Compose file of Docker's own tutorial, docs.docker.com "Docker Compose Quickstart" (step 3,
+ * "Define services in a Compose file"; docker/docs content/manuals/compose/gettingstarted.md):
+ *
+ *     services:
+ *       web:
+ *         build: .
+ *         ports:
+ *           - "8000:5000"
+ *       redis:
+ *         image: "redis:alpine"
+ *
+ * Adapted, and only this: the published port 8000 is an ephemeral one (tests never take fixed ports),
+ * the Dockerfile builds on a local busybox image instead of python:3.10-alpine and serves a page on
+ * 5000 (no Flask/pip offline), and redis:alpine is a local stand-in image listening on 6379.
+ */
+describe('a Compose file from Docker\'s documentation (build: . and an image), on one command', () => {
+  it('builds web with podman, pushes it to Wharf\'s registry, deploys both services and answers through the load balancer; down removes it', async () => {
+    const dir = join(work, 'composetest');
+    mkdirSync(dir, { recursive: true });
+    const base = await buildBusyboxImage(join(work, 'img-base'));
+    images.base = await loadIntoRuntime(base.layoutDir, `wharf-e2e/compose-base:${process.pid}`);
+    const redis = await buildBusyboxImage(join(work, 'img-redis'), { cmd: ['nc', '-lk', '-p', '6379', '-e', 'cat'] });
+    images.redis = await loadIntoRuntime(redis.layoutDir, `wharf-e2e/redis:alpine-${process.pid}`);
+    writeFileSync(join(dir, 'index.html'), 'Hello World! (composetest on Wharf)\n');
+    writeFileSync(join(dir, 'Dockerfile'), `FROM ${images.base}\nCOPY index.html /www/index.html\nEXPOSE 5000\nCMD ["httpd", "-f", "-p", "5000", "-h", "/www"]\n`);
+    writeFileSync(join(dir, 'compose.yaml'), `services:\n  web:\n    build: .\n    ports:\n      - "\${WEB_PORT}:5000"\n  redis:\n    image: "${images.redis}"\n`);
+    const r = wharf(['deploy', '--cluster', cluster, '-f', join(dir, 'compose.yaml')]);
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /\+ register task-definition composetest-web \(image 127\.0\.0\.1:\d+\/composetest\/web:[0-9a-f]{12}\)/, 'the built image, tagged with its id, in Wharf\'s registry');
+    assert.match(r.stdout, /\+ create service composetest-redis \(1 task\)/);
+    const page = await get(webPort, '/');
+    assert.equal(page.body, 'Hello World! (composetest on Wharf)\n');
+    const again = wharf(['deploy', '--cluster', cluster, '-f', join(dir, 'compose.yaml'), '--dry-run']);
+    assert.match(again.stdout, /nothing to change\n {2}= unchanged: web, redis/, 'an unchanged build keeps its image tag and nothing rolls');
+    const down = wharf(['down', '--project', 'composetest', '--cluster', cluster]);
+    assert.equal(down.status, 0, down.stderr);
+    assert.match(down.stdout, /service composetest-web[,.]/);
+    assert.match(down.stdout, /service composetest-redis[,.]/);
+    assert.match(down.stdout, /load balancer composetest[,.]/);
   });
 });
 
