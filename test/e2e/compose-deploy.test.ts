@@ -312,7 +312,7 @@ describe('the CLI\'s error paths: one line, a non-zero exit code, no stack trace
     const r = wharf(['deploy', '-f', join(work, 'refused.yaml'), '--cluster', cluster]);
     assert.equal(r.status, 252, r.stderr);
     assert.match(r.stderr, /refused\.yaml:5: services\.db\.volumes: the agent does not mount task volumes yet/);
-    assert.match(r.stderr, /services\.db\.secrets: secrets need Wharf's secrets support/);
+    assert.match(r.stderr, /services\.db\.secrets: Compose secrets are files in \/run\/secrets/);
     assert.match(r.stderr, /nothing was deployed/);
     assert.equal(((await server.ecs().send(new ListServicesCommand({ cluster }))).serviceArns ?? []).filter((a) => a.includes('refused')).length, 0);
   });

@@ -85,7 +85,7 @@ describe('translate', () => {
     }, secrets: { pw: { file: 'pw' } } }, opts());
     const by = (p: string) => t.refusals.find((r) => r.startsWith(p + ':'));
     assert.match(by('services.db.volumes')!, /does not mount task volumes yet/);
-    assert.match(by('services.db.secrets')!, /issue 12/);
+    assert.match(by('services.db.secrets')!, /Compose secrets are files/);
     assert.match(by('services.db.network_mode')!, /awsvpc networking is being built/);
     assert.match(by('services.db.container_name')!, /ECS names each task/);
     assert.match(by('services.db.restart')!, /always replaces/);
@@ -93,7 +93,7 @@ describe('translate', () => {
     assert.match(by('services.web.environment.DB')!, /calls service db by name/);
     assert.match(by('services.web.ports[0]')!, /protocol udp/);
     assert.match(by('services.web.frobnicate')!, /not supported by wharf deploy/);
-    assert.match(by('secrets')!, /issue 12/);
+    assert.match(by('secrets')!, /Compose secrets are files/);
   });
 });
 

@@ -65,8 +65,8 @@ export interface TranslateOptions {
 
 // ── what is refused, and why ───────────────────────────────────────────────────────────────────────
 const LATER = {
-  secrets: 'secrets need Wharf\'s secrets support (task definition `secrets` from Secrets Manager/SSM), which is being built (issue 12); pass values with `environment` for now',
-  configs: 'config objects need Wharf\'s secrets/config support (issue 12)',
+  secrets: 'Compose secrets are files in /run/secrets, and the agent does not mount files into tasks yet (issue 13); ECS secrets (environment variables from Secrets Manager or SSM) go in a task definition: `wharf task-definitions register`',
+  configs: 'Compose configs are files mounted into containers, and the agent does not mount files into tasks yet (issue 13)',
   volumes: 'the agent does not mount task volumes yet (issue 13): remove the volume or bake the files into the image',
   networks: 'tasks use the runtime\'s default bridge network; separate Compose networks need awsvpc networking, which is being built (issue 11)',
   awsvpc: 'awsvpc networking is being built (issue 11)',
