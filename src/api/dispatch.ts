@@ -156,7 +156,7 @@ export class ApiDispatcher {
           inModel ? `Wharf does not support the ${service.name} operation ${operation} yet.` : `Unknown operation ${operation} for service ${service.name}`);
       }
       const input = codec.decodeInput(req, service.model, operation);
-      validateInput(service.model, operation, input, { errorCode: service.validationError });
+      validateInput(service.model, operation, input, { errorCode: service.validationError, enumWording: service.enumWording });
       const ctx = new this.Context(deps, requestId, now, principal, this.log, service.name, operation) as unknown as RequestContext;
       if (!principal.bootstrap) await this.authorize(service, operation, input, ctx, { dialect, sourceIp: req.remoteAddress, region: sig.credential.region });
       const output = await handler(input, ctx);

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { ErrorCode } from '../model/errors.js';
-import type { ServiceModel } from '../protocol/service-model.js';
+import type { EnumWording, ServiceModel } from '../protocol/service-model.js';
 import type { Store } from '../store/store.js';
 import type { Caller, IamDirectory } from '../iam/directory.js';
 import type { SecretBox } from '../iam/secret-box.js';
@@ -66,6 +66,8 @@ export interface ServiceDefinition {
   readonly validationError: ErrorCode;
   /** The error name this service gives its own faults. */
   readonly serverError: ErrorCode;
+  /** The service's own words for some bad enum values (see ValidationOptions.enumWording). */
+  readonly enumWording?: EnumWording;
   readonly handlers: Readonly<Record<string, Handler>>;
   /** The service prefix in IAM actions (default: signingName; CloudWatch signs as `monitoring`, acts as `cloudwatch`). */
   readonly iamPrefix?: string;

@@ -61,7 +61,18 @@ export interface ValidationOptions {
   readonly errorCode: ErrorCode;
   /** Check enum values (some services accept unknown enum values and fail later). Default true. */
   readonly enums?: boolean;
+  /**
+   * A service's own words for a bad enum value of some members (ECS: "launch type should be one of
+   * [EC2,FARGATE,EXTERNAL]"), given the member name; undefined keeps the generic constraint message.
+   * A worded enum error is the whole message, as the service sends it.
+   */
+  readonly enumWording?: EnumWording;
 }
+
+export type EnumWording = (member: string, value: string, allowed: readonly string[]) => string | undefined;
+
+/** Marks a problem that is a service's whole message rather than one of "N validation errors". */
+const WORDED = '\u0000';
 
 /**
  * Validates `input` against the operation's input shape. Returns nothing; throws ApiError.
@@ -72,7 +83,10 @@ export function validateInput(model: ServiceModel, operation: string, input: unk
   const op = model.operations[operation];
   if (!op?.input) return;
   const problems: string[] = [];
-  checkShape(model, model.shapes[op.input], input, '', problems, options.enums ?? true);
+  const enums = (options.enums ?? true) ? (options.enumWording ?? true) : false;
+  checkShape(model, model.shapes[op.input], input, '', problems, enums);
+  const worded = problems.find((p) => p.startsWith(WORDED));
+  if (worded) throw new ApiError(options.errorCode, worded.slice(1));
   if (problems.length > 0) {
     const shown = problems.slice(0, 10);
     const n = problems.length;
@@ -85,7 +99,7 @@ function typeError(path: string, expected: string, value: unknown): ApiError {
   return new ApiError('SerializationException', `Expected ${expected} at '${path || 'input'}' but found ${got}`);
 }
 
-function checkShape(model: ServiceModel, shape: Shape | undefined, value: unknown, path: string, problems: string[], enums: boolean): void {
+function checkShape(model: ServiceModel, shape: Shape | undefined, value: unknown, path: string, problems: string[], enums: boolean | EnumWording): void {
   if (!shape || value === undefined || value === null) return;
   const at = (p: string) => (path ? `${path}.${p}` : p);
   switch (shape.type) {
@@ -125,7 +139,9 @@ function checkShape(model: ServiceModel, shape: Shape | undefined, value: unknow
       if (typeof value !== 'string') throw typeError(path, 'a string', value);
       if (shape.min !== undefined || shape.max !== undefined) checkLength(shape, codePointLength(shape, value), path, problems, 'length');
       if (enums && shape.enum && !shape.enum.includes(value)) {
-        problems.push(`Value '${value}' at '${path}' failed to satisfy constraint: Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
+        const own = typeof enums === 'function' ? enums(path.slice(path.lastIndexOf('.') + 1), value, shape.enum) : undefined;
+        if (own !== undefined) problems.push(WORDED + own);
+        else problems.push(`Value '${value}' at '${path}' failed to satisfy constraint: Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
       }
       if (shape.pattern && value.length > 0 && !patternMatches(shape.pattern, value)) {
         problems.push(`Value '${value}' at '${path}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${shape.pattern}`);

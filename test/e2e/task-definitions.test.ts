@@ -83,7 +83,7 @@ test('Fargate definitions: sizes from the table, normalised strings, ECS message
   assert.ok(td.requiresAttributes!.some((a) => a.name === 'ecs.capability.task-eni'));
   await fails(ecs.send(new RegisterTaskDefinitionCommand(fg({ cpu: '300' }))), 'ClientException', "Invalid 'cpu' setting for task.");
   await fails(ecs.send(new RegisterTaskDefinitionCommand(fg({ cpu: '256', memory: '4096' }))), 'ClientException', /No Fargate configuration exists for given values: 256 CPU, 4096 memory/);
-  await fails(ecs.send(new RegisterTaskDefinitionCommand(fg({ networkMode: 'bridge' }))), 'ClientException', "Fargate only supports network mode 'awsvpc'.");
+  await fails(ecs.send(new RegisterTaskDefinitionCommand(fg({ networkMode: 'bridge' }))), 'ClientException', 'Fargate only supports network mode ‘awsvpc’.');
   await fails(ecs.send(new RegisterTaskDefinitionCommand(fg({
     containerDefinitions: [{ name: 'app', image: 'busybox', logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'g', 'awslogs-stream-prefix': 'p' } } }],
   }))), 'ClientException', 'Fargate requires task definition to have execution role ARN to support log driver awslogs.');

@@ -1,13 +1,14 @@
 import type { DescribeContainerInstancesRequest, DescribeContainerInstancesResponse, ContainerInstance, Failure } from '@aws-sdk/client-ecs';
-import { invalidParameter } from '../../model/errors.js';
+import { ApiError, invalidParameter } from '../../model/errors.js';
 import { containerInstanceArn } from '../../model/arn.js';
 import type { Handler } from '../types.js';
 import { activeCluster } from './common.js';
 import { containerInstanceView, findInstance, instanceIdOf, instanceTaskCounts } from './container-instance-view.js';
 
 export const describeContainerInstances: Handler<DescribeContainerInstancesRequest, DescribeContainerInstancesResponse> = async (input, ctx) => {
-  const cluster = (await activeCluster(ctx, input.cluster)).value.clusterName;
   const refs = input.containerInstances ?? [];
+  if (refs.length === 0) throw new ApiError('ClientException', 'Container Instances cannot be empty.');
+  const cluster = (await activeCluster(ctx, input.cluster)).value.clusterName;
   if (refs.length > 100) throw invalidParameter('Too many container instances: DescribeContainerInstances takes at most 100.');
   const counts = await instanceTaskCounts(ctx.store, cluster);
   const out: ContainerInstance[] = [];

@@ -43,6 +43,14 @@ export const ecsHandlers: Record<string, Handler> = {
   ListAccountSettings: listAccountSettings,
 };
 
+/**
+ * ECS words some enum errors itself instead of the generic "1 validation error detected: … enum value
+ * set": `--launch-type fargate` answers "launch type should be one of [EC2,FARGATE,EXTERNAL]" (the
+ * three launch types ECS names, though the model also lists MANAGED_INSTANCES).
+ */
+export const ecsEnumWording = (member: string): string | undefined =>
+  member === 'launchType' ? 'launch type should be one of [EC2,FARGATE,EXTERNAL]' : undefined;
+
 export function ecsService(extra: Record<string, Handler> = {}): ServiceDefinition {
   return {
     name: 'ecs',
@@ -51,6 +59,7 @@ export function ecsService(extra: Record<string, Handler> = {}): ServiceDefiniti
     validationError: 'InvalidParameterException',
     serverError: 'ServerException',
     authorize: ecsAuthorizer,
+    enumWording: ecsEnumWording,
     handlers: { ...ecsHandlers, ...taskHandlers, ...serviceHandlers, ...extra },
   };
 }

@@ -95,7 +95,10 @@ test('Fargate rules and messages', () => {
   const d = normalizeTaskDefinition(fargate());
   assert.deepEqual(d.compatibilities, ['EC2', 'FARGATE', 'MANAGED_INSTANCES']);
   assert.deepEqual(d.requiresCompatibilities, ['FARGATE']);
-  rejects(fargate({ networkMode: 'bridge' }), "Fargate only supports network mode 'awsvpc'.");
+  rejects(fargate({ networkMode: 'bridge' }), 'Fargate only supports network mode ‘awsvpc’.');
+  // ECS's own words (issue 21): pidMode and ipcMode on Fargate.
+  rejects(fargate({ pidMode: 'host' }), "Tasks using the Fargate launch type do not support pidMode 'host'. The supported value for pidMode is 'task'.");
+  rejects(fargate({ ipcMode: 'task' }), 'Tasks using the Fargate launch type do not support ipcMode.');
   rejects(fargate({ cpu: '300' }), "Invalid 'cpu' setting for task.");
   rejects(fargate({ cpu: 'many' }), "Invalid 'cpu' setting for task.");
   rejects(fargate({ cpu: '256', memory: '4096' }), 'No Fargate configuration exists for given values: 256 CPU, 4096 memory. See the Amazon ECS documentation for the valid values.');

@@ -206,7 +206,7 @@ export function normalizeTaskDefinition(input: RegisterTaskDefinitionRequest): N
     return c ? `Invalid setting for container '${c.name}'. At least one of 'memory' or 'memoryReservation' must be specified.` : undefined;
   };
   const fargateProblem = (): string | undefined => {
-    if (networkMode !== 'awsvpc') return "Fargate only supports network mode 'awsvpc'.";
+    if (networkMode !== 'awsvpc') return 'Fargate only supports network mode ‘awsvpc’.';
     if (input.cpu === undefined) return "Fargate requires that 'cpu' be defined at the task level.";
     if (input.memory === undefined) return "Fargate requires that 'memory' be defined at the task level.";
     const allowed = FARGATE_SIZES.get(taskCpu!);
@@ -227,8 +227,8 @@ export function normalizeTaskDefinition(input: RegisterTaskDefinitionRequest): N
       if (c.image && isEcrImage(c.image) && !input.executionRoleArn) return 'Fargate requires task definition to have execution role ARN to support ECR images.';
       if (c.linuxParameters?.devices?.length) return `Fargate does not support devices: container '${c.name}' declares linuxParameters.devices.`;
     }
-    if (input.pidMode === 'host') return "Fargate does not support pidMode 'host'.";
-    if (input.ipcMode !== undefined) return 'Fargate does not support ipcMode.';
+    if (input.pidMode === 'host') return "Tasks using the Fargate launch type do not support pidMode 'host'. The supported value for pidMode is 'task'.";
+    if (input.ipcMode !== undefined) return 'Tasks using the Fargate launch type do not support ipcMode.';
     return undefined;
   };
   const managedInstancesProblem = (): string | undefined =>
