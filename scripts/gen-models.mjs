@@ -23,19 +23,47 @@ const services = {
   sts: 'sts/2011-06-15',
   secretsmanager: 'secretsmanager/2017-10-17',
   ssm: 'ssm/2014-11-06',
+  // EC2 has ~700 operations; Wharf serves the VPC/subnet/security-group ones an ECS user touches, so only
+  // those operations and the shapes they reach are kept.
+  ec2: { rel: 'ec2/2016-11-15', operations: [
+    'DescribeVpcs', 'CreateVpc', 'DeleteVpc', 'DescribeSubnets', 'CreateSubnet', 'DeleteSubnet',
+    'DescribeSecurityGroups', 'CreateSecurityGroup', 'DeleteSecurityGroup',
+    'AuthorizeSecurityGroupIngress', 'AuthorizeSecurityGroupEgress', 'RevokeSecurityGroupIngress', 'RevokeSecurityGroupEgress',
+    'DescribeSecurityGroupRules', 'DescribeNetworkInterfaces', 'DescribeAvailabilityZones', 'CreateTags', 'DeleteTags', 'DescribeTags',
+    'DescribeAccountAttributes',
+  ] },
 };
 // Generate only the named services (all when none is named): node scripts/gen-models.mjs DIR iam sts
 const only = process.argv.slice(3);
 const keepShape = ['type', 'required', 'members', 'member', 'key', 'value', 'enum', 'min', 'max', 'pattern', 'flattened', 'timestampFormat', 'exception', 'error', 'fault', 'locationName', 'xmlNamespace', 'wrapper', 'box'];
-const keepMember = ['shape', 'locationName', 'flattened', 'xmlNamespace', 'jsonvalue', 'idempotencyToken', 'deprecated'];
+const keepMember = ['shape', 'locationName', 'queryName', 'flattened', 'xmlNamespace', 'jsonvalue', 'idempotencyToken', 'deprecated'];
 const pick = (o, keys) => Object.fromEntries(Object.entries(o).filter(([k]) => keys.includes(k)));
 
 mkdirSync(join(root, 'src/model/aws'), { recursive: true });
-for (const [name, rel] of Object.entries(services)) {
+/** The shapes reachable from the given operations' inputs, outputs and errors. */
+function reachable(m, ops) {
+  const seen = new Set();
+  const visit = (name) => {
+    if (!name || seen.has(name)) return;
+    seen.add(name);
+    const s = m.shapes[name];
+    for (const ref of [...Object.values(s.members ?? {}), s.member, s.key, s.value]) if (ref) visit(ref.shape);
+  };
+  for (const o of ops) for (const ref of [m.operations[o].input, m.operations[o].output, ...(m.operations[o].errors ?? [])]) if (ref) visit(ref.shape);
+  return seen;
+}
+
+for (const [name, entry] of Object.entries(services)) {
+  const rel = typeof entry === 'string' ? entry : entry.rel;
   if (only.length > 0 && !only.includes(name)) continue;
   const file = join(dataDir, rel, 'service-2.json');
   if (!existsSync(file)) { console.error(`skip ${name}: ${file} not found`); continue; }
   const m = JSON.parse(readFileSync(file, 'utf8'));
+  if (typeof entry !== 'string') {
+    const keep = reachable(m, entry.operations);
+    m.operations = Object.fromEntries(entry.operations.map((o) => [o, m.operations[o]]));
+    m.shapes = Object.fromEntries(Object.entries(m.shapes).filter(([sn]) => keep.has(sn)));
+  }
   const shapes = {};
   for (const [sn, s] of Object.entries(m.shapes)) {
     const out = pick(s, keepShape);

@@ -113,7 +113,7 @@ export class ApiDispatcher {
         : new ApiError('UnknownOperationException', 'The request names no operation: send X-Amz-Target (JSON protocols), Action (query protocols) or a Smithy RPC v2 path.');
       return { ...json.encodeError(err, { requestId }), errorCode: err.code };
     }
-    const dialect: Dialect = codec.protocol === 'awsQuery' ? 'query' : 'json';
+    const dialect: Dialect = codec.protocol === 'awsQuery' || codec.protocol === 'ec2' ? 'query' : 'json';
     let service: ServiceDefinition | undefined;
     let operation: string | undefined;
     try {

@@ -29,6 +29,9 @@ import { agentDesiredStatus, stopOf } from '../model/ecs/task-state.js';
 import { advance, advanceContainer, statusRank } from '../model/ecs/status.js';
 import type { AgentMessage, ServerMessage, TaskReport, TaskSpec, RegistryCredentials } from '../protocol/agent-messages.js';
 import { AGENT_PROTOCOL_VERSION } from '../protocol/agent-messages.js';
+import { bridgeName, ec2Keys, leaseKey, type NetworkInterfaceRecord, type SecurityGroupRecord } from '../model/ec2/records.js';
+import { compilePolicy, type NetworkPolicy } from '../model/ec2/security-policy.js';
+import { formatIpv4, gatewayOf, parseCidr } from '../model/ec2/cidr.js';
 
 export interface GatewayOptions {
   store: Store;
@@ -104,6 +107,10 @@ export class AgentGateway {
   private readonly abort = new AbortController();
   private readonly defs = new Map<string, TaskDefinitionRecord>();
   private timer?: NodeJS.Timeout;
+  /** The compiled security-group policy last sent to agents, as JSON. */
+  private policyJson = '';
+  private policyTimer?: NodeJS.Timeout;
+  private policyRunning: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: GatewayOptions) {
     this.o.store.watch(keys.tasks(), (events) => {
@@ -118,6 +125,18 @@ export class AgentGateway {
       }
       for (const [s, tasks] of perSession) void this.push(s, tasks, false);
     }, { signal: this.abort.signal });
+    // Security groups and their members: recompile on any change and push to every agent. A short
+    // coalescing delay turns a burst (a RunTask of 10) into one message; rules reach tasks well within
+    // a second of the API call.
+    const onNetwork = () => {
+      if (this.policyTimer) return;
+      this.policyTimer = setTimeout(() => {
+        this.policyTimer = undefined;
+        this.policyRunning = this.policyRunning.then(() => this.refreshPolicy()).catch((err) => this.o.log.error({ err }, 'security group policy refresh failed'));
+      }, 20);
+    };
+    this.o.store.watch(ec2Keys.securityGroups(), onNetwork, { signal: this.abort.signal });
+    this.o.store.watch(ec2Keys.networkInterfaces(), onNetwork, { signal: this.abort.signal });
     const ping = this.o.pingMs ?? 10_000;
     this.timer = setInterval(() => {
       for (const s of this.sessions.values()) {
@@ -158,9 +177,25 @@ export class AgentGateway {
     return [...this.sessions.keys()];
   }
 
+  private async compilePolicy(): Promise<NetworkPolicy> {
+    const [groups, enis] = await Promise.all([
+      this.o.store.range(ec2Keys.securityGroups()), this.o.store.range(ec2Keys.networkInterfaces()),
+    ]);
+    return compilePolicy(groups.kvs.map((kv) => JSON.parse(kv.value) as SecurityGroupRecord), enis.kvs.map((kv) => JSON.parse(kv.value) as NetworkInterfaceRecord));
+  }
+
+  private async refreshPolicy(): Promise<void> {
+    const policy = await this.compilePolicy();
+    const json = JSON.stringify(policy);
+    if (json === this.policyJson) return;
+    this.policyJson = json;
+    for (const s of this.sessions.values()) this.send(s.ws, { type: 'policy', policy });
+  }
+
   async close(): Promise<void> {
     this.abort.abort();
     clearInterval(this.timer);
+    clearTimeout(this.policyTimer);
     for (const s of this.sessions.values()) s.ws.close(1001, 'server shutting down');
     this.wss.close();
   }
@@ -264,6 +299,10 @@ export class AgentGateway {
     if (old && old.ws !== ws) old.ws.close(4000, 'replaced by a newer connection from the same instance');
     this.send(ws, { type: 'registered', containerInstanceArn: containerInstanceArn(this.o.scope, m.cluster, id), cluster: m.cluster });
     this.o.log.info({ cluster: m.cluster, instance: id, hostId: m.hostId, reused: Boolean(existing) }, 'agent registered');
+    // The policy before the tasks, so an awsvpc task is never wired without its security groups.
+    const policy = await this.compilePolicy();
+    this.policyJson = JSON.stringify(policy);
+    this.send(ws, { type: 'policy', policy });
     const current = (await this.o.store.range(keys.tasks(m.cluster))).kvs.map((kv) => JSON.parse(kv.value) as TaskRecord)
       .filter((t) => t.containerInstanceId === id && needsAgent(t));
     await this.push(session, current, true);
@@ -310,6 +349,7 @@ export class AgentGateway {
       stoppedReason: agentDesiredStatus(t) === 'STOPPED' ? stopOf(t).stoppedReason : undefined,
       stopGraceSeconds: agentDesiredStatus(t) === 'STOPPED' ? t.spotInterruption?.graceSeconds : undefined,
       version: t.version,
+      network: networkSpec(t),
       // Last: credentials and resolved secrets (never part of the task record). Their keys do not
       // overlap the ones above.
       ...iam,
@@ -360,10 +400,25 @@ export class AgentGateway {
       }
       if (JSON.stringify(t) === before) return;
       t.version += 1;
+      const ops: Op[] = [{ type: 'put', key: taskKey, value: JSON.stringify(t) }];
+      // awsvpc: the address lease ends with the task, in the same transaction.
+      if (t.lastStatus === 'STOPPED' && cur.value.lastStatus !== 'STOPPED' && t.network?.eni) ops.push({ type: 'delete', key: leaseKey(t.network.eni) });
       // Observation writes do not change the desired fingerprint, so the watch will not echo them back.
-      const ok = await this.o.store.txn({ compare: [{ key: taskKey, target: 'version', op: '==', value: cur.version }], success: [{ type: 'put', key: taskKey, value: JSON.stringify(t) }] });
+      const ok = await this.o.store.txn({ compare: [{ key: taskKey, target: 'version', op: '==', value: cur.version }], success: ops });
       if (ok.succeeded) return;
     }
     throw new Error(`could not apply the report for ${r.taskArn}: too many concurrent changes`);
   }
+}
+
+/** The agent's view of an awsvpc task's interface. */
+export function networkSpec(t: TaskRecord): TaskSpec['network'] {
+  const eni = t.network?.eni;
+  if (!eni) return undefined;
+  const cidr = parseCidr(eni.subnetCidr)!;
+  return {
+    subnetId: eni.subnetId, subnetCidr: eni.subnetCidr, bridge: bridgeName(eni.subnetId), gateway: formatIpv4(gatewayOf(cidr)),
+    ipv4Address: eni.privateIpv4Address, prefix: cidr.prefix, macAddress: eni.macAddress, privateDnsName: eni.privateDnsName,
+    attachmentId: eni.attachmentId, securityGroups: t.network!.securityGroups,
+  };
 }

@@ -162,6 +162,32 @@ export const ERRORS = {
   HealthUnavailable: { status: 500, fault: 'server', retryable: true },
   InvalidScheme: c400,
   CertificateNotFound: c400,
+
+  // EC2 (codes as the wire carries them, dots included; every EC2 client error is HTTP 400).
+  'InvalidVpcID.NotFound': c400,
+  'InvalidVpcID.Malformed': c400,
+  'InvalidSubnetID.NotFound': c400,
+  'InvalidSubnetID.Malformed': c400,
+  'InvalidGroup.NotFound': c400,
+  'InvalidGroupId.Malformed': c400,
+  'InvalidGroup.Duplicate': c400,
+  'InvalidGroup.Reserved': c400,
+  'InvalidPermission.Duplicate': c400,
+  'InvalidPermission.NotFound': c400,
+  'InvalidPermission.Malformed': c400,
+  'InvalidSecurityGroupRuleId.NotFound': c400,
+  'InvalidNetworkInterfaceID.NotFound': c400,
+  'InvalidNetworkInterfaceID.Malformed': c400,
+  'InvalidVpc.Range': c400,
+  'InvalidSubnet.Range': c400,
+  'InvalidSubnet.Conflict': c400,
+  'InvalidID': c400,
+  'InvalidFilter': c400,
+  DependencyViolation: c400,
+  CannotDelete: c400,
+  VPCIdNotSpecified: c400,
+  UnknownParameter: c400,
+  InternalError: { status: 500, fault: 'server', retryable: true },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -7,6 +7,7 @@
  *                                           ◄── registered {containerInstanceArn}
  *                                           ◄── desired {tasks: TaskSpec[], full: true}   (whole set, on every (re)connect)
  *                                           ◄── desired {tasks: TaskSpec[], full: false}  (deltas: new tasks, desiredStatus changes)
+ *                                           ◄── policy {policy}  (security groups + members; on connect and on change)
  *   ── report {seq, tasks: TaskReport[]}     (batched state changes; resent until acked)
  *                                           ◄── ack {seq}
  *   ── stats {…}                            (periodic, fire-and-forget; CloudWatch later)
@@ -71,6 +72,8 @@ export interface TaskSpec {
   stopGraceSeconds?: number;
   /** The store version of the task record this spec was built from (newer wins). */
   version: number;
+  /** awsvpc tasks: the interface to wire into the task's network namespace. */
+  network?: TaskNetworkSpec;
   /**
    * Task IAM: what the control plane resolved for this start (iam/task-start.ts). Sent only while the
    * task should run; never stored in the task record, never in a report, stripped from the agent's
@@ -98,6 +101,28 @@ export function withoutSecrets(spec: TaskSpec): TaskSpec {
   const { taskRoleCredentials: _c, secretEnvironment: _s, ...rest } = spec;
   return rest;
 }
+
+/**
+ * An awsvpc task's interface: the agent makes the subnet's bridge (`bridge`, with `gateway` on it) if
+ * absent, and a veth from it into the pause container's namespace as eth0 with `ipv4Address`/`prefix`
+ * and `macAddress`, default route via `gateway`.
+ */
+export interface TaskNetworkSpec {
+  subnetId: string;
+  subnetCidr: string;
+  bridge: string;
+  gateway: string;
+  ipv4Address: string;
+  prefix: number;
+  macAddress: string;
+  privateDnsName: string;
+  attachmentId: string;
+  securityGroups: string[];
+}
+
+/** Security groups as rule sets plus member addresses (src/model/ec2/security-policy.ts compiles it). */
+export type { NetworkPolicy, PolicyRule } from '../model/ec2/security-policy.js';
+import type { NetworkPolicy } from '../model/ec2/security-policy.js';
 
 export type NetworkBindingReport = NetworkBinding;
 
@@ -137,6 +162,8 @@ export type ServerMessage =
   | { type: 'registered'; containerInstanceArn: string; cluster: string }
   | { type: 'desired'; full: boolean; tasks: TaskSpec[] }
   | { type: 'ack'; seq: number }
+  /** The whole security-group policy, sent after `registered` and whenever a rule or a membership changes. */
+  | { type: 'policy'; policy: NetworkPolicy }
   | { type: 'error'; code: string; message: string; fatal: boolean };
 
 export interface ContainerStatsReport {

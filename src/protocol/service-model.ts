@@ -12,6 +12,8 @@ import { ApiError, type ErrorCode } from '../model/errors.js';
 export interface MemberRef {
   readonly shape: string;
   readonly locationName?: string;
+  /** EC2 protocol: the request parameter name, when it is not the capitalised locationName. */
+  readonly queryName?: string;
   readonly flattened?: boolean;
   readonly jsonvalue?: boolean;
   readonly idempotencyToken?: boolean;

@@ -78,7 +78,7 @@ export interface PlacementRequest {
   random: () => number;
 }
 
-export interface PlacementFailure { arn: string; reason: string }
+export interface PlacementFailure { arn: string; reason: string; detail?: string }
 export interface PlacementPlan {
   /** Instance ARN per placed task, in order. */
   placements: string[];

@@ -7,6 +7,8 @@
  *   dataDir      $XDG_DATA_HOME/wharf (~/.local/share/wharf)   (WHARF_DATA_DIR)
  *   region       us-east-1 (WHARF_REGION)
  *   accountId    000000000000 (WHARF_ACCOUNT_ID)
+ *   defaultVpcCidr 172.31.0.0/16 (WHARF_DEFAULT_VPC_CIDR)  the default VPC, as AWS's; another /16 for a
+ *                                           second installation on the same machine (tests do)
  *   config file  $XDG_CONFIG_HOME/wharf/server.yaml, or --config FILE (WHARF_CONFIG)
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -25,6 +27,8 @@ export interface ServerConfig {
   logLevel: string;
   /** Knobs read from the environment only (no flag, no file key): intervals and test switches. */
   tuning: ServerTuning;
+  /** The default VPC's CIDR block (made on first start). */
+  defaultVpcCidr?: string;
 }
 
 /**
@@ -106,6 +110,7 @@ export function resolveServerConfig(flags: Partial<ServerConfig> & { config?: st
     accountId: env.WHARF_ACCOUNT_ID,
     publicEndpoint: env.WHARF_PUBLIC_ENDPOINT,
     logLevel: env.WHARF_LOG_LEVEL,
+    defaultVpcCidr: env.WHARF_DEFAULT_VPC_CIDR,
   };
   const pick = <K extends Exclude<keyof ServerConfig, 'tuning'>>(k: K): ServerConfig[K] | undefined => flags[k] ?? fromEnv[k] ?? fromFile[k];
   const cfg: ServerConfig = {
@@ -117,6 +122,7 @@ export function resolveServerConfig(flags: Partial<ServerConfig> & { config?: st
     publicEndpoint: pick('publicEndpoint'),
     logLevel: pick('logLevel') ?? 'info',
     tuning: resolveTuning(env),
+    defaultVpcCidr: pick('defaultVpcCidr'),
   };
   if (!Number.isInteger(cfg.port) || cfg.port < 0 || cfg.port > 65535) throw new Error(`invalid port ${cfg.port}: give a number from 0 to 65535`);
   if (!/^\d{12}$/.test(cfg.accountId)) throw new Error(`invalid account id ${cfg.accountId}: it must be 12 digits`);

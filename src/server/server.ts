@@ -27,6 +27,8 @@ import { ServicesController } from '../controllers/services/controller.js';
 import { alwaysLeader } from '../controllers/shared/leadership.js';
 import type { ServerConfig } from './config.js';
 import { AwsQueryCodec } from '../protocol/codecs/aws-query.js';
+import { Ec2QueryCodec } from '../protocol/codecs/ec2-query.js';
+import { startNetworkController } from '../controllers/network/network-controller.js';
 import { RpcV2CborCodec } from '../protocol/codecs/rpcv2-cbor.js';
 import { telemetryFor } from '../telemetry/telemetry.js';
 import { HaproxyDataPlane } from '../lb/haproxy.js';
@@ -98,7 +100,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
     secretBox: SecretBox.fromFile(join(cfg.dataDir, 'secrets.key')),
   };
   const services: ServiceDefinition[] = buildServices({ api: deps, keys, config: cfg });
-  const dispatcher = new ApiDispatcher(services, [new RpcV2CborCodec(), new AwsJsonCodec('awsJson1_1'), new AwsJsonCodec('awsJson1_0'), new AwsQueryCodec()], iam, deps, log);
+  const dispatcher = new ApiDispatcher(services, [new RpcV2CborCodec(), new AwsJsonCodec('awsJson1_1'), new AwsJsonCodec('awsJson1_0'), new Ec2QueryCodec(), new AwsQueryCodec()], iam, deps, log);
   const app = await buildApp({ dispatcher, logger: log, plugins: buildPlugins({ api: deps, keys, config: cfg }) });
   const joinToken = await ensureJoinToken(store);
   const registryAuth = new RegistryAuth(store, keys);
@@ -134,7 +136,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
    * gateway, task reaper and, on the leader, its own controllers, all over that region's view of the
    * store. Agents name their region on connect (`/agent?region=`); without one they join the default.
    */
-  interface RegionRuntime { gateway: AgentGateway; reaper: { stop(): void }; stopLeading: () => void; lbStopped: Promise<void> }
+  interface RegionRuntime { gateway: AgentGateway; reaper: { stop(): void }; network: Promise<{ stop(): void }>; stopLeading: () => void; lbStopped: Promise<void> }
   const regions = new Map<string, RegionRuntime>();
   const startRegion = (region: string): RegionRuntime => {
     let r = regions.get(region);
@@ -150,6 +152,9 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
       registryAuth: registryAuthFor(region),
     });
     const reaper = startTaskReaper({ store: rstore, clock: deps.clock });
+    // The region's default VPC (docs/networking.md); the home region's exists before the first request.
+    const network = startNetworkController({ store: rstore, accountId: cfg.accountId, defaultVpcCidr: cfg.defaultVpcCidr, log: rlog.child({ svc: 'network' }), clock: deps.clock });
+    network.catch((err) => rlog.error({ err }, 'network controller failed to start'));
     // Controllers run on the leader only; with the embedded store this server always leads.
     let lbStopped: Promise<void> = Promise.resolve();
     const stopLeading = alwaysLeader.run((signal) => {
@@ -182,11 +187,11 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
       if (region === cfg.region) startLb();
       else whenLoadBalancers(rstore, signal, startLb);
     });
-    r = { gateway, reaper, stopLeading, get lbStopped() { return lbStopped; } };
+    r = { gateway, reaper, network, stopLeading, get lbStopped() { return lbStopped; } };
     regions.set(region, r);
     return r;
   };
-  startRegion(cfg.region);
+  await startRegion(cfg.region).network;
   const regionWatch = new AbortController();
   const startRecorded = (key: string) => { if (!closed) startRegion(key.slice(regionKeys.regions().length)); };
   for (const kv of (await store.range(regionKeys.regions())).kvs) startRecorded(kv.key);
@@ -231,6 +236,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
       for (const r of regions.values()) {
         r.reaper.stop();
         r.stopLeading();
+        void r.network.then((x) => x.stop(), () => {});
       }
       for (const r of regions.values()) await r.lbStopped;
       await poolStopped;

@@ -7,6 +7,7 @@ import { registryFor } from '../registry/registry.js';
 import { elbv2Service } from '../api/elbv2/index.js';
 import { logsService } from '../api/logs/index.js';
 import { cloudwatchService } from '../api/cloudwatch/index.js';
+import { ec2Service } from '../api/ec2/index.js';
 import { telemetryFor } from '../telemetry/telemetry.js';
 import { iamService } from '../api/iam/index.js';
 import { stsService } from '../api/sts/index.js';
@@ -23,5 +24,5 @@ export function buildServices(deps: PluginDeps): ServiceDefinition[] {
     elbv2Service({ bindAddress: deps.config.tuning.lbBindAddress }),
     regionalService(home, (r) => logsService(telemetryFor(deps).region(r).logs)),
     regionalService(home, (r) => cloudwatchService(telemetryFor(deps).region(r).metrics)), iamService(), stsService(),
-    secretsManagerService(), ssmService(), wharfService()];
+    secretsManagerService(), ssmService(), wharfService(), ec2Service()];
 }

@@ -64,12 +64,23 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/**
+ * A default VPC of its own for each test server: awsvpc tasks put their subnet's router address on a
+ * host bridge, so two servers on one machine must not both use AWS's 172.31.0.0/16. A random /20 in
+ * 10.128.0.0/9 (2048 choices, clear of Podman's 10.88.0.0/16) holds one default subnet, for the agents'
+ * default zone.
+ */
+export function testVpcCidr(): string {
+  const n = Math.floor(Math.random() * 2048);
+  return `10.${128 + (n >> 4)}.${(n & 15) << 4}.0/20`;
+}
+
 /** Starts `wharf server` as a child process on a free port and waits until it listens. */
 export async function startServerProcess(opts: StartOptions = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wharf-test-'));
   rmSync(join(dataDir, 'endpoint'), { force: true });
   const child = spawn(process.execPath, [cliEntry, 'server', '--port', String(opts.port ?? 0), '--data-dir', dataDir, ...(opts.extraArgs ?? [])], {
-    env: { ...process.env, ...opts.env },
+    env: { ...process.env, WHARF_DEFAULT_VPC_CIDR: testVpcCidr(), ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CreateServiceRequest, CreateServiceResponse, PlacementConstraint } from '@aws-sdk/client-ecs';
+import { checkTargetTypes, networkConfigurationView, resolveNetworkConfiguration } from './network-config.js';
 import { ApiError, invalidParameter } from '../../model/errors.js';
 import { serviceArn } from '../../model/arn.js';
 import { keys, serviceKeys } from '../../model/ecs/keys.js';
@@ -54,6 +55,7 @@ export const createService: Handler<CreateServiceRequest, CreateServiceResponse>
   const launch = chooseLaunch(input, cluster);
   let platformVersion: string | undefined;
   let networkConfiguration = input.networkConfiguration;
+  let network: Awaited<ReturnType<typeof resolveNetworkConfiguration>>;
   if (launch.launchType === 'FARGATE') {
     if (daemon) throw invalidParameter('The DAEMON scheduling strategy is not supported with the FARGATE launch type.');
     checkFargateRun(def, input);
@@ -63,9 +65,9 @@ export const createService: Handler<CreateServiceRequest, CreateServiceResponse>
   } else {
     if (input.platformVersion !== undefined) throw invalidParameter('The platform version must be null when specifying an EC2 launch type.');
     if (!def.compatibilities.includes('EC2')) throw invalidParameter('Task definition does not support launch_type EC2.');
-    if (def.networkMode === 'awsvpc') {
-      throw new ApiError('UnsupportedFeatureException', 'Services in awsvpc network mode need per-task networking, which this Wharf cluster does not provide yet: use bridge or host network mode.');
-    }
+    network = await resolveNetworkConfiguration(ctx.store, def.networkMode, input.networkConfiguration, 'EC2');
+    await checkTargetTypes(ctx.store, def.networkMode, input.loadBalancers);
+    if (network) networkConfiguration = networkConfigurationView(network);
   }
   const placement = placementFrom(input.placementStrategy, input.placementConstraints as PlacementConstraint[], def.placementConstraints.length);
   const deploymentConfiguration = deploymentConfigurationFrom(input.deploymentConfiguration, undefined, daemon);
@@ -97,7 +99,7 @@ export const createService: Handler<CreateServiceRequest, CreateServiceResponse>
       deploymentController: 'ECS', deploymentConfiguration,
       placementConstraints: placement.constraints, placementStrategy: placement.strategies,
       healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds ?? 0,
-      loadBalancers: input.loadBalancers ?? [], serviceRegistries: input.serviceRegistries ?? [], networkConfiguration,
+      loadBalancers: input.loadBalancers ?? [], serviceRegistries: input.serviceRegistries ?? [], networkConfiguration, network,
       enableECSManagedTags: input.enableECSManagedTags ?? false, propagateTags: input.propagateTags ?? 'NONE',
       enableExecuteCommand: input.enableExecuteCommand ?? false, tags, createdAt: now, createdBy: ctx.principal.arn,
       clientToken: input.clientToken, createHash: requestHash,

@@ -30,6 +30,8 @@ import type { Handler, RequestContext } from '../types.js';
 import { activeCluster, validateTags } from './common.js';
 import { taskDefinitionForRun } from './tasks-common.js';
 import { taskView } from './task-view.js';
+import { resolveNetworkConfiguration, zoneConstraint } from './network-config.js';
+import { allocateInterfaces } from '../../controllers/shared/network-allocation.js';
 
 /** The stored reply of a RunTask with a clientToken: the tasks as placed (rendered by taskView) and the failures. */
 interface IdempotencyRecord { hash: string; tasks: TaskRecord[]; failures: Failure[] }
@@ -71,10 +73,9 @@ async function launch(ctx: RequestContext, input: RunTaskRequest & { containerIn
   if (launchChoice.launchType === 'FARGATE') return launchFargate(ctx, input, { cluster, def, count, tags, strategy: launchChoice.strategy });
   if (input.platformVersion !== undefined) throw invalidParameter('The platform version must be null when specifying an EC2 launch type.');
   if (!def.compatibilities.includes('EC2')) throw invalidParameter('Task definition does not support launch_type EC2.');
-  if (def.networkMode === 'awsvpc') {
-    throw new ApiError('UnsupportedFeatureException', 'Tasks in awsvpc network mode need per-task networking, which this Wharf cluster does not provide yet: use bridge or host network mode.');
-  }
+  const network = await resolveNetworkConfiguration(ctx.store, def.networkMode, input.networkConfiguration, input.launchType);
   const placement = validatePlacement(input.placementStrategy, [...(def.placementConstraints as PlacementConstraint[]), ...(input.placementConstraints ?? [])]);
+  if (network) placement.constraints.push(zoneConstraint(network));
 
   const idemKey = input.clientToken ? keys.idempotency('RunTask', `${cluster.clusterName}/${input.clientToken}`) : undefined;
   const requestHash = hashOf({ ...input, clientToken: undefined });
@@ -87,7 +88,7 @@ async function launch(ctx: RequestContext, input: RunTaskRequest & { containerIn
     scope: ctx, cluster: cluster.clusterName, clusterArn: cluster.clusterArn, def,
     id: randomBytes(16).toString('hex'), containerIds: def.containerDefinitions.map(() => randomUUID()),
     overrides: input.overrides, group: input.group, startedBy: input.startedBy, tags,
-    enableExecuteCommand: input.enableExecuteCommand, now: ctx.now.getTime(),
+    enableExecuteCommand: input.enableExecuteCommand, network, now: ctx.now.getTime(),
   }));
   const result = await placeAndCommit(ctx.store, {
     cluster: cluster.clusterName,
@@ -97,10 +98,11 @@ async function launch(ctx: RequestContext, input: RunTaskRequest & { containerIn
     requiresAttributes: (def.requiresAttributes ?? []).map((a) => ({ name: a.name!, value: a.value })),
     random,
     onlyInstances: opts.onlyInstances,
+    allocate: network ? (placed) => allocateInterfaces(ctx.store, placed, { region: ctx.region, random, now: ctx.now.getTime() }) : undefined,
     ...(idemKey && {
       // The guard that makes the token exactly-once: only the transaction that creates it commits.
       extraCompare: [{ key: idemKey, target: 'createRevision', op: '==', value: 0 }],
-      extraOps: (placed, failures) => [{ type: 'put', key: idemKey, value: JSON.stringify({ hash: requestHash, tasks: placed, failures: failures.map((f) => ({ arn: f.arn, reason: f.reason })) } satisfies IdempotencyRecord) }],
+      extraOps: (placed, failures) => [{ type: 'put', key: idemKey, value: JSON.stringify({ hash: requestHash, tasks: placed, failures: failures.map((f) => ({ arn: f.arn, reason: f.reason, ...(f.detail ? { detail: f.detail } : {}) })) } satisfies IdempotencyRecord) }],
       commitWhenNonePlaced: true,
     }),
   });
@@ -112,7 +114,7 @@ async function launch(ctx: RequestContext, input: RunTaskRequest & { containerIn
   }
   if (result.noInstances) throw invalidParameter('No Container Instances were found in your cluster.');
   ctx.faultPoint?.('RunTask:after-commit');
-  const failures: Failure[] = result.failures.map((f) => ({ arn: f.arn, reason: f.reason }));
+  const failures: Failure[] = result.failures.map((f) => ({ arn: f.arn, reason: f.reason, ...(f.detail ? { detail: f.detail } : {}) }));
   return { tasks: result.placed.map((t) => taskView(t, true)), failures };
 }
 

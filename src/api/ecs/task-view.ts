@@ -3,6 +3,7 @@ import type { Container, Task } from '@aws-sdk/client-ecs';
 import type { TaskRecord } from '../../model/ecs/task-records.js';
 import { toDate } from './common.js';
 import { desiredStatusOf, lastStatusOf, stopOf, stoppingAtOf } from '../../model/ecs/task-state.js';
+import { attachmentStatus, containerNetworkInterfaces, eniAttachment } from '../../model/ecs/awsvpc.js';
 
 export function taskView(t: TaskRecord, includeTags = false): Task {
   const containers: Container[] = t.containers.map((c) => ({
@@ -16,7 +17,7 @@ export function taskView(t: TaskRecord, includeTags = false): Task {
     exitCode: c.exitCode,
     reason: c.reason,
     networkBindings: c.networkBindings,
-    networkInterfaces: [],
+    networkInterfaces: containerNetworkInterfaces(t.network?.eni),
     healthStatus: c.healthStatus ?? 'UNKNOWN',
     cpu: c.cpu ?? '0',
     memory: c.memory,
@@ -54,7 +55,7 @@ export function taskView(t: TaskRecord, includeTags = false): Task {
     platformFamily: t.platformFamily,
     ephemeralStorage: t.ephemeralStorageGiB !== undefined ? { sizeInGiB: t.ephemeralStorageGiB } : undefined,
     availabilityZone: t.availabilityZone,
-    attachments: [],
+    attachments: t.network?.eni ? [eniAttachment(t.network.eni, attachmentStatus(t))] : [],
     healthStatus: t.healthStatus,
     tags: includeTags ? t.tags : undefined,
     enableExecuteCommand: t.enableExecuteCommand,

@@ -14,6 +14,7 @@ import { activeService, deploymentConfigurationFrom, newDeployment, newDeploymen
 import { unsupportedServiceFeatures } from './create-service.js';
 import { checkFargateRun, fargateNetwork } from './run-task.js';
 import { checkStrategy, resolvePlatformVersion } from '../../model/ecs/capacity.js';
+import { checkTargetTypes, networkConfigurationView, resolveNetworkConfiguration } from './network-config.js';
 
 export const updateService: Handler<UpdateServiceRequest, UpdateServiceResponse> = async (input, ctx) => {
   const clusterRec = (await activeCluster(ctx, input.cluster)).value;
@@ -54,8 +55,6 @@ export const updateService: Handler<UpdateServiceRequest, UpdateServiceResponse>
       if (s.launchType === 'FARGATE') {
         checkFargateRun(runDef, {});
         fargateNetwork(runDef, (input.networkConfiguration ?? s.networkConfiguration) as UpdateServiceRequest['networkConfiguration']);
-      } else if (runDef.networkMode === 'awsvpc') {
-        throw new ApiError('UnsupportedFeatureException', 'Services in awsvpc network mode need per-task networking, which this Wharf cluster does not provide yet: use bridge or host network mode.');
       } else if (!runDef.compatibilities.includes('EC2')) throw invalidParameter('Task definition does not support launch_type EC2.');
     }
     if (input.deploymentConfiguration) s.deploymentConfiguration = deploymentConfigurationFrom(input.deploymentConfiguration, s.deploymentConfiguration, daemon);
@@ -69,7 +68,16 @@ export const updateService: Handler<UpdateServiceRequest, UpdateServiceResponse>
     if (input.enableExecuteCommand !== undefined) s.enableExecuteCommand = input.enableExecuteCommand;
     if (input.loadBalancers !== undefined) { s.loadBalancers = input.loadBalancers; redeploy = true; }
     if (input.serviceRegistries !== undefined) s.serviceRegistries = input.serviceRegistries;
-    if (input.networkConfiguration !== undefined) { s.networkConfiguration = input.networkConfiguration; redeploy = true; }
+    if (s.launchType !== 'FARGATE' && (input.networkConfiguration !== undefined || def)) {
+      // The definition's network mode and the configuration are checked together, as ECS does.
+      const mode = (def ?? (await taskDefinitionForRun(ctx.store, s.taskDefinition).catch(() => undefined)))?.networkMode;
+      const nc = input.networkConfiguration ?? (s.networkConfiguration as UpdateServiceRequest['networkConfiguration']);
+      const network = await resolveNetworkConfiguration(ctx.store, mode, nc, s.launchType);
+      await checkTargetTypes(ctx.store, mode, (input.loadBalancers ?? s.loadBalancers) as { targetGroupArn?: string }[]);
+      if (JSON.stringify(network) !== JSON.stringify(s.network)) redeploy = true;
+      s.network = network;
+      s.networkConfiguration = networkConfigurationView(network);
+    }
     if (redeploy) {
       for (const d of s.deployments) if (d.status === 'PRIMARY') { d.status = 'ACTIVE'; d.updatedAt = now; }
       s.deployments = [newDeployment(newDeploymentId(), s.taskDefinition, s.desiredCount, now), ...s.deployments];

@@ -63,16 +63,27 @@ export async function reconcileServiceTargets(o: { store: Store; now: number; lo
         if (t.lastStatus === 'STOPPED') {
           // Nothing listens any more: drop its targets at once.
           for (const m of mine) { ops.push({ type: 'delete', key: m.key }); compare.push({ key: m.key, target: 'version', op: '==', value: m.version }); }
-        } else if (t.desiredStatus === 'RUNNING' && t.lastStatus === 'RUNNING' && inst) {
+        } else if (t.desiredStatus === 'RUNNING' && t.lastStatus === 'RUNNING' && (inst || t.network?.eni)) {
           for (const lb of entries) {
             const tg = tgByArn.get(lb.targetGroupArn!)!;
-            const binding = t.containers.find((c) => c.name === lb.containerName)?.networkBindings.find((b) => b.containerPort === lb.containerPort);
-            if (!binding) continue;
-            const key = elbKeys.target(tg.name, inst.ec2InstanceId, binding.hostPort);
+            // ip targets (awsvpc): the task's own address and the container port (hostPort = containerPort).
+            // instance targets: the instance and the host port bound to containerName:containerPort.
+            let target: { id: string; port: number; address: string; availabilityZone?: string } | undefined;
+            if (tg.targetType === 'ip') {
+              const eni = t.network?.eni;
+              if (eni && lb.containerPort && t.containers.some((c) => c.name === lb.containerName)) {
+                target = { id: eni.privateIpv4Address, port: lb.containerPort, address: eni.privateIpv4Address, availabilityZone: t.availabilityZone };
+              }
+            } else if (inst) {
+              const binding = t.containers.find((c) => c.name === lb.containerName)?.networkBindings.find((b) => b.containerPort === lb.containerPort);
+              if (binding) target = { id: inst.ec2InstanceId, port: binding.hostPort, address: addressOf(inst), availabilityZone: inst.attributes.find((a) => a.name === 'ecs.availability-zone')?.value };
+            }
+            if (!target) continue;
+            const key = elbKeys.target(tg.name, target.id, target.port);
             if (targets.has(key)) continue;
             const rec: TargetRecord = {
-              tgName: tg.name, tgArn: tg.arn, id: inst.ec2InstanceId, port: binding.hostPort, address: addressOf(inst),
-              availabilityZone: inst.attributes.find((a) => a.name === 'ecs.availability-zone')?.value, registeredAt: now,
+              tgName: tg.name, tgArn: tg.arn, id: target.id, port: target.port, address: target.address,
+              availabilityZone: target.availabilityZone, registeredAt: now,
               task: { cluster, taskId: t.id, taskArn: t.taskArn, serviceName: svc.serviceName, containerName: lb.containerName! },
             };
             ops.push({ type: 'put', key, value: JSON.stringify(rec) });

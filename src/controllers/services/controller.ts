@@ -29,6 +29,7 @@ import { remainingOf, requestStop, reservationsOn } from '../../model/ecs/task-s
 import { SERVICE_DEFAULT_STRATEGY, type Constraint, type PlacementFailure } from '../../scheduler/placement.js';
 import { placeAndCommit, instanceView, createUnplaced } from '../shared/placement-commit.js';
 import { FARGATE_LATEST_PLATFORM_VERSION, spreadOverStrategy } from '../../model/ecs/capacity.js';
+import { allocateInterfaces } from '../shared/network-allocation.js';
 import { appendEvent, reconcile, DEFAULT_RECONCILE_OPTIONS, type Plan, type ReconcileOptions, type ServiceInstance, type StartAction } from './reconcile.js';
 
 export interface ServicesControllerOptions {
@@ -227,14 +228,17 @@ export class ServicesController {
     const tasks = Array.from({ length: a.count }, () => newTaskRecord({
       scope, cluster: svc.cluster, clusterArn: svc.clusterArn, def, id: randomBytes(16).toString('hex'),
       containerIds: def.containerDefinitions.map(() => randomUUID()), group: `service:${svc.serviceName}`, startedBy: a.deploymentId,
-      tags, enableExecuteCommand: svc.enableExecuteCommand, serviceName: svc.serviceName, now,
+      tags, enableExecuteCommand: svc.enableExecuteCommand, serviceName: svc.serviceName, network: def.networkMode === 'awsvpc' ? svc.network : undefined, now,
     }));
+    const network = def.networkMode === 'awsvpc' ? svc.network : undefined;
     if (svc.launchType === 'FARGATE') return this.launchFargate(svc, version, a, def, tags, now);
     let next: ServiceRecord | undefined;
     const result = await placeAndCommit(store, {
       cluster: svc.cluster, tasks,
       strategies: svc.placementStrategy.length ? svc.placementStrategy : SERVICE_DEFAULT_STRATEGY,
-      constraints: [...svc.placementConstraints, ...(def.placementConstraints as Constraint[])],
+      constraints: [...svc.placementConstraints, ...(def.placementConstraints as Constraint[]),
+        ...(network ? [{ type: 'memberOf' as const, expression: `attribute:ecs.availability-zone in [${network.availabilityZones.join(', ')}]` }] : [])],
+      allocate: network ? (placed) => allocateInterfaces(store, placed, { region: scope.region, random, now }) : undefined,
       requiresAttributes: (def.requiresAttributes ?? []).map((x) => ({ name: x.name!, value: x.value })),
       random, onlyInstances: a.instanceId ? [a.instanceId] : undefined,
       extraCompare: [{ key: svcKey, target: 'version', op: '==', value: version }],

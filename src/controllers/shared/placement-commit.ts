@@ -50,6 +50,11 @@ export interface PlaceRequest {
    * guarded on them instead of on the tasks being new. Keyed by task id.
    */
   existing?: ReadonlyMap<string, number>;
+  /**
+   * Called with the placed tasks before the commit (awsvpc: lease addresses). Tasks it leaves out are
+   * not placed and become failures; its ops and compares join the commit.
+   */
+  allocate?: (placed: TaskRecord[]) => Promise<{ tasks: TaskRecord[]; failed: { task: TaskRecord; reason: string; detail?: string }[]; ops: Op[]; compare: Compare[] }>;
 }
 
 export interface PlaceResult {
@@ -239,12 +244,22 @@ export async function placeAndCommit(store: Store, req: PlaceRequest): Promise<P
         version: req.existing ? req.tasks[i].version + 1 : req.tasks[i].version,
       });
     });
+    let allocated: { ops: Op[]; compare: Compare[] } = { ops: [], compare: [] };
+    const failures = [...plan.failures];
+    if (req.allocate && placed.length) {
+      const a = await req.allocate(placed);
+      // (An instance's remaining resources are derived from the tasks placed on it: a task left out
+      // here reserves nothing.)
+      for (const f of a.failed) failures.push({ arn: f.task.containerInstanceArn!, reason: f.reason, detail: f.detail });
+      placed.splice(0, placed.length, ...a.tasks);
+      allocated = a;
+    }
     if (placed.length === 0) {
       if (req.commitWhenNonePlaced && req.extraOps) {
-        const r = await store.txn({ compare: req.extraCompare ?? [], success: req.extraOps([], plan.failures) });
+        const r = await store.txn({ compare: req.extraCompare ?? [], success: req.extraOps([], failures) });
         if (!r.succeeded) return { placed: [], failures: [], noInstances: false, preconditionFailed: true };
       }
-      return { placed, failures: plan.failures, noInstances: false };
+      return { placed, failures, noInstances: false };
     }
     const compare: Compare[] = [...touched.values()].map(({ rec, version }) => ({ key: keys.containerInstance(req.cluster, rec.id), target: 'version', op: '==', value: version }));
     const instOps = [...touched.values()].map(({ rec }) => ({ key: keys.containerInstance(req.cluster, rec.id), value: JSON.stringify({ ...rec, version: rec.version + 1 }) }));
@@ -252,8 +267,10 @@ export async function placeAndCommit(store: Store, req: PlaceRequest): Promise<P
     const ops: Op[] = [
       ...taskOps.map((o): Op => ({ type: 'put', ...o })),
       ...instOps.map((o): Op => ({ type: 'put', ...o })),
-      ...(req.extraOps?.(placed, plan.failures) ?? []),
+      ...allocated.ops,
+      ...(req.extraOps?.(placed, failures) ?? []),
     ];
+    compare.push(...allocated.compare);
     // Every task must be new (guard against an id collision or a replayed plan), or — placing tasks
     // that already exist — unchanged since they were read.
     for (const t of placed) {
@@ -267,7 +284,7 @@ export async function placeAndCommit(store: Store, req: PlaceRequest): Promise<P
       // Write through, so the next placement sees this one without waiting for the watch.
       for (const [i, o] of instOps.entries()) cache.applyInstance({ value: o.value, version: [...touched.values()][i].version + 1, modRevision: r.revision });
       for (const o of taskOps) cache.applyTask({ key: o.key, value: o.value, modRevision: r.revision });
-      return { placed, failures: plan.failures, noInstances: false };
+      return { placed, failures, noInstances: false };
     }
     if (req.existing) {
       // A task changed under us (stopped, placed by someone else): the caller re-reads and decides again.

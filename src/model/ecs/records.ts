@@ -8,6 +8,7 @@ import type {
   ContainerDefinition, Volume, TaskDefinitionPlacementConstraint, ProxyConfiguration, InferenceAccelerator,
   EphemeralStorage, RuntimePlatform, Attribute, Compatibility, NetworkMode, PidMode, IpcMode,
 } from '@aws-sdk/client-ecs';
+import type { ResolvedNetwork } from './awsvpc.js';
 
 export interface ClusterRecord {
   clusterArn: string;
@@ -157,6 +158,8 @@ export interface ServiceRecord {
   loadBalancers: unknown[];
   serviceRegistries: unknown[];
   networkConfiguration?: unknown;
+  /** awsvpc services: networkConfiguration checked against EC2 (what the controller launches tasks with). */
+  network?: ResolvedNetwork;
   enableECSManagedTags: boolean;
   propagateTags: 'TASK_DEFINITION' | 'SERVICE' | 'NONE';
   enableExecuteCommand: boolean;

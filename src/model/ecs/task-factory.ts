@@ -6,6 +6,7 @@ import type { ContainerDefinition, Tag, TaskOverride } from '@aws-sdk/client-ecs
 import { containerArn, taskArn, type Scope } from '../arn.js';
 import type { TaskDefinitionRecord } from './records.js';
 import type { ContainerRecord, TaskRecord } from './task-records.js';
+import type { AwsvpcConfig } from './awsvpc.js';
 
 export interface NewTaskParams {
   scope: Scope;
@@ -21,6 +22,8 @@ export interface NewTaskParams {
   tags?: Tag[];
   enableExecuteCommand?: boolean;
   serviceName?: string;
+  /** awsvpc tasks: the resolved network configuration (the interface is leased at placement). */
+  network?: AwsvpcConfig;
   now: number;
   /** FARGATE: the capacity provider (when a strategy chose one) and resolved platform version. */
   fargate?: { capacityProviderName?: string; platformVersion: string; networkConfiguration?: TaskRecord['networkConfiguration'] };
@@ -93,6 +96,7 @@ export function newTaskRecord(p: NewTaskParams): TaskRecord {
       ephemeralStorageGiB: p.def.ephemeralStorage?.sizeInGiB ?? 20,
       networkConfiguration: p.fargate.networkConfiguration,
     } : {}),
+    ...(p.network ? { network: { subnets: [...p.network.subnets], securityGroups: [...p.network.securityGroups], assignPublicIp: p.network.assignPublicIp } } : {}),
   };
 }
 

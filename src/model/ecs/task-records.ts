@@ -14,7 +14,9 @@
  *       lastStatus PENDING, desiredStatus RUNNING
  *   placement (controllers/shared/placement-commit.ts)
  *       containerInstanceArn, containerInstanceId, availabilityZone — decided once, committed with the
- *       task's creation; placement also bumps the chosen instance's version (its fence)
+ *       task's creation; placement also bumps the chosen instance's version (its fence); for awsvpc
+ *       tasks `network` (the configuration, given at creation, plus the leased interface `eni`, whose
+ *       address lease record is created in the same transaction)
  *   the stop request (task-state.ts requestStop; StopTask and the services controller call it)
  *       desiredStatus = STOPPED, stopCode, stoppedReason, stoppingAt — the first request wins
  *   the dispatcher, from agent reports (dispatcher/gateway.ts)
@@ -35,6 +37,7 @@
  */
 import type { Attribute, ContainerOverride, KeyValuePair, Resource, Tag, TaskOverride, VersionInfo } from '@aws-sdk/client-ecs';
 import type { ContainerStatus, DesiredStatus, HealthStatus, NetworkBinding, TaskStatus } from './status.js';
+import type { TaskNetwork } from './awsvpc.js';
 
 export interface ContainerRecord {
   containerArn: string;
@@ -113,6 +116,8 @@ export interface TaskRecord {
    * `graceSeconds` later (AWS: two minutes). Written with desiredStatus STOPPED in one commit.
    */
   spotInterruption?: { at: number; graceSeconds: number };
+  /** awsvpc tasks: the configuration (API) and the leased interface (placement). */
+  network?: TaskNetwork;
 }
 
 export type ContainerInstanceStatus = 'REGISTERING' | 'ACTIVE' | 'DRAINING' | 'DEREGISTERING' | 'INACTIVE' | 'REGISTRATION_FAILED';

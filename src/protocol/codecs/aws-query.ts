@@ -80,7 +80,7 @@ export class AwsQueryCodec implements Codec {
 
 /** The request's parameters: the form body of a POST, the query string of a GET. Cached per request. */
 const parsed = new WeakMap<RawRequest, Map<string, string>>();
-function params(req: RawRequest): Map<string, string> {
+export function params(req: RawRequest): Map<string, string> {
   let m = parsed.get(req);
   if (!m) {
     const text = req.method === 'GET' ? req.query : Buffer.from(req.body).toString('utf8');
@@ -164,7 +164,7 @@ function readMap(model: ServiceModel, shape: Shape, ref: MemberRef, key: string,
   return out;
 }
 
-function scalar(shape: Shape, raw: string, key: string): unknown {
+export function scalar(shape: Shape, raw: string, key: string): unknown {
   switch (shape.type) {
     case 'boolean':
       if (raw === 'true') return true;
@@ -200,7 +200,7 @@ export function escapeXml(s: string): string {
   return s.replace(/[&<>"'\r]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#xD;' })[c]!);
 }
 
-function writeMembers(model: ServiceModel, shape: Shape | undefined, value: unknown): string {
+export function writeMembers(model: ServiceModel, shape: Shape | undefined, value: unknown): string {
   if (!shape || typeof value !== 'object' || value === null) return '';
   const obj = value as Record<string, unknown>;
   let out = '';

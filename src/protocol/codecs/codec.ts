@@ -12,7 +12,7 @@
 import type { ApiError } from '../../model/errors.js';
 import type { ServiceModel } from '../service-model.js';
 
-export type ProtocolName = 'rpcv2Cbor' | 'awsJson1_0' | 'awsJson1_1' | 'awsQuery';
+export type ProtocolName = 'rpcv2Cbor' | 'awsJson1_0' | 'awsJson1_1' | 'awsQuery' | 'ec2';
 
 export interface RawRequest {
   readonly method: string;
