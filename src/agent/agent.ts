@@ -25,6 +25,7 @@ import { TaskActor, type ContainerLogHook, type TaskActorOptions } from './task-
 import { TaskEndpoints } from './task-endpoints.js';
 import { LogShipping, httpLogTransport } from './awslogs/shipper.js';
 import { FileLogCheckpoints } from './awslogs/checkpoint.js';
+import { TaskNetworks } from './network/task-networks.js';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -68,6 +69,11 @@ export interface AgentOptions {
    * route_localnet sysctl) and advertise the task-iam-role capability. The CLI turns it on as root.
    */
   taskEndpoints?: boolean;
+  /**
+   * awsvpc networking: on when the host supports it (root, iproute2, nsenter, nftables, busybox-static),
+   * checked at start; false turns it off (the agent then does not advertise ecs.capability.task-eni).
+   */
+  awsvpc?: boolean;
 }
 
 export class Agent {
@@ -91,6 +97,8 @@ export class Agent {
   private readonly logHook: ContainerLogHook;
   /** ECS's credentials and metadata endpoints at 169.254.170.2 (task-endpoints.ts), when enabled. */
   readonly endpoints?: TaskEndpoints;
+  /** awsvpc task namespaces; undefined when this host cannot run awsvpc tasks. */
+  networks?: TaskNetworks;
 
   constructor(private readonly o: AgentOptions) {
     this.log = o.log ?? silentLogger;
@@ -144,6 +152,11 @@ export class Agent {
   async start(): Promise<void> {
     this.runtime = await this.o.driver.ping();
     await this.endpoints?.start();
+    if (this.o.awsvpc !== false) {
+      const can = await TaskNetworks.supported();
+      if (can.ok) this.networks = new TaskNetworks({ driver: this.o.driver, hostId: this.identity.hostId, log: this.log });
+      else this.log.info({ why: can.why }, 'awsvpc network mode unavailable on this host');
+    }
     const existing = await this.ourContainers();
     for (const cp of this.checkpoints.loadAll()) {
       if (cp.removed && this.clock.now() - cp.savedAt > (this.o.tombstoneMs ?? 3_600_000)) {
@@ -190,6 +203,7 @@ export class Agent {
         apiVersion: this.runtime.apiVersion,
         custom: this.o.attributes,
         taskIamRole: this.endpoints !== undefined,
+        taskEni: this.networks !== undefined,
       }),
       versionInfo: { agentVersion: AGENT_VERSION, dockerVersion: `${this.runtime.engine} ${this.runtime.version}` },
       availabilityZone: this.o.availabilityZone ?? 'local-1a',
@@ -212,6 +226,7 @@ export class Agent {
   private onMessage(m: ServerMessage): void {
     if (m.type === 'ack') this.reporter.ack(m.seq);
     else if (m.type === 'desired') this.enqueue(() => this.reconcile(m.tasks, m.full));
+    else if (m.type === 'policy') void this.networks?.setPolicy(m.policy);
   }
 
   private enqueue(f: () => Promise<void>): void {
@@ -270,6 +285,7 @@ export class Agent {
       },
       logs: this.logHook,
       onAddresses: (taskArn, id, ips) => this.endpoints?.setAddresses(taskArn, id, ips),
+      network: this.networks,
       ...this.o.actor,
     }, { checkpoint, existing });
     this.actors.set(spec.taskArn, actor);

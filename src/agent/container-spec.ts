@@ -9,7 +9,8 @@
  *   limit; through the Docker API we can only limit containers one by one, so a task's containers could
  *   together use up to n × task memory. Documented in docs/agent.md; a task cgroup parent is the fix.)
  * - portMappings: bridge → runtime port bindings (hostPort 0/absent = dynamic); host → no bindings (the
- *   container binds host ports itself; we report hostPort = containerPort); none → no ports at all.
+ *   container binds host ports itself; we report hostPort = containerPort); none → no ports at all;
+ *   awsvpc → the task's own namespace (`container:<pause>`), no bindings.
  * - privileged is false unless asked; no-new-privileges stays the driver's default (on), except for
  *   privileged containers, where it would be meaningless.
  * - Wharf's labels go in `labels` (the driver lets them win over the user's `dockerLabels`).
@@ -56,8 +57,10 @@ export function containerLabels(spec: TaskSpec, c: EcsContainer, hostId: string)
   };
 }
 
-export function toContainerSpec(spec: TaskSpec, c: EcsContainer, opts: { hostId: string; image?: string }): ContainerSpec {
-  const networkMode = networkModeOf(spec);
+export function toContainerSpec(spec: TaskSpec, c: EcsContainer, opts: { hostId: string; image?: string; networkMode?: NetworkMode }): ContainerSpec {
+  // awsvpc: every container joins the task's pause container (`container:<id>`); ports need no binding
+  // there (the task has its own address, hostPort = containerPort).
+  const networkMode = opts.networkMode ?? networkModeOf(spec);
   const out: ContainerSpec = {
     name: runtimeName(spec, c.name ?? ''),
     image: opts.image ?? c.image ?? '',

@@ -66,8 +66,8 @@ function dockerApiVersions(apiVersion: string): string[] {
 /**
  * Attributes, named as the ECS agent names them, so task definitions' requiresAttributes (computed in
  * src/model/ecs/task-definition.ts) match exactly what this agent can do. Not advertised, because not
- * supported yet: task-iam-role, task-eni (awsvpc), efs, secrets, env-files, docker-plugin volumes,
- * pid-ipc-namespace-sharing, firelens, nvidia.
+ * supported yet: task-iam-role, efs, secrets, env-files, docker-plugin volumes,
+ * pid-ipc-namespace-sharing, firelens, nvidia. task-eni (awsvpc) only when the host can do it.
  */
 export function hostAttributes(opts: {
   /** The agent serves the task credentials endpoint. */
@@ -77,6 +77,8 @@ export function hostAttributes(opts: {
   apiVersion: string;
   custom?: Record<string, string>;
   architecture?: string;
+  /** awsvpc network mode available (src/agent/network/task-networks.ts). */
+  taskEni?: boolean;
 }): { name: string; value?: string }[] {
   const a = opts.architecture ?? arch();
   const attrs: { name: string; value?: string }[] = [
@@ -100,6 +102,7 @@ export function hostAttributes(opts: {
     { name: 'ecs.capability.secrets.ssm.environment-variables' },
     // Task roles need the credentials endpoint this agent serves (task-endpoints.ts).
     ...(opts.taskIamRole ? [{ name: 'com.amazonaws.ecs.capability.task-iam-role' }] : []),
+    ...(opts.taskEni ? [{ name: 'ecs.capability.task-eni' }] : []),
   ];
   for (const [name, value] of Object.entries(opts.custom ?? {})) attrs.push({ name, value });
   return attrs;

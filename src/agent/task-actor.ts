@@ -72,6 +72,16 @@ export interface TaskActorOptions {
   logs?: ContainerLogHook;
   /** Told each running container's addresses (and when it stops), so the task endpoints admit them. */
   onAddresses?: (taskArn: string, runtimeId: string, addresses: readonly string[]) => void;
+  /** awsvpc: the task's network namespace (src/agent/network/task-networks.ts). Required for awsvpc tasks. */
+  network?: TaskNetworkHook;
+}
+
+/** The task actor's only contact with awsvpc networking. */
+export interface TaskNetworkHook {
+  /** Makes (or finds, after an agent restart) the task's namespace; returns the mode its containers join it by. */
+  attach(spec: TaskSpec): Promise<`container:${string}`>;
+  /** Takes the namespace down; called once every container has stopped, before STOPPED is reported. */
+  detach(spec: TaskSpec): Promise<void>;
 }
 
 /** The task actor's only contact with log shipping (src/agent/awslogs/). */
@@ -151,6 +161,8 @@ export class TaskActor {
   private readonly resumed: TaskCheckpoint | undefined;
   private running: Promise<void> | null = null;
   private resumeStop = false;
+  /** awsvpc: `container:<pause id>` once the task's namespace is up. */
+  private joinNetwork?: `container:${string}`;
 
   constructor(spec: TaskSpec, opts: TaskActorOptions, resume: { checkpoint?: TaskCheckpoint; existing?: ContainerSummary[] } = {}) {
     this.spec = structuredClone(spec);
@@ -265,6 +277,19 @@ export class TaskActor {
       const ok = await this.pullImages(toCreate);
       if (!ok || this.halted) return;
     }
+    if (this.spec.networkMode === 'awsvpc') {
+      try {
+        if (!this.o.network) throw new Error('this agent cannot run awsvpc tasks');
+        this.joinNetwork = await this.o.network.attach(this.spec);
+      } catch (e) {
+        if (this.halted) return;
+        const reason = `ResourceInitializationError: failed to set up the task's network namespace: ${(e as Error).message}`;
+        for (const c of this.ctrs) if (!c.runtimeId) this.setStopped(c, { reason });
+        this.requestStop('TaskFailedToStart', reason);
+        return;
+      }
+      if (this.halted) return;
+    }
     await Promise.all(this.ctrs.filter((c) => c.status === 'PENDING').map((c) => this.bringUp(c)));
   }
 
@@ -371,7 +396,7 @@ export class TaskActor {
   }
 
   private async create(c: Ctr): Promise<void> {
-    const spec = toContainerSpec(this.spec, c.def, { hostId: this.o.hostId });
+    const spec = toContainerSpec(this.spec, c.def, { hostId: this.o.hostId, networkMode: this.joinNetwork });
     try {
       // No abort signal: an aborted create request may still create the container, and then we would not
       // know its id. A create takes ~60 ms (DESIGN §5); a stop arriving meanwhile waits for it.
@@ -478,7 +503,7 @@ export class TaskActor {
     }
     return {
       id, name: '', status: 'running', running: true, exitCode: null, oomKilled: false, startedAt: null, finishedAt: null, error: null,
-      hostPorts: [], imageId: '', imageDigest: null, labels: {},
+      hostPorts: [], imageId: '', imageDigest: null, labels: {}, pid: null,
     };
   }
 
@@ -631,6 +656,19 @@ export class TaskActor {
       if (wave.every((c) => c.status !== 'STOPPED')) await this.sleep(200).catch(() => {});
     }
     for (const c of this.ctrs) if (c.status !== 'STOPPED') this.setStopped(c, {});
+    // awsvpc: the address goes back to the subnet when STOPPED is reported, so it must be off this host first.
+    if (this.spec.networkMode === 'awsvpc' && this.o.network) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.o.network.detach(this.spec);
+          break;
+        } catch (e) {
+          this.o.log.warn({ taskArn: this.taskArn, attempt, err: String(e) }, 'tearing down the task network failed');
+          if (attempt >= 3 || this.closed) break;
+          await this.sleep(500).catch(() => {});
+        }
+      }
+    }
     const t = this.now();
     this.executionStoppedAt = t;
     this.stoppedAt = t;
@@ -677,7 +715,11 @@ export class TaskActor {
     // By id, and by label too: a container whose create answer was lost (agent killed mid-create) is ours.
     const ids = new Set(this.ctrs.flatMap((c) => (c.runtimeId ? [c.runtimeId] : [])));
     try {
-      for (const s of await this.o.driver.listContainers({ [LABELS.taskArn]: this.taskArn, [HOST_ID_LABEL]: this.o.hostId })) ids.add(s.id);
+      // The pause container last: the runtime will not remove it while containers that joined it exist.
+      const found = await this.o.driver.listContainers({ [LABELS.taskArn]: this.taskArn, [HOST_ID_LABEL]: this.o.hostId });
+      const pause = found.filter((s) => s.labels[LABELS.containerName] === '~internal~ecs~pause').map((s) => s.id);
+      for (const s of found) if (!pause.includes(s.id)) ids.add(s.id);
+      for (const id of pause) { ids.delete(id); ids.add(id); }
     } catch (e) {
       this.o.log.warn({ taskArn: this.taskArn, err: String(e) }, 'listing containers for removal failed');
     }

@@ -60,7 +60,8 @@ export interface PulledImage {
   digest: string | null;
 }
 
-export type NetworkMode = 'bridge' | 'host' | 'none';
+/** `container:<id>` joins another container's network namespace (awsvpc: the task's pause container). */
+export type NetworkMode = 'bridge' | 'host' | 'none' | `container:${string}`;
 export type Protocol = 'tcp' | 'udp';
 
 export interface PortBinding {
@@ -149,6 +150,8 @@ export interface ContainerState {
   labels: Record<string, string>;
   /** The container's IPv4 addresses on its networks (bridge), when the runtime reports them. */
   ipAddresses?: string[];
+  /** The main process's host pid while running, else null (the fake runtime has none). */
+  pid: number | null;
 }
 
 export interface ContainerSummary {
@@ -210,6 +213,8 @@ export interface RuntimeDriver {
   ping(opts?: CallOptions): Promise<RuntimeInfo>;
   /** Pulls `ref`; fails with RuntimeError code 'pull-failed' (→ `CannotPullContainerError`). */
   pullImage(ref: string, opts?: PullOptions): Promise<PulledImage>;
+  /** Loads an image from a `docker save` archive (the agent's own pause image); returns the names it loaded. */
+  loadImage(archive: Uint8Array, opts?: CallOptions): Promise<void>;
   /** The local image, or null if absent (for "prefer cached" pull behaviour). */
   inspectImage(ref: string, opts?: CallOptions): Promise<PulledImage | null>;
   /** Returns the container id; fails with 'create-failed' (bad spec, missing image: 'image-not-found'). */

@@ -11,6 +11,7 @@
  *   registries.conf entry *and* a service restart (it caches the list), so for loopback hosts we use the
  *   libpod pull with tlsVerify=false instead.
  */
+import { Readable } from 'node:stream';
 import http from 'node:http';
 import Docker from 'dockerode';
 import type {
@@ -159,6 +160,21 @@ export class DockerApiDriver implements RuntimeDriver {
     const img = await this.inspectImage(ref, opts);
     if (!img) throw new RuntimeError('pull-failed', `${what}: the pull reported success but the image is not present`);
     return { ...img, id: img.id || id };
+  }
+
+  async loadImage(archive: Uint8Array, opts: CallOptions = {}): Promise<void> {
+    try {
+      const stream = await this.docker.loadImage(Readable.from([Buffer.from(archive)]), { abortSignal: opts.signal } as object);
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        stream.on('data', (c: Buffer) => { out += c.toString(); });
+        stream.on('end', () => (/"error"/i.test(out) ? reject(new Error(out.slice(0, 500))) : resolve()));
+        stream.on('error', reject);
+      });
+      this.presentImages.clear();
+    } catch (e) {
+      throw this.fail('pull-failed', 'load image', e);
+    }
   }
 
   /**

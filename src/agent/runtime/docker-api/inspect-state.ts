@@ -11,6 +11,7 @@ export interface InspectJson {
   State?: {
     Status?: string;
     Running?: boolean;
+    Pid?: number;
     OOMKilled?: boolean;
     ExitCode?: number;
     Error?: string;
@@ -72,5 +73,6 @@ export function toContainerState(j: InspectJson, imageDigest: string | null): Co
     imageDigest,
     labels: { ...(j.Config?.Labels ?? {}) },
     ipAddresses: [...new Set([j.NetworkSettings?.IPAddress, ...Object.values(j.NetworkSettings?.Networks ?? {}).map((n) => n.IPAddress)].filter((a): a is string => !!a))],
+    pid: st.Running && st.Pid ? st.Pid : null,
   };
 }

@@ -108,6 +108,12 @@ export class FakeDriver implements RuntimeDriver {
     return { ref, id: img.id, digest: img.digest };
   }
 
+  async loadImage(archive: Uint8Array): Promise<void> {
+    this.record('load', archive.length);
+    const m = /"RepoTags":\["([^"]+)"/.exec(Buffer.from(archive).toString('latin1'));
+    if (m) this.addImage(m[1]);
+  }
+
   async inspectImage(ref: string): Promise<PulledImage | null> {
     const img = this.images.get(ref);
     return img ? { ref, id: img.id, digest: img.digest } : null;
@@ -134,7 +140,7 @@ export class FakeDriver implements RuntimeDriver {
       changed: new Set(),
       state: {
         id, name: spec.name, status: 'created', running: false, exitCode: null, oomKilled: false, startedAt: null, finishedAt: null,
-        error: null, hostPorts: [], imageId: image.id, imageDigest: image.digest, labels: { ...(spec.dockerLabels ?? {}), ...(spec.labels ?? {}) },
+        error: null, hostPorts: [], imageId: image.id, imageDigest: image.digest, labels: { ...(spec.dockerLabels ?? {}), ...(spec.labels ?? {}) }, pid: null,
       },
     });
     return id;
