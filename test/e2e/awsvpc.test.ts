@@ -226,7 +226,7 @@ describe('awsvpc tasks', () => {
     await assert.rejects(httpGet(ip, 8080, '/', 500), 'nothing answers at the old address');
   });
 
-  it('security groups: traffic allowed and denied exactly as the rules say, changes reach running tasks within a second', async () => {
+  it('security groups: traffic allowed and denied exactly as the rules say, changes reach running tasks within a second', { timeout: 600_000 }, async () => {
     // A server in `srv` admits tcp/8080 only from members of `cli-a`; clients in cli-a and cli-b each probe
     // it every 200 ms and publish the last result on their own port 9000 (open to the host).
     const cliA = await newGroup('vpc-cli-a', [{ port: [9000, 9000], cidr: vpcCidr }]);
