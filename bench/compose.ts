@@ -3,7 +3,8 @@
  * `podman-compose up -d` of the same file on the same machine, in the same run (goal ≤ 1.5× the time).
  *
  *   ours  = `wharf deploy -f FILE --project P` (returns when every service is stable: tasks RUNNING, the
- *           front end's target healthy in its load balancer), then GET / on the web's published port until 200
+ *           web's and the api's targets healthy in the load balancer; web's depends_on makes it wait for api
+ *           to be stable before it creates web), then GET / on the web's published port until 200, then GET / on the web's published port until 200
  *   peer  = `podman-compose -f FILE -p P up -d`, then GET / on the web's published port until 200
  *
  * "Healthy" is the same for both: the web front end answers HTTP 200 through its published port. The file
