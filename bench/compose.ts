@@ -4,7 +4,7 @@
  *
  *   ours  = `wharf deploy -f FILE --project P` (returns when every service is stable: tasks RUNNING, the
  *           web's and the api's targets healthy in the load balancer; web's depends_on makes it wait for api
- *           to be stable before it creates web), then GET / on the web's published port until 200, then GET / on the web's published port until 200
+ *           to be stable before it creates web), then GET / on the web's published port until 200
  *   peer  = `podman-compose -f FILE -p P up -d`, then GET / on the web's published port until 200
  *
  * "Healthy" is the same for both: the web front end answers HTTP 200 through its published port. The file
