@@ -21,7 +21,7 @@ import {
   DescribeSubnetsCommand,
 } from '@aws-sdk/client-ec2';
 import {
-  ElasticLoadBalancingV2Client, CreateTargetGroupCommand, CreateLoadBalancerCommand, CreateListenerCommand, DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client, ModifyTargetGroupAttributesCommand, CreateTargetGroupCommand, CreateLoadBalancerCommand, CreateListenerCommand, DescribeTargetHealthCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { startServerProcess, type TestServer } from '../support/server.js';
 import { startAgent, type AgentProcess } from '../support/agent-process.js';
@@ -276,6 +276,8 @@ describe('an awsvpc service behind a load balancer', () => {
     const hc = { HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2 };
     const instTg = (await elb.send(new CreateTargetGroupCommand({ Name: 'vpc-inst', Protocol: 'HTTP', Port: 8080, VpcId: vpcId, TargetType: 'instance', ...hc }))).TargetGroups![0];
     const ipTg = (await elb.send(new CreateTargetGroupCommand({ Name: 'vpc-ip', Protocol: 'HTTP', Port: 8080, VpcId: vpcId, TargetType: 'ip', ...hc }))).TargetGroups![0];
+    // The service is deleted at the end: no 300 s (AWS's default) deregistration delay before its tasks stop.
+    await elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: ipTg.TargetGroupArn!, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '0' }] }));
     const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'vpc-lb', Subnets: [subnetId], SecurityGroups: [sg] }))).LoadBalancers![0];
     const port = await freePort();
     await elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: [{ Type: 'forward', TargetGroupArn: ipTg.TargetGroupArn }] }));
@@ -307,6 +309,7 @@ describe('an awsvpc service behind a load balancer', () => {
     assert.deepEqual([...seen].sort(), addresses, 'the load balancer reaches both tasks at their own addresses');
     const del = server.aws(['ecs', 'delete-service', '--cluster', cluster, '--service', 'vpc-web', '--force']);
     assert.equal(del.status, 0, del.stderr);
+    await waitFor('the deleted service\'s tasks gone (targets drained, namespaces removed)', async () => bridgePorts() === 0 && runningPauses() === 0, 60_000, 300);
   });
 });
 
