@@ -235,6 +235,14 @@ function refusalError(file: string, refusals: string[], lineOf: (p: (string | nu
   return new CliError(`${lines.join('\n')}\n  → nothing was deployed: change these and deploy again`, EXIT.usage);
 }
 
+/** Best effort, newest first: listeners, then the load balancer, then target groups no listener uses any more. */
+async function undoLoadBalancerSide(c: Clients, made: { loadBalancer?: string; targetGroups: string[]; listeners: string[] }): Promise<void> {
+  const quietly = async (f: () => Promise<unknown>) => { try { await f(); } catch { /* already gone, or the next deploy/down removes it */ } };
+  for (const arn of made.listeners.reverse()) await quietly(() => c.elb.send(new DeleteListenerCommand({ ListenerArn: arn })));
+  if (made.loadBalancer) await quietly(() => c.elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: made.loadBalancer })));
+  for (const arn of made.targetGroups.reverse()) await quietly(() => c.elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: arn })));
+}
+
 async function apply(c: Clients, o: DeployOptions, t: Translation, plan: Plan, current: CurrentState, steps: Steps): Promise<void> {
   const tags = [{ Key: PROJECT_TAG, Value: t.project }];
   let lbArn = current.loadBalancerArn;
@@ -254,10 +262,15 @@ async function apply(c: Clients, o: DeployOptions, t: Translation, plan: Plan, c
     tdArn.set(s.ecsName, arn);
   }
 
+  // What this deploy creates on the load balancer side, undone if a later step of that side fails (a
+  // listener port taken by another process, say): a failed deploy leaves no half-made load balancer.
+  const made: { loadBalancer?: string; targetGroups: string[]; listeners: string[] } = { targetGroups: [], listeners: [] };
+  try {
   for (const _ of find('load-balancer', 'create')) {
     lbArn = await steps.run(`Creating load balancer ${t.loadBalancerName}`, () => must('creating the load balancer', async () => (await c.elb.send(new CreateLoadBalancerCommand({
       Name: t.loadBalancerName, Type: 'application', Scheme: 'internet-facing', Subnets: ['subnet-local-a', 'subnet-local-b'], Tags: tags,
     }))).LoadBalancers![0].LoadBalancerArn!));
+    made.loadBalancer = lbArn;
   }
   for (const step of find('target-group', 'create')) {
     const s = byName.get(step.service!)!;
@@ -277,6 +290,7 @@ async function apply(c: Clients, o: DeployOptions, t: Translation, plan: Plan, c
       return tg.TargetGroupArn!;
     }));
     tgArns.set(step.name, arn);
+    made.targetGroups.push(arn);
   }
   for (const step of find('listener')) {
     if (step.op === 'delete') continue;
@@ -284,9 +298,13 @@ async function apply(c: Clients, o: DeployOptions, t: Translation, plan: Plan, c
     const p = s.published.find((x) => x.port === Number(step.name))!;
     const action = [{ Type: 'forward' as const, TargetGroupArn: tgArns.get(p.targetGroupName)! }];
     await steps.run(`${step.op === 'create' ? 'Creating' : 'Changing'} listener on port ${step.name} → ${s.name}`, () => must(`listener on port ${step.name}`, async () => {
-      if (step.op === 'create') await c.elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn!, Protocol: 'HTTP', Port: p.port, DefaultActions: action }));
+      if (step.op === 'create') made.listeners.push((await c.elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn!, Protocol: 'HTTP', Port: p.port, DefaultActions: action }))).Listeners![0].ListenerArn!);
       else await c.elb.send(new ModifyListenerCommand({ ListenerArn: current.listeners.find((l) => l.port === p.port)!.arn, DefaultActions: action }));
     }));
+  }
+  } catch (e) {
+    await undoLoadBalancerSide(c, made);
+    throw e;
   }
 
   const watch: { cluster: string; service: string; taskDefinitionArn: string }[] = [];

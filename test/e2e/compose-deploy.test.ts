@@ -317,6 +317,26 @@ describe('the CLI\'s error paths: one line, a non-zero exit code, no stack trace
     assert.equal(((await server.ecs().send(new ListServicesCommand({ cluster }))).serviceArns ?? []).filter((a) => a.includes('refused')).length, 0);
   });
 
+  it('a listener port held by another process: the deploy fails with the reason and leaves no load balancer, target group or service', async () => {
+    const blocker = createServer();
+    const port = await new Promise<number>((res) => blocker.listen(0, '0.0.0.0', () => res((blocker.address() as { port: number }).port)));
+    const name = `taken${process.pid}`;
+    try {
+      writeFileSync(join(work, 'taken.yaml'), `name: ${name}\nservices:\n  web:\n    image: ${images.web}\n    ports: ["${port}:8080"]\n`);
+      const r = wharf(['deploy', '-f', join(work, 'taken.yaml'), '--cluster', cluster]);
+      assert.notEqual(r.status, 0, r.stdout);
+      assert.match(r.stderr, new RegExp(`Port ${port} .*in use by another process`));
+      const lbs = (await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
+      assert.deepEqual(lbs.map((l) => l.LoadBalancerName!).filter((n) => n.includes(name)), [], 'no load balancer left half-made');
+      const tgs = (await elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? [];
+      assert.deepEqual(tgs.map((t) => t.TargetGroupName!).filter((n) => n.includes(name)), [], 'no target group left');
+      const svcs = (await server.ecs().send(new ListServicesCommand({ cluster }))).serviceArns ?? [];
+      assert.deepEqual(svcs.filter((a) => a.includes(name)), [], 'no service created');
+    } finally {
+      blocker.close();
+    }
+  });
+
   it('an unreachable server', async () => {
     const port = await freePort();
     oneLine(wharf(['services', 'list', '--endpoint-url', `http://127.0.0.1:${port}`]), 255, /cannot reach Wharf at http:\/\/127\.0\.0\.1:\d+ .*→ start it with/);
