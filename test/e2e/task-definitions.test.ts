@@ -124,11 +124,15 @@ test('ListTaskDefinitions and ListTaskDefinitionFamilies: prefix, status, sort, 
   for (let i = 0; i < 3; i++) await ecs.send(new RegisterTaskDefinitionCommand(web({ family: 'lst-a' })));
   await ecs.send(new RegisterTaskDefinitionCommand(web({ family: 'lst-b' })));
   await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'lst-b:1' }));
-  const asc = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'lst-' }));
+  // ListTaskDefinitions' familyPrefix is, despite its name, the whole family (ECS's API reference);
+  // ListTaskDefinitionFamilies (below) is the prefix match.
+  const partial = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'lst-' }));
+  assert.deepEqual(partial.taskDefinitionArns, [], 'a partial family name matches nothing');
+  const asc = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'lst-a' }));
   assert.deepEqual(asc.taskDefinitionArns!.map((a) => a.split('/')[1]), ['lst-a:1', 'lst-a:2', 'lst-a:3']);
-  const desc = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'lst-', sort: 'DESC' }));
+  const desc = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'lst-a', sort: 'DESC' }));
   assert.deepEqual(desc.taskDefinitionArns!.map((a) => a.split('/')[1]), ['lst-a:3', 'lst-a:2', 'lst-a:1']);
-  const inactive = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'lst-', status: 'INACTIVE' }));
+  const inactive = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'lst-b', status: 'INACTIVE' }));
   assert.deepEqual(inactive.taskDefinitionArns!.map((a) => a.split('/')[1]), ['lst-b:1']);
   // Paging, both directions.
   for (const sort of ['ASC', 'DESC'] as const) {
@@ -157,8 +161,8 @@ test('ListTaskDefinitions and ListTaskDefinitionFamilies: prefix, status, sort, 
 test('DeregisterTaskDefinition and DeleteTaskDefinitions; revisions are never reused', async () => {
   await ecs.send(new RegisterTaskDefinitionCommand(web({ family: 'del' })));
   await ecs.send(new RegisterTaskDefinitionCommand(web({ family: 'del' })));
-  await fails(ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'del' })), 'ClientException', /revision/);
-  await fails(ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'del:7' })), 'ClientException', 'The specified task definition does not exist.');
+  await fails(ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'del' })), 'ClientException', 'Revision is missing.');
+  await fails(ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'del:7' })), 'ClientException', 'Unable to describe task definition.');
   const dereg = (await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'del:2' }))).taskDefinition!;
   assert.equal(dereg.status, 'INACTIVE');
   const again = (await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'del:2' }))).taskDefinition!;
