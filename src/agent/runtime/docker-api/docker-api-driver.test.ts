@@ -89,3 +89,38 @@ runtimeConformance(`docker-api (${process.env.DOCKER_HOST ?? 'the default socket
   },
   servesNetwork: true,
 });
+
+describe('OOM kills survive the engine cleaning up', () => {
+  it('a driver opened after the exit (an agent restart), once the cgroup is gone, still says OOM-killed', async () => {
+    const first = await DockerApiDriver.open({ endpoint: discoverEndpoint(process.env) });
+    const id = await first.createContainer({ name: `wharf-oomlate-${process.pid}`, image, command: ['tail', '/dev/zero'], memoryMiB: 8, networkMode: 'none' });
+    try {
+      await first.startContainer(id);
+      assert.equal((await first.waitExit(id, { signal: AbortSignal.timeout(15_000) })).exitCode, 137);
+      await first.close();
+      // Podman deletes the container's cgroup (and with it the oom_kill counter) in `podman container
+      // cleanup`, moments after the exit; wait until it is gone so only the kernel log can answer.
+      const { oomCounterPaths } = await import('./exit-watcher.js');
+      const deadline = Date.now() + 15_000;
+      while (oomCounterPaths(id).some((p) => existsSync(p))) {
+        assert.ok(Date.now() < deadline, `the cgroup of ${id.slice(0, 12)} was not cleaned up within 15 s`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const later = await DockerApiDriver.open({ endpoint: discoverEndpoint(process.env) });
+      try {
+        const s = await later.inspect(id);
+        assert.equal(s.exitCode, 137);
+        assert.equal(s.oomKilled, true, 'inspect.oomKilled from a driver that never saw the exit');
+        assert.equal((await later.waitExit(id)).oomKilled, true, 'waitExit.oomKilled');
+      } finally {
+        await later.removeContainer(id);
+        await later.close();
+      }
+    } catch (e) {
+      const d = await DockerApiDriver.open({ endpoint: discoverEndpoint(process.env) });
+      await d.removeContainer(id).catch(() => {});
+      await d.close();
+      throw e;
+    }
+  });
+});

@@ -268,6 +268,9 @@ export class DockerApiDriver implements RuntimeDriver {
     const state = toContainerState(j, await this.imageDigest(j.Image ?? '', j));
     const seen = this.watcher?.observed(j.Id);
     if (seen && state.exitCode !== null) state.oomKilled ||= seen.oomKilled;
+    // An exit the watcher did not see (the agent restarted, or the exit came before tracking): a SIGKILL
+    // exit is an OOM kill when the kernel log says so.
+    if (this.watcher && state.exitCode === 137 && !state.oomKilled) state.oomKilled = this.watcher.kernel.wasKilled(j.Id);
     return state;
   }
 

@@ -10,13 +10,16 @@
  *
  * OOM: Podman 4.3 on cgroup v1 reports `State.OOMKilled = false` even when the kernel's memory-cgroup OOM
  * killer killed the container (verified here: dmesg "Memory cgroup out of memory", exit 137, OOMKilled
- * false). At exit-file time the container's cgroup still exists (runc deletes it during cleanup), so we
- * read its `oom_kill` counter (v1 memory.oom_control, v2 memory.events) and remember the answer.
- * Docker reports OOMKilled itself and has no exit files; there the API wait is used.
+ * false). The kernel log names the killed container's cgroup before the process dies (kernel-oom.ts), so
+ * at exit-file time it answers without a race; the cgroup's `oom_kill` counter (v1 memory.oom_control, v2
+ * memory.events) is the second witness, readable only until `podman container cleanup` deletes the cgroup
+ * (CI lost that race under load). The answer is remembered. Docker reports OOMKilled itself and has no
+ * exit files; there the API wait is used.
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { KernelOomLog } from './kernel-oom.js';
 
 export interface ObservedExit {
   exitCode: number;
@@ -51,11 +54,12 @@ export class ExitWatcher {
   private constructor(
     readonly dir: string,
     private readonly cgroupRoot: string,
+    readonly kernel: KernelOomLog,
   ) {}
 
   /** Null when the directory cannot be watched (not Podman, or not on this host): use the API instead. */
-  static async open(opts: { dir?: string; cgroupRoot?: string } = {}): Promise<ExitWatcher | null> {
-    const w = new ExitWatcher(opts.dir ?? PODMAN_EXITS_DIR, opts.cgroupRoot ?? '/sys/fs/cgroup');
+  static async open(opts: { dir?: string; cgroupRoot?: string; kmsg?: string } = {}): Promise<ExitWatcher | null> {
+    const w = new ExitWatcher(opts.dir ?? PODMAN_EXITS_DIR, opts.cgroupRoot ?? '/sys/fs/cgroup', KernelOomLog.open(opts.kmsg));
     try {
       // Podman creates it at its first container; creating it earlier is harmless (it uses MkdirAll).
       await mkdir(w.dir, { recursive: true });
@@ -115,6 +119,7 @@ export class ExitWatcher {
   }
 
   private async oomKilled(id: string): Promise<boolean> {
+    if (this.kernel.wasKilled(id)) return true;
     for (const p of oomCounterPaths(id, this.cgroupRoot)) {
       try {
         return parseOomKill(await readFile(p, 'utf8')) > 0;
@@ -149,5 +154,6 @@ export class ExitWatcher {
   close(): void {
     this.watcher?.close();
     this.watcher = null;
+    this.kernel.close();
   }
 }
