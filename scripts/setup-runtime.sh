@@ -140,9 +140,14 @@ start_service() {
   # A socket file left behind by a dead service makes the new one fail to bind.
   [[ -S "$SOCK" ]] && rm -f "$SOCK"
   log "starting: podman system service -t 0 unix://$SOCK (log: $SERVICE_LOG)"
-  # setsid + nohup: the service must outlive this script and the shell that ran it.
+  # setsid + nohup: the service must outlive this script and the shell that ran it. Its working directory
+  # is its own: conmon 2.1 (which inherits it) writes an `oom` marker file there on every OOM kill, which
+  # otherwise lands in whatever directory this script was run from (a stray `oom` in the checkout).
+  mkdir -p /var/lib/wharf-podman-service
+  pushd /var/lib/wharf-podman-service >/dev/null
   setsid nohup podman system service -t 0 "unix://$SOCK" >>"$SERVICE_LOG" 2>&1 </dev/null &
   echo $! >"$PIDFILE"
+  popd >/dev/null
   local i
   for ((i = 0; i < 200; i++)); do # 200 × 50 ms = 10 s; it usually answers in < 1 s
     if socket_answers; then
