@@ -5,6 +5,7 @@ import type { PluginDeps } from './plugins.js';
 import { ecrService } from '../api/ecr/index.js';
 import { registryFor } from '../registry/registry.js';
 import { elbv2Service } from '../api/elbv2/index.js';
+import { portFree } from '../lb/ports.js';
 import { logsService } from '../api/logs/index.js';
 import { cloudwatchService } from '../api/cloudwatch/index.js';
 import { ec2Service } from '../api/ec2/index.js';
@@ -21,7 +22,7 @@ export function buildServices(deps: PluginDeps): ServiceDefinition[] {
   // region; ECR, CloudWatch Logs and metrics have backends of their own, one per region.
   // Load balancer listeners bind this host address (WHARF_LB_BIND_ADDRESS, default loopback).
   return [ecsService(), regionalService(home, (r) => ecrService(registryFor(deps).forRegion(r))),
-    elbv2Service({ bindAddress: deps.config.tuning.lbBindAddress }),
+    elbv2Service({ bindAddress: deps.config.tuning.lbBindAddress, portFree }),
     regionalService(home, (r) => logsService(telemetryFor(deps).region(r).logs)),
     regionalService(home, (r) => cloudwatchService(telemetryFor(deps).region(r).metrics)), iamService(), stsService(),
     secretsManagerService(), ssmService(), wharfService(), ec2Service()];

@@ -2,7 +2,7 @@
  * Typed JSON records on top of the Store port: read a record with its version, write it back guarded
  * on that version. The read-compute-write loop (`update`) retries on conflict, re-reading each time.
  */
-import type { Store, KeyValue } from './store.js';
+import type { Store, KeyValue, Compare, Op } from './store.js';
 
 export interface Versioned<T> {
   readonly value: T;
@@ -46,3 +46,26 @@ export async function update<T>(store: Store, key: string, fn: (current: T | und
   }
   throw new ConflictRetriesExhausted(key);
 }
+
+/** A record with the key it was read from, for handlers that write several records in one guarded transaction. */
+export interface Keyed<T> {
+  readonly key: string;
+  readonly value: T;
+  readonly version: number;
+}
+
+const keyedOf = <T>(kv: KeyValue): Keyed<T> => ({ key: kv.key, value: JSON.parse(kv.value) as T, version: kv.version });
+
+export async function getKeyed<T>(store: Store, key: string): Promise<Keyed<T> | undefined> {
+  const kv = await store.get(key);
+  return kv ? keyedOf<T>(kv) : undefined;
+}
+
+export async function rangeKeyed<T>(store: Store, prefix: string): Promise<Keyed<T>[]> {
+  return (await store.range(prefix)).kvs.map((kv) => keyedOf<T>(kv));
+}
+
+/** Compares that hold when each record is still at the version it was read at. */
+export const unchangedSince = (...recs: Keyed<unknown>[]): Compare[] => recs.map((r) => ({ key: r.key, target: 'version', op: '==', value: r.version }));
+export const putOp = (key: string, value: unknown): Op => ({ type: 'put', key, value: JSON.stringify(value) });
+export const deleteOp = (key: string): Op => ({ type: 'delete', key });

@@ -2,9 +2,10 @@ import type { CreateListenerInput, CreateListenerOutput } from '@aws-sdk/client-
 import { ApiError } from '../../model/errors.js';
 import { elbKeys, listenerArn, type ListenerRecord } from '../../model/elbv2/records.js';
 import {
-  checkTgAssociation, commit, listRecs, listenerView, newId, portFree, put, requireLb, tgsByArn, unchanged, validateActions, validateTags, validation,
-  type ElbConfig, type ElbHandler,
+  checkTgAssociation, commit, listRecs, listenerView, newId, requireLb, tgsByArn, type ElbConfig, type ElbHandler,
 } from './common.js';
+import { validateActions, validateTags, validation } from '../../model/elbv2/validation.js';
+import { putOp, unchangedSince } from '../../store/json.js';
 import type { RequestContext } from '../types.js';
 
 export function checkListenerProtocol(protocol: string | undefined, input: { Certificates?: unknown[]; SslPolicy?: string }): 'HTTP' {
@@ -24,7 +25,7 @@ export async function claimPort(ctx: RequestContext, cfg: ElbConfig, port: numbe
       ? `A listener already exists on port ${port} for load balancer '${lbArn}'`
       : `Port ${port} on ${cfg.bindAddress} is already used by a listener of another load balancer ('${owner}'): Wharf's load balancers share this host's ports`);
   }
-  if (!(await portFree(cfg.bindAddress, port))) {
+  if (!(await cfg.portFree(cfg.bindAddress, port))) {
     throw new ApiError('InvalidConfigurationRequest', `Port ${port} on ${cfg.bindAddress} is in use by another process on this host; choose another listener port`);
   }
 }
@@ -52,6 +53,6 @@ export const createListener: ElbHandler<CreateListenerInput, CreateListenerOutpu
   };
   const used = actions.flatMap((a) => a.ForwardConfig?.TargetGroups.map((t) => tgs.get(t.TargetGroupArn)!) ?? []);
   const claimKey = elbKeys.port(cfg.bindAddress, input.Port);
-  await commit(ctx, [...unchanged(lb, ...used), { key: claimKey, target: 'version', op: '==', value: 0 }], [put(elbKeys.listener(lb.value.name, id), rec), { type: 'put', key: claimKey, value: rec.arn }]);
+  await commit(ctx, [...unchangedSince(lb, ...used), { key: claimKey, target: 'version', op: '==', value: 0 }], [putOp(elbKeys.listener(lb.value.name, id), rec), { type: 'put', key: claimKey, value: rec.arn }]);
   return { Listeners: [listenerView(rec)] };
 };

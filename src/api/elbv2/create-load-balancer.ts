@@ -2,7 +2,8 @@ import type { CreateLoadBalancerInput, CreateLoadBalancerOutput } from '@aws-sdk
 import { ApiError } from '../../model/errors.js';
 import { ELB_NAME, elbKeys, loadBalancerArn, LB_ATTRIBUTE_DEFAULTS, type LoadBalancerRecord } from '../../model/elbv2/records.js';
 import { createOnly } from '../../store/store.js';
-import { findLbByName, lbView, newId, validateTags, validation, type ElbConfig, type ElbHandler } from './common.js';
+import { findLbByName, lbView, newId, type ElbConfig, type ElbHandler } from './common.js';
+import { validateTags, validation } from '../../model/elbv2/validation.js';
 
 /**
  * DNS names: `<name>-<id>.<region>.elb.localhost` while listeners bind a loopback address — curl and

@@ -2,9 +2,10 @@ import type { CreateRuleInput, CreateRuleOutput } from '@aws-sdk/client-elastic-
 import { ApiError } from '../../model/errors.js';
 import { elbKeys, ruleArn, type RuleRecord } from '../../model/elbv2/records.js';
 import {
-  checkTgAssociation, commit, listRecs, newId, put, requireListener, requireLb, ruleView, tgsByArn, unchanged, validateActions, validateConditions, validateTags,
-  type ElbHandler,
+  checkTgAssociation, commit, listRecs, newId, requireListener, requireLb, ruleView, tgsByArn, type ElbHandler,
 } from './common.js';
+import { validateActions, validateConditions, validateTags } from '../../model/elbv2/validation.js';
+import { putOp, unchangedSince } from '../../store/json.js';
 
 export const createRule: ElbHandler<CreateRuleInput, CreateRuleOutput> = () => async (input, ctx) => {
   const l = await requireListener(ctx, input.ListenerArn!);
@@ -25,6 +26,6 @@ export const createRule: ElbHandler<CreateRuleInput, CreateRuleOutput> = () => a
   const used = actions.flatMap((a) => a.ForwardConfig?.TargetGroups.map((t) => tgs.get(t.TargetGroupArn)!) ?? []);
   // Every rule change rewrites the listener (rulesVersion), so two concurrent rule writes cannot both
   // take the same priority: the second fails its version compare.
-  await commit(ctx, unchanged(l, ...used), [put(elbKeys.rule(l.value.lbName, l.value.id, id), rec), put(l.key, { ...l.value, rulesVersion: l.value.rulesVersion + 1 })]);
+  await commit(ctx, unchangedSince(l, ...used), [putOp(elbKeys.rule(l.value.lbName, l.value.id, id), rec), putOp(l.key, { ...l.value, rulesVersion: l.value.rulesVersion + 1 })]);
   return { Rules: [ruleView(rec)] };
 };

@@ -2,7 +2,8 @@ import type { CreateTargetGroupInput, CreateTargetGroupOutput } from '@aws-sdk/c
 import { ApiError } from '../../model/errors.js';
 import { ELB_NAME, elbKeys, targetGroupArn, TG_ATTRIBUTE_DEFAULTS, type TargetGroupRecord } from '../../model/elbv2/records.js';
 import { createOnly } from '../../store/store.js';
-import { DEFAULT_HEALTH_CHECK, newId, tgView, validateHealthCheck, validateTags, validation, type ElbHandler } from './common.js';
+import { newId, tgView, type ElbHandler } from './common.js';
+import { DEFAULT_HEALTH_CHECK, validateHealthCheck, validateTags, validation } from '../../model/elbv2/validation.js';
 import { getJson } from '../../store/json.js';
 
 export const createTargetGroup: ElbHandler<CreateTargetGroupInput, CreateTargetGroupOutput> = () => async (input, ctx) => {

@@ -1,7 +1,9 @@
 import type { DeleteLoadBalancerInput, DeleteLoadBalancerOutput } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ApiError } from '../../model/errors.js';
 import { elbKeys, parseElbArn, type ListenerRecord } from '../../model/elbv2/records.js';
-import { commit, del, findLb, listRecs, unchanged, lbNotFound, type ElbHandler } from './common.js';
+import { commit, findLb, listRecs, type ElbHandler } from './common.js';
+import { lbNotFound } from '../../model/elbv2/validation.js';
+import { deleteOp, unchangedSince } from '../../store/json.js';
 
 /** Deletes the load balancer with its listeners, rules and port claims. Deleting one that is gone succeeds (AWS). */
 export const deleteLoadBalancer: ElbHandler<DeleteLoadBalancerInput, DeleteLoadBalancerOutput> = () => async (input, ctx) => {
@@ -14,9 +16,9 @@ export const deleteLoadBalancer: ElbHandler<DeleteLoadBalancerInput, DeleteLoadB
   }
   const listeners = await listRecs<ListenerRecord>(ctx, elbKeys.listeners(lb.value.name));
   const rules = await listRecs(ctx, elbKeys.rules(lb.value.name));
-  await commit(ctx, unchanged(lb, ...listeners, ...rules), [
-    del(lb.key), ...listeners.map((l) => del(l.key)), ...rules.map((r) => del(r.key)),
-    ...listeners.map((l) => del(elbKeys.port(l.value.bindAddress, l.value.port))),
+  await commit(ctx, unchangedSince(lb, ...listeners, ...rules), [
+    deleteOp(lb.key), ...listeners.map((l) => deleteOp(l.key)), ...rules.map((r) => deleteOp(r.key)),
+    ...listeners.map((l) => deleteOp(elbKeys.port(l.value.bindAddress, l.value.port))),
   ]);
   return {};
 };

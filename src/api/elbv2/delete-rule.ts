@@ -1,11 +1,12 @@
 import type { DeleteRuleInput, DeleteRuleOutput } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ApiError } from '../../model/errors.js';
-import { commit, del, put, requireRule, unchanged, type ElbHandler } from './common.js';
+import { commit, requireRule, type ElbHandler } from './common.js';
+import { deleteOp, putOp, unchangedSince } from '../../store/json.js';
 
 export const deleteRule: ElbHandler<DeleteRuleInput, DeleteRuleOutput> = () => async (input, ctx) => {
   const ref = await requireRule(ctx, input.RuleArn!);
   if (ref.kind === 'default') throw new ApiError('OperationNotPermitted', `Default rule '${input.RuleArn}' cannot be deleted`);
   const l = ref.listener;
-  await commit(ctx, unchanged(l, ref.rule), [del(ref.rule.key), put(l.key, { ...l.value, rulesVersion: l.value.rulesVersion + 1 })]);
+  await commit(ctx, unchangedSince(l, ref.rule), [deleteOp(ref.rule.key), putOp(l.key, { ...l.value, rulesVersion: l.value.rulesVersion + 1 })]);
   return {};
 };

@@ -1,7 +1,9 @@
 import type { DeleteTargetGroupInput, DeleteTargetGroupOutput } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ApiError } from '../../model/errors.js';
 import { elbKeys, parseElbArn, type ListenerRecord, type RuleRecord } from '../../model/elbv2/records.js';
-import { commit, del, findTg, lbArnsByTg, listRecs, tgNotFound, unchanged, type ElbHandler } from './common.js';
+import { commit, findTg, listRecs, type ElbHandler } from './common.js';
+import { lbArnsByTg, tgNotFound } from '../../model/elbv2/validation.js';
+import { deleteOp, unchangedSince } from '../../store/json.js';
 
 /** Deletes a target group and its target registrations; refuses while a listener or rule routes to it. */
 export const deleteTargetGroup: ElbHandler<DeleteTargetGroupInput, DeleteTargetGroupOutput> = () => async (input, ctx) => {
@@ -16,6 +18,6 @@ export const deleteTargetGroup: ElbHandler<DeleteTargetGroupInput, DeleteTargetG
   }
   const targets = await listRecs(ctx, elbKeys.targets(tg.value.name));
   // Guard on every listener and rule too: one created concurrently could start routing to this group.
-  await commit(ctx, unchanged(tg, ...listeners, ...rules), [del(tg.key), ...targets.map((t) => del(t.key))]);
+  await commit(ctx, unchangedSince(tg, ...listeners, ...rules), [deleteOp(tg.key), ...targets.map((t) => deleteOp(t.key))]);
   return {};
 };

@@ -1,6 +1,7 @@
 import type { DeregisterTargetsInput, DeregisterTargetsOutput } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { elbKeys, TG_ATTRIBUTE_DEFAULTS, type TargetRecord } from '../../model/elbv2/records.js';
-import { commit, del, listRecs, put, requireTg, unchanged, type ElbHandler } from './common.js';
+import { commit, listRecs, requireTg, type ElbHandler } from './common.js';
+import { deleteOp, putOp, unchangedSince } from '../../store/json.js';
 
 /**
  * Deregisters targets: each goes `draining` for the target group's deregistration delay (in-flight
@@ -19,8 +20,8 @@ export const deregisterTargets: ElbHandler<DeregisterTargetsInput, DeregisterTar
     const cur = existing.get(key);
     if (!cur || cur.value.drainUntil !== undefined) continue;
     touched.push(cur);
-    ops.push(delayS === 0 ? del(key) : put(key, { ...cur.value, deregisteredAt: now, drainUntil: now + delayS * 1000 }));
+    ops.push(delayS === 0 ? deleteOp(key) : putOp(key, { ...cur.value, deregisteredAt: now, drainUntil: now + delayS * 1000 }));
   }
-  if (ops.length > 0) await commit(ctx, unchanged(tg, ...touched), ops);
+  if (ops.length > 0) await commit(ctx, unchangedSince(tg, ...touched), ops);
   return {};
 };

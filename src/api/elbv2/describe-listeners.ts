@@ -1,6 +1,7 @@
 import type { DescribeListenersInput, DescribeListenersOutput } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { elbKeys, type ListenerRecord } from '../../model/elbv2/records.js';
-import { findListener, listenerNotFound, listenerView, listRecs, page, requireLb, validation, type ElbHandler } from './common.js';
+import { findListener, listenerView, listRecs, requireLb, type ElbHandler } from './common.js';
+import { listenerNotFound, page, validation } from '../../model/elbv2/validation.js';
 
 export const describeListeners: ElbHandler<DescribeListenersInput, DescribeListenersOutput> = () => async (input, ctx) => {
   let selected: ListenerRecord[];

@@ -1,7 +1,8 @@
 import type { DescribeLoadBalancersInput, DescribeLoadBalancersOutput } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ApiError } from '../../model/errors.js';
 import { elbKeys, type LoadBalancerRecord } from '../../model/elbv2/records.js';
-import { lbView, listRecs, page, validation, type ElbHandler } from './common.js';
+import { lbView, listRecs, type ElbHandler } from './common.js';
+import { page, validation } from '../../model/elbv2/validation.js';
 
 export const describeLoadBalancers: ElbHandler<DescribeLoadBalancersInput, DescribeLoadBalancersOutput> = () => async (input, ctx) => {
   if (input.LoadBalancerArns?.length && input.Names?.length) throw validation('Load balancer names and load balancer ARNs cannot be specified at the same time');

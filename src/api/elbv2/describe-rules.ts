@@ -1,6 +1,7 @@
 import type { DescribeRulesInput, DescribeRulesOutput, Rule } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { elbKeys, type RuleRecord } from '../../model/elbv2/records.js';
-import { defaultRuleView, listRecs, page, requireListener, requireRule, ruleView, validation, type ElbHandler } from './common.js';
+import { defaultRuleView, listRecs, requireListener, requireRule, ruleView, type ElbHandler } from './common.js';
+import { page, validation } from '../../model/elbv2/validation.js';
 
 export const describeRules: ElbHandler<DescribeRulesInput, DescribeRulesOutput> = () => async (input, ctx) => {
   let selected: Rule[];

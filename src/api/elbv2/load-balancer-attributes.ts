@@ -2,7 +2,9 @@ import type {
   DescribeLoadBalancerAttributesInput, DescribeLoadBalancerAttributesOutput, ModifyLoadBalancerAttributesInput, ModifyLoadBalancerAttributesOutput,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { LB_ATTRIBUTE_DEFAULTS } from '../../model/elbv2/records.js';
-import { commit, put, requireLb, unchanged, validation, type ElbHandler } from './common.js';
+import { commit, requireLb, type ElbHandler } from './common.js';
+import { validation } from '../../model/elbv2/validation.js';
+import { putOp, unchangedSince } from '../../store/json.js';
 
 const view = (attrs: Record<string, string>) => Object.entries({ ...LB_ATTRIBUTE_DEFAULTS, ...attrs }).map(([Key, Value]) => ({ Key, Value }));
 
@@ -23,6 +25,6 @@ export const modifyLoadBalancerAttributes: ElbHandler<ModifyLoadBalancerAttribut
     if (k === 'idle_timeout.timeout_seconds' && !(/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 4000)) throw validation(`Load balancer attribute '${k}' must be an integer from 1 to 4000`);
     next[k] = v;
   }
-  await commit(ctx, unchanged(lb), [put(lb.key, { ...lb.value, attributes: next })]);
+  await commit(ctx, unchangedSince(lb), [putOp(lb.key, { ...lb.value, attributes: next })]);
   return { Attributes: view(next) };
 };

@@ -1,7 +1,11 @@
 import type { ModifyListenerInput, ModifyListenerOutput } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ApiError } from '../../model/errors.js';
 import { elbKeys, type ListenerRecord } from '../../model/elbv2/records.js';
-import { checkTgAssociation, commit, del, listRecs, listenerView, put, requireListener, tgsByArn, unchanged, validateActions, type ElbHandler } from './common.js';
+import {
+  checkTgAssociation, commit, listRecs, listenerView, requireListener, tgsByArn, type ElbHandler,
+} from './common.js';
+import { validateActions } from '../../model/elbv2/validation.js';
+import { deleteOp, putOp, unchangedSince } from '../../store/json.js';
 import { checkListenerProtocol, claimPort } from './create-listener.js';
 
 export const modifyListener: ElbHandler<ModifyListenerInput, ModifyListenerOutput> = (cfg) => async (input, ctx) => {
@@ -12,15 +16,15 @@ export const modifyListener: ElbHandler<ModifyListenerInput, ModifyListenerOutpu
   await checkTgAssociation(ctx, l.value.lbArn, actions);
   const port = input.Port ?? l.value.port;
   const next: ListenerRecord = { ...l.value, protocol, port, defaultActions: actions, bindAddress: port === l.value.port ? l.value.bindAddress : cfg.bindAddress };
-  const ops = [put(l.key, next)];
-  const compare = unchanged(l, ...actions.flatMap((a) => a.ForwardConfig?.TargetGroups.map((t) => tgs.get(t.TargetGroupArn)!) ?? []));
+  const ops = [putOp(l.key, next)];
+  const compare = unchangedSince(l, ...actions.flatMap((a) => a.ForwardConfig?.TargetGroups.map((t) => tgs.get(t.TargetGroupArn)!) ?? []));
   if (port !== l.value.port) {
     const siblings = await listRecs<ListenerRecord>(ctx, elbKeys.listeners(l.value.lbName));
     if (siblings.some((s) => s.value.port === port)) throw new ApiError('DuplicateListener', `A listener already exists on port ${port} for load balancer '${l.value.lbArn}'`);
     await claimPort(ctx, cfg, port, l.value.lbArn);
     const claim = elbKeys.port(cfg.bindAddress, port);
     compare.push({ key: claim, target: 'version', op: '==', value: 0 });
-    ops.push(del(elbKeys.port(l.value.bindAddress, l.value.port)), { type: 'put', key: claim, value: l.value.arn });
+    ops.push(deleteOp(elbKeys.port(l.value.bindAddress, l.value.port)), { type: 'put', key: claim, value: l.value.arn });
   }
   await commit(ctx, compare, ops);
   return { Listeners: [listenerView(next)] };

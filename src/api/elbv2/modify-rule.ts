@@ -2,8 +2,10 @@ import type { ModifyRuleInput, ModifyRuleOutput } from '@aws-sdk/client-elastic-
 import { ApiError } from '../../model/errors.js';
 import type { RuleRecord } from '../../model/elbv2/records.js';
 import {
-  checkTgAssociation, commit, defaultRuleView, put, requireRule, ruleView, tgsByArn, unchanged, validateActions, validateConditions, type ElbHandler,
+  checkTgAssociation, commit, defaultRuleView, requireRule, ruleView, tgsByArn, type ElbHandler,
 } from './common.js';
+import { validateActions, validateConditions } from '../../model/elbv2/validation.js';
+import { putOp, unchangedSince } from '../../store/json.js';
 
 export const modifyRule: ElbHandler<ModifyRuleInput, ModifyRuleOutput> = () => async (input, ctx) => {
   const ref = await requireRule(ctx, input.RuleArn!);
@@ -16,11 +18,11 @@ export const modifyRule: ElbHandler<ModifyRuleInput, ModifyRuleOutput> = () => a
   if (ref.kind === 'default') {
     if (input.Conditions?.length) throw new ApiError('OperationNotPermitted', 'The conditions of a default rule cannot be modified');
     const next = { ...l.value, defaultActions: actions ?? l.value.defaultActions, rulesVersion: l.value.rulesVersion + 1 };
-    await commit(ctx, unchanged(l, ...used), [put(l.key, next)]);
+    await commit(ctx, unchangedSince(l, ...used), [putOp(l.key, next)]);
     return { Rules: [defaultRuleView(next)] };
   }
   const conditions = input.Conditions ? validateConditions(input.Conditions) : ref.rule.value.conditions;
   const next: RuleRecord = { ...ref.rule.value, conditions, actions: actions ?? ref.rule.value.actions };
-  await commit(ctx, unchanged(l, ref.rule, ...used), [put(ref.rule.key, next), put(l.key, { ...l.value, rulesVersion: l.value.rulesVersion + 1 })]);
+  await commit(ctx, unchangedSince(l, ref.rule, ...used), [putOp(ref.rule.key, next), putOp(l.key, { ...l.value, rulesVersion: l.value.rulesVersion + 1 })]);
   return { Rules: [ruleView(next)] };
 };

@@ -4,7 +4,8 @@ import { ApiError } from '../../model/errors.js';
 import { keys } from '../../model/ecs/keys.js';
 import type { ContainerInstanceRecord } from '../../model/ecs/task-records.js';
 import { elbKeys, type TargetRecord } from '../../model/elbv2/records.js';
-import { commit, listRecs, put, requireTg, unchanged, type ElbHandler } from './common.js';
+import { commit, listRecs, requireTg, type ElbHandler } from './common.js';
+import { putOp, unchangedSince } from '../../store/json.js';
 
 /**
  * The address HAProxy reaches an instance target at. Agents run on the hosts whose ports tasks bind;
@@ -56,13 +57,13 @@ export const registerTargets: ElbHandler<RegisterTargetsInput, RegisterTargetsOu
       // Registering a draining target again cancels the deregistration (AWS); a registered one is a no-op.
       if (cur.value.drainUntil !== undefined) {
         const { drainUntil: _d, deregisteredAt: _r, health: _h, ...rest } = cur.value;
-        ops.push(put(key, { ...rest, registeredAt: now }));
+        ops.push(putOp(key, { ...rest, registeredAt: now }));
       }
       continue;
     }
     const rec: TargetRecord = { tgName: tg.value.name, tgArn: tg.value.arn, id: t.id, port: t.port, address: t.address, registeredAt: now, ...(t.az ? { availabilityZone: t.az } : {}) };
-    ops.push(put(key, rec));
+    ops.push(putOp(key, rec));
   }
-  await commit(ctx, [...unchanged(tg, ...guards), ...resolved.filter((t) => !existing.has(elbKeys.target(tg.value.name, t.id, t.port))).map((t) => ({ key: elbKeys.target(tg.value.name, t.id, t.port), target: 'version' as const, op: '==' as const, value: 0 }))], ops);
+  await commit(ctx, [...unchangedSince(tg, ...guards), ...resolved.filter((t) => !existing.has(elbKeys.target(tg.value.name, t.id, t.port))).map((t) => ({ key: elbKeys.target(tg.value.name, t.id, t.port), target: 'version' as const, op: '==' as const, value: 0 }))], ops);
   return {};
 };

@@ -1,12 +1,13 @@
 import type { SetRulePrioritiesInput, SetRulePrioritiesOutput } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ApiError } from '../../model/errors.js';
 import { elbKeys, type ListenerRecord, type RuleRecord } from '../../model/elbv2/records.js';
-import { commit, listRecs, put, requireRule, ruleView, unchanged, type ElbHandler, type Rec } from './common.js';
+import { commit, listRecs, requireRule, ruleView, type ElbHandler } from './common.js';
+import { putOp, unchangedSince, type Keyed } from '../../store/json.js';
 
 /** Changes several priorities at once (swaps included): checked against the final state, one transaction. */
 export const setRulePriorities: ElbHandler<SetRulePrioritiesInput, SetRulePrioritiesOutput> = () => async (input, ctx) => {
-  const changes = new Map<string, { rule: Rec<RuleRecord>; priority: number }>();
-  const listeners = new Map<string, Rec<ListenerRecord>>();
+  const changes = new Map<string, { rule: Keyed<RuleRecord>; priority: number }>();
+  const listeners = new Map<string, Keyed<ListenerRecord>>();
   for (const pair of input.RulePriorities ?? []) {
     const ref = await requireRule(ctx, pair.RuleArn!);
     if (ref.kind === 'default') throw new ApiError('OperationNotPermitted', `The priority of default rule '${pair.RuleArn}' cannot be changed`);
@@ -24,9 +25,9 @@ export const setRulePriorities: ElbHandler<SetRulePrioritiesInput, SetRulePriori
     }
   }
   const updated = [...changes.values()].map((c) => ({ ...c.rule.value, priority: c.priority }));
-  await commit(ctx, unchanged(...listeners.values(), ...[...changes.values()].map((c) => c.rule)), [
-    ...[...changes.values()].map((c, i) => put(c.rule.key, updated[i])),
-    ...[...listeners.values()].map((l) => put(l.key, { ...l.value, rulesVersion: l.value.rulesVersion + 1 })),
+  await commit(ctx, unchangedSince(...listeners.values(), ...[...changes.values()].map((c) => c.rule)), [
+    ...[...changes.values()].map((c, i) => putOp(c.rule.key, updated[i])),
+    ...[...listeners.values()].map((l) => putOp(l.key, { ...l.value, rulesVersion: l.value.rulesVersion + 1 })),
   ]);
   return { Rules: updated.map(ruleView) };
 };

@@ -1,14 +1,16 @@
 import type {
   AddTagsInput, AddTagsOutput, DescribeTagsInput, DescribeTagsOutput, RemoveTagsInput, RemoveTagsOutput,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { commit, put, requireTagged, unchanged, validateTags, validation, type ElbHandler } from './common.js';
+import { commit, requireTagged, type ElbHandler } from './common.js';
+import { validateTags, validation } from '../../model/elbv2/validation.js';
+import { putOp, unchangedSince } from '../../store/json.js';
 
 export const addTags: ElbHandler<AddTagsInput, AddTagsOutput> = () => async (input, ctx) => {
   if ((input.ResourceArns ?? []).length > 20) throw validation('At most 20 resources can be tagged at once');
   const recs = [];
   for (const arn of input.ResourceArns ?? []) recs.push(await requireTagged(ctx, arn));
   const next = recs.map((r) => ({ ...r.value, tags: validateTags(input.Tags, r.value.tags) }));
-  await commit(ctx, unchanged(...recs), recs.map((r, i) => put(r.key, next[i])));
+  await commit(ctx, unchangedSince(...recs), recs.map((r, i) => putOp(r.key, next[i])));
   return {};
 };
 
@@ -16,7 +18,7 @@ export const removeTags: ElbHandler<RemoveTagsInput, RemoveTagsOutput> = () => a
   const recs = [];
   for (const arn of input.ResourceArns ?? []) recs.push(await requireTagged(ctx, arn));
   const drop = new Set(input.TagKeys ?? []);
-  await commit(ctx, unchanged(...recs), recs.map((r) => put(r.key, { ...r.value, tags: r.value.tags.filter((t) => !drop.has(t.Key)) })));
+  await commit(ctx, unchangedSince(...recs), recs.map((r) => putOp(r.key, { ...r.value, tags: r.value.tags.filter((t) => !drop.has(t.Key)) })));
   return {};
 };
 

@@ -2,7 +2,9 @@ import type {
   DescribeTargetGroupAttributesInput, DescribeTargetGroupAttributesOutput, ModifyTargetGroupAttributesInput, ModifyTargetGroupAttributesOutput,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { TG_ATTRIBUTE_DEFAULTS } from '../../model/elbv2/records.js';
-import { commit, put, requireTg, unchanged, validation, type ElbHandler } from './common.js';
+import { commit, requireTg, type ElbHandler } from './common.js';
+import { validation } from '../../model/elbv2/validation.js';
+import { putOp, unchangedSince } from '../../store/json.js';
 
 const view = (attrs: Record<string, string>) => Object.entries({ ...TG_ATTRIBUTE_DEFAULTS, ...attrs }).map(([Key, Value]) => ({ Key, Value }));
 
@@ -46,6 +48,6 @@ export const modifyTargetGroupAttributes: ElbHandler<ModifyTargetGroupAttributes
     check(a.Key ?? '', a.Value ?? '');
     next[a.Key!] = a.Value!;
   }
-  await commit(ctx, unchanged(tg), [put(tg.key, { ...tg.value, attributes: next })]);
+  await commit(ctx, unchangedSince(tg), [putOp(tg.key, { ...tg.value, attributes: next })]);
   return { Attributes: view(next) };
 };
