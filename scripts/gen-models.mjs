@@ -3,10 +3,15 @@
 // inside Debian's `awscli` package). Documentation strings are dropped; shapes, required members, enums,
 // min/max limits and patterns are kept, so request validation follows AWS's own model instead of
 // hand-written rules. Run: node scripts/gen-models.mjs [botocore-data-dir]
-// The committed models were generated from the newest botocore on the development machine
-// (google-cloud-cli's bundled copy: it has DeleteTaskDefinitions and the newer account setting names
-// that Debian awscli 2.9's copy lacks); Debian's awscli data is the default source.
+// The committed models were generated from the newest botocore on the development machine: botocore
+// 1.43.11 installed with pip under pyenv (ECS: 77 operations, among them the Daemon, Express Gateway and
+// lifecycle-hook ones, and RegisterTaskDefinition's newest members), whose data files are gzipped
+// (`service-2.json.gz`, read here as well as plain `service-2.json`). Debian's awscli 2.9 data (55 ECS
+// operations) is the default source. The docs/ecs-coverage.md table is generated from the result by
+// scripts/gen-coverage.mjs; rerun both after regenerating.
+//   node scripts/gen-models.mjs /root/.pyenv/versions/3.11.7/lib/python3.11/site-packages/botocore/data
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -57,8 +62,9 @@ for (const [name, entry] of Object.entries(services)) {
   const rel = typeof entry === 'string' ? entry : entry.rel;
   if (only.length > 0 && !only.includes(name)) continue;
   const file = join(dataDir, rel, 'service-2.json');
-  if (!existsSync(file)) { console.error(`skip ${name}: ${file} not found`); continue; }
-  const m = JSON.parse(readFileSync(file, 'utf8'));
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : existsSync(`${file}.gz`) ? gunzipSync(readFileSync(`${file}.gz`)).toString('utf8') : null;
+  if (text === null) { console.error(`skip ${name}: ${file}(.gz) not found`); continue; }
+  const m = JSON.parse(text);
   if (typeof entry !== 'string') {
     const keep = reachable(m, entry.operations);
     m.operations = Object.fromEntries(entry.operations.map((o) => [o, m.operations[o]]));

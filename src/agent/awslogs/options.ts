@@ -4,7 +4,7 @@
  *   awslogs-group            required
  *   awslogs-region           the region whose log group gets the events (default: the agent's region)
  *   awslogs-stream-prefix    stream = prefix/container-name/task-id; without it the runtime container id (ECS on EC2)
- *   awslogs-create-group     "true" creates the group when missing
+ *   awslogs-create-group     true creates the group when missing (any strconv.ParseBool spelling: "True", "1", …)
  *   awslogs-datetime-format  strftime-style; a line starting with a matching date starts a new event (wins over…)
  *   awslogs-multiline-pattern  a regular expression; a matching line starts a new event
  *   mode                     blocking (default) | non-blocking
@@ -12,6 +12,8 @@
  *
  * Units for max-buffer-size follow Docker: a number with an optional k, m or g (powers of 1024).
  */
+import { parseBool } from '../../model/ecs/parse-bool.js';
+
 export interface AwsLogsOptions {
   group: string;
   region?: string;
@@ -75,7 +77,7 @@ export function parseAwsLogsOptions(options: Record<string, string> | undefined)
     group,
     ...(o['awslogs-region'] ? { region: o['awslogs-region'] } : {}),
     streamPrefix: o['awslogs-stream-prefix'] || undefined,
-    createGroup: o['awslogs-create-group'] === 'true',
+    createGroup: parseBool(o['awslogs-create-group'] ?? 'false') ?? false,
     startPattern,
     mode,
     maxBufferBytes: o['max-buffer-size'] ? parseSize(o['max-buffer-size']) : 1024 * 1024,

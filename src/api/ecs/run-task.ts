@@ -20,6 +20,7 @@ import { ApiError, invalidParameter } from '../../model/errors.js';
 import { keys } from '../../model/ecs/keys.js';
 import type { TaskRecord } from '../../model/ecs/task-records.js';
 import { newTaskRecord } from '../../model/ecs/task-factory.js';
+import { placementAttributes } from '../../model/ecs/task-definition.js';
 import { containerInstanceArn } from '../../model/arn.js';
 import { getJson } from '../../store/json.js';
 import { createUnplaced, placeAndCommit } from '../../controllers/shared/placement-commit.js';
@@ -95,7 +96,7 @@ async function launch(ctx: RequestContext, input: RunTaskRequest & { containerIn
     tasks,
     strategies: placement.strategies.length ? placement.strategies : opts.defaultStrategy,
     constraints: placement.constraints,
-    requiresAttributes: (def.requiresAttributes ?? []).map((a) => ({ name: a.name!, value: a.value })),
+    requiresAttributes: placementAttributes(def),
     random,
     onlyInstances: opts.onlyInstances,
     allocate: network ? (placed) => allocateInterfaces(ctx.store, placed, { region: ctx.region, random, now: ctx.now.getTime() }) : undefined,

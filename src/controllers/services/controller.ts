@@ -25,6 +25,7 @@ import { ecsArn, type Scope } from '../../model/arn.js';
 import type { ServiceRecord, TaskDefinitionRecord } from '../../model/ecs/records.js';
 import type { ContainerInstanceRecord, TaskRecord } from '../../model/ecs/task-records.js';
 import { newTaskRecord } from '../../model/ecs/task-factory.js';
+import { placementAttributes } from '../../model/ecs/task-definition.js';
 import { remainingOf, requestStop, reservationsOn } from '../../model/ecs/task-state.js';
 import { SERVICE_DEFAULT_STRATEGY, type Constraint, type PlacementFailure } from '../../scheduler/placement.js';
 import { placeAndCommit, instanceView, createUnplaced } from '../shared/placement-commit.js';
@@ -239,7 +240,7 @@ export class ServicesController {
       constraints: [...svc.placementConstraints, ...(def.placementConstraints as Constraint[]),
         ...(network ? [{ type: 'memberOf' as const, expression: `attribute:ecs.availability-zone in [${network.availabilityZones.join(', ')}]` }] : [])],
       allocate: network ? (placed) => allocateInterfaces(store, placed, { region: scope.region, random, now }) : undefined,
-      requiresAttributes: (def.requiresAttributes ?? []).map((x) => ({ name: x.name!, value: x.value })),
+      requiresAttributes: placementAttributes(def),
       random, onlyInstances: a.instanceId ? [a.instanceId] : undefined,
       extraCompare: [{ key: svcKey, target: 'version', op: '==', value: version }],
       extraOps: (placed) => {

@@ -45,6 +45,7 @@ export interface TaskDefinitionRecord {
   inferenceAccelerators?: InferenceAccelerator[];
   ephemeralStorage?: EphemeralStorage;
   runtimePlatform?: RuntimePlatform;
+  enableFaultInjection?: boolean;
   tags: Tag[];
   registeredAt: number;
   registeredBy: string;

@@ -21,6 +21,8 @@ import type {
 import { ApiError } from '../errors.js';
 import { FAMILY_NAME } from '../arn.js';
 import type { TaskDefinitionRecord } from './records.js';
+import { refusedField } from './field-support.js';
+import { parseBool } from './parse-bool.js';
 
 /** What registration produces; the handler adds identity (ARN, revision), status, timestamps and tags. */
 export type NormalizedTaskDefinition = Omit<TaskDefinitionRecord, 'taskDefinitionArn' | 'revision' | 'status' | 'registeredAt' | 'registeredBy' | 'deregisteredAt' | 'tags'>;
@@ -272,11 +274,16 @@ export function normalizeTaskDefinition(input: RegisterTaskDefinitionRequest): N
     inferenceAccelerators: input.inferenceAccelerators,
     ephemeralStorage: input.ephemeralStorage,
     runtimePlatform: input.runtimePlatform,
+    enableFaultInjection: input.enableFaultInjection,
   };
   if (input.ephemeralStorage !== undefined) {
     const g = input.ephemeralStorage.sizeInGiB ?? 0;
     if (g < 21 || g > 200) fail("Invalid 'ephemeralStorage.sizeInGiB' setting: it must be between 21 and 200 GiB.");
   }
+  // Last: ECS's own checks speak first; then whatever Wharf cannot honour is refused rather than stored
+  // and ignored (field-support.ts).
+  const refusal = refusedField(input);
+  if (refusal) fail(refusal.message);
   out.requiresAttributes = requiredAttributes(out);
   return stripUndefined(out);
 }
@@ -446,8 +453,9 @@ function checkLogConfiguration(l: LogConfiguration, where: string): void {
     if (opts['awslogs-datetime-format'] !== undefined && opts['awslogs-multiline-pattern'] !== undefined) {
       fail(`Log options 'awslogs-datetime-format' and 'awslogs-multiline-pattern' cannot both be set (${where}).`);
     }
-    if (opts['awslogs-create-group'] !== undefined && !['true', 'false'].includes(opts['awslogs-create-group'])) {
-      fail(`Invalid value '${opts['awslogs-create-group']}' for log option 'awslogs-create-group' (${where}): use "true" or "false".`);
+    // The awslogs driver reads it with Go's strconv.ParseBool: AWS's own examples say "True".
+    if (opts['awslogs-create-group'] !== undefined && parseBool(opts['awslogs-create-group']) === undefined) {
+      fail(`Invalid value '${opts['awslogs-create-group']}' for log option 'awslogs-create-group' (${where}): use one of 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False.`);
     }
     if (opts.mode !== undefined && !['blocking', 'non-blocking'].includes(opts.mode)) {
       fail(`Invalid value '${opts.mode}' for log option 'mode' (${where}): use "blocking" or "non-blocking".`);
@@ -541,6 +549,21 @@ export function requiredAttributes(def: Pick<NormalizedTaskDefinition, 'containe
     if (c.resourceRequirements?.some((r) => r.type === 'GPU')) names.add('ecs.capability.nvidia-driver');
   }
   return [...names].sort().map((name) => ({ name }));
+}
+
+/**
+ * What placement requires of an instance: the definition's requiresAttributes plus its runtimePlatform
+ * (ECS places a task only on an instance whose `ecs.os-family` and `ecs.cpu-architecture` match, and
+ * otherwise fails it with reason ATTRIBUTE). The platform is not added to the echoed requiresAttributes,
+ * which list agent capabilities only.
+ */
+export function placementAttributes(def: Pick<NormalizedTaskDefinition, 'requiresAttributes' | 'runtimePlatform'>): { name: string; value?: string }[] {
+  const out = (def.requiresAttributes ?? []).map((a) => (a.value === undefined ? { name: a.name! } : { name: a.name!, value: a.value }));
+  const arch = def.runtimePlatform?.cpuArchitecture;
+  if (arch) out.push({ name: 'ecs.cpu-architecture', value: arch === 'ARM64' ? 'arm64' : 'x86_64' });
+  const os = def.runtimePlatform?.operatingSystemFamily;
+  if (os) out.push({ name: 'ecs.os-family', value: os });
+  return out;
 }
 
 /** Drops undefined members so stored records and wire output carry only what is set. */

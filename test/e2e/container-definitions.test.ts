@@ -1,0 +1,208 @@
+/**
+ * Issue 13, everything a container definition can say, end to end: a real `wharf server`, a real
+ * `wharf agent` on this machine's runtime, an image in Wharf's own registry, driven by the SDK, raw
+ * signed JSON (members newer than the SDK and AWS CLI 2.9 know) and /usr/bin/aws.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateClusterCommand, DescribeTasksCommand, ListContainerInstancesCommand, ListTaskDefinitionFamiliesCommand, RunTaskCommand,
+  StopTaskCommand, type Task,
+} from '@aws-sdk/client-ecs';
+import { ECRClient, CreateRepositoryCommand } from '@aws-sdk/client-ecr';
+import { startServerProcess, type TestServer } from '../support/server.js';
+import { startAgent, type AgentProcess, removeClusterContainers } from '../support/agent-process.js';
+import { buildBusyboxImage, pushToRegistry } from '../support/images.js';
+import { signedFetch } from '../support/signed-fetch.js';
+
+const cluster = `cdef-${process.pid}`;
+let server: TestServer;
+let agent: AgentProcess | undefined;
+let image: string;
+const work = mkdtempSync(join(tmpdir(), 'wharf-cdef-'));
+
+before(async () => {
+  server = await startServerProcess();
+  const ecs = server.ecs();
+  await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+  const ecr = new ECRClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: server.credentials });
+  const repo = await ecr.send(new CreateRepositoryCommand({ repositoryName: 'cdef/busybox' }));
+  image = `${repo.repository!.repositoryUri}:1`;
+  const built = await buildBusyboxImage(join(work, 'img'));
+  await pushToRegistry(built.layoutDir, image, { creds: { username: server.credentials.accessKeyId, password: server.credentials.secretAccessKey } });
+  agent = await startAgent(server, { cluster, name: 'c1', cpu: 2048, memory: 1024, stopTimeout: 2 });
+  await until(async () => (await ecs.send(new ListContainerInstancesCommand({ cluster, filter: 'agentConnected == true' }))).containerInstanceArns?.length === 1,
+    30_000, () => `the agent connected within 30 s; its output:\n${agent!.output.join('\n')}`);
+});
+
+after(async () => {
+  if (agent) { await agent.kill('SIGKILL'); agent.cleanup(); }
+  await removeClusterContainers(cluster);
+  await server?.stop();
+  server?.cleanup();
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function until(cond: () => Promise<boolean>, ms: number, what: string | (() => string)): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${typeof what === 'string' ? what : what()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** An ECS call as raw signed JSON, so members newer than the SDK's and the CLI's models get through. */
+async function ecsJson(action: string, body: unknown): Promise<{ status: number; json: any }> {
+  const r = await signedFetch(server.endpoint, server.credentials, {
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AmazonEC2ContainerServiceV20141113.${action}` },
+    body: JSON.stringify(body),
+  });
+  return { status: r.status, json: r.json };
+}
+
+async function families(): Promise<string[]> {
+  return (await server.ecs().send(new ListTaskDefinitionFamiliesCommand({}))).families ?? [];
+}
+
+/** Every member of `want` is in `got` with the same value (got may add the defaults ECS echoes). */
+function assertEchoes(got: unknown, want: unknown, path = ''): void {
+  if (Array.isArray(want)) {
+    assert.ok(Array.isArray(got), `${path}: not a list in the echo: ${JSON.stringify(got)}`);
+    assert.equal(got.length, want.length, `${path}: length`);
+    want.forEach((w, i) => assertEchoes(got[i], w, `${path}[${i}]`));
+  } else if (want !== null && typeof want === 'object') {
+    assert.ok(got !== null && typeof got === 'object', `${path}: not an object in the echo`);
+    for (const [k, v] of Object.entries(want)) assertEchoes((got as Record<string, unknown>)[k], v, `${path}.${k}`);
+  } else {
+    assert.equal(got, want, path);
+  }
+}
+
+describe('registration: every member of the newest model is honoured or refused', () => {
+  it('a definition using every member Wharf accepts round-trips through DescribeTaskDefinition as ECS echoes it', async () => {
+    const def = {
+      family: 'cdef-everything',
+      taskRoleArn: 'arn:aws:iam::000000000000:role/app',
+      executionRoleArn: 'arn:aws:iam::000000000000:role/exec',
+      networkMode: 'bridge',
+      cpu: '1 vCPU',
+      memory: '0.5 GB',
+      requiresCompatibilities: ['EC2'],
+      placementConstraints: [{ type: 'memberOf', expression: 'attribute:ecs.os-type == linux' }],
+      runtimePlatform: { cpuArchitecture: 'X86_64', operatingSystemFamily: 'LINUX' },
+      ephemeralStorage: { sizeInGiB: 30 },
+      enableFaultInjection: false,
+      tags: [{ key: 'k', value: 'v' }],
+      volumes: [{ name: 'scratch' }],
+      containerDefinitions: [{
+        name: 'app', image, cpu: 256, memory: 128, memoryReservation: 64, essential: true,
+        portMappings: [{ containerPort: 8080, hostPort: 0, protocol: 'tcp', name: 'web', appProtocol: 'http' }],
+        restartPolicy: { enabled: true, ignoredExitCodes: [0], restartAttemptPeriod: 60 },
+        entryPoint: ['sh', '-c'], command: ['sleep 3600'],
+        environment: [{ name: 'A', value: '1' }],
+        linuxParameters: { capabilities: { add: ['NET_ADMIN'], drop: ['MKNOD'] }, initProcessEnabled: true },
+        secrets: [{ name: 'S', valueFrom: 'arn:aws:ssm:us-east-1:000000000000:parameter/p' }],
+        dependsOn: [{ containerName: 'init', condition: 'SUCCESS' }],
+        startTimeout: 30, stopTimeout: 5, versionConsistency: 'disabled',
+        user: '65534', workingDirectory: '/tmp', privileged: false, readonlyRootFilesystem: true, disableNetworking: false,
+        interactive: false, pseudoTerminal: false,
+        dockerLabels: { team: 'a' },
+        ulimits: [{ name: 'nofile', softLimit: 512, hardLimit: 1024 }],
+        logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/cdef', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'app', 'awslogs-create-group': 'True' } },
+        healthCheck: { command: ['CMD-SHELL', 'true'], interval: 10, timeout: 3, retries: 2, startPeriod: 5 },
+        resourceRequirements: [], credentialSpecs: [],
+      }, {
+        name: 'init', image, essential: false, memory: 16, command: ['true'],
+      }],
+    };
+    const reg = await ecsJson('RegisterTaskDefinition', def);
+    assert.equal(reg.status, 200, JSON.stringify(reg.json));
+    const got = (await ecsJson('DescribeTaskDefinition', { taskDefinition: 'cdef-everything', include: ['TAGS'] })).json;
+    const { tags, cpu: _c, memory: _m, ...rest } = def;
+    assertEchoes(got.taskDefinition, rest);
+    assert.deepEqual(got.tags, tags);
+    // ECS stores task cpu and memory as units and MiB, and echoes the defaults it filled in.
+    assert.equal(got.taskDefinition.cpu, '1024');
+    assert.equal(got.taskDefinition.memory, '512');
+    assert.deepEqual(got.taskDefinition.compatibilities, ['EC2']);
+    const init = got.taskDefinition.containerDefinitions[1];
+    assert.deepEqual([init.cpu, init.portMappings, init.environment, init.mountPoints, init.volumesFrom, init.systemControls], [0, [], [], [], [], []]);
+  });
+
+  it('awslogs-create-group takes every strconv.ParseBool spelling through the AWS CLI; another word is refused', () => {
+    const def = (v: string) => JSON.stringify({
+      family: `cdef-cg-${v}`,
+      containerDefinitions: [{ name: 'a', image, memory: 16, logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/x', 'awslogs-region': 'us-east-1', 'awslogs-create-group': v } } }],
+    });
+    for (const v of ['True', 'TRUE', 't', '1', 'F']) {
+      const r = server.aws(['ecs', 'register-task-definition', '--cli-input-json', def(v)]);
+      assert.equal(r.status, 0, `${v}: ${r.stderr}`);
+      assert.equal(r.json.taskDefinition.containerDefinitions[0].logConfiguration.options['awslogs-create-group'], v);
+    }
+    const bad = server.aws(['ecs', 'register-task-definition', '--cli-input-json', def('yes')]);
+    assert.equal(bad.status, 254);
+    assert.match(bad.stderr, /ClientException.*Invalid value 'yes' for log option 'awslogs-create-group'/);
+  });
+
+  it('each member Wharf cannot honour is refused with a ClientException naming it, and nothing is registered', async () => {
+    const before = await families();
+    const c = { name: 'a', image, memory: 16 };
+    const cases: [string, object, RegExp][] = [
+      ['environmentFiles', { containerDefinitions: [{ ...c, environmentFiles: [{ value: 'arn:aws:s3:::bucket/app.env', type: 's3' }] }] }, /'environmentFiles'.*Amazon S3.*no object store/],
+      ['proxyConfiguration', { containerDefinitions: [c], proxyConfiguration: { type: 'APPMESH', containerName: 'a' } }, /App Mesh/],
+      ['inferenceAccelerators', { containerDefinitions: [c], inferenceAccelerators: [{ deviceName: 'd', deviceType: 'eia2.medium' }] }, /Elastic Inference/],
+      ['fsx', { containerDefinitions: [c], volumes: [{ name: 'w', fsxWindowsFileServerVolumeConfiguration: { fileSystemId: 'fs-1', rootDirectory: '\\', authorizationConfig: { credentialsParameter: 'x', domain: 'd' } } }] }, /FSx for Windows/],
+      ['s3files', { containerDefinitions: [c], volumes: [{ name: 's', s3filesVolumeConfiguration: { fileSystemArn: 'arn:aws:s3files:us-east-1:000000000000:file-system/fs-1' } }] }, /S3 Files/],
+      ['configuredAtLaunch', { containerDefinitions: [c], volumes: [{ name: 'e', configuredAtLaunch: true }] }, /configuredAtLaunch/],
+      ['credentialSpecs', { containerDefinitions: [{ ...c, credentialSpecs: ['credentialspec:arn:aws:s3:::b/c.json'] }] }, /gMSA/],
+      ['enableFaultInjection', { containerDefinitions: [c], enableFaultInjection: true }, /enableFaultInjection/],
+      ['links', { containerDefinitions: [c, { ...c, name: 'b', links: ['a'] }] }, /'links'/],
+    ];
+    for (const [what, over, message] of cases) {
+      const r = await ecsJson('RegisterTaskDefinition', { family: `cdef-refused-${what}`, ...over });
+      assert.equal(r.status, 400, `${what}: ${JSON.stringify(r.json)}`);
+      assert.equal(r.json.__type, 'ClientException', what);
+      assert.match(r.json.message, message, what);
+    }
+    assert.deepEqual(await families(), before, 'a refused registration registers nothing');
+  });
+
+  it('runtimePlatform naming an architecture the host cannot run fails placement with ECS\'s reason; the host\'s own runs', async () => {
+    const ecs = server.ecs();
+    const other = process.arch === 'arm64' ? 'X86_64' : 'ARM64';
+    const own = process.arch === 'arm64' ? 'ARM64' : 'X86_64';
+    for (const [arch, family] of [[other, 'cdef-arch-other'], [own, 'cdef-arch-own']]) {
+      const r = server.aws(['ecs', 'register-task-definition', '--family', family, '--runtime-platform', `cpuArchitecture=${arch},operatingSystemFamily=LINUX`,
+        '--container-definitions', JSON.stringify([{ name: 'a', image, memory: 16, command: ['sleep', '30'] }])]);
+      assert.equal(r.status, 0, r.stderr);
+    }
+    const refused = await ecs.send(new RunTaskCommand({ cluster, taskDefinition: 'cdef-arch-other' }));
+    assert.deepEqual(refused.tasks, []);
+    assert.equal(refused.failures?.length, 1);
+    assert.equal(refused.failures![0].reason, 'ATTRIBUTE');
+    const windows = server.aws(['ecs', 'register-task-definition', '--family', 'cdef-windows', '--runtime-platform', 'cpuArchitecture=X86_64,operatingSystemFamily=WINDOWS_SERVER_2022_CORE',
+      '--container-definitions', JSON.stringify([{ name: 'a', image, memory: 16 }])]);
+    assert.equal(windows.status, 0, windows.stderr);
+    assert.equal((await ecs.send(new RunTaskCommand({ cluster, taskDefinition: 'cdef-windows' }))).failures?.[0]?.reason, 'ATTRIBUTE');
+    const ran = await ecs.send(new RunTaskCommand({ cluster, taskDefinition: 'cdef-arch-own' }));
+    assert.equal(ran.tasks?.length, 1, JSON.stringify(ran.failures));
+    const t = await waitRunning(ran.tasks![0].taskArn!);
+    assert.equal(t.lastStatus, 'RUNNING');
+    await ecs.send(new StopTaskCommand({ cluster, task: t.taskArn! }));
+  });
+});
+
+async function describe1(arn: string): Promise<Task> {
+  return (await server.ecs().send(new DescribeTasksCommand({ cluster, tasks: [arn] }))).tasks![0];
+}
+
+async function waitRunning(arn: string, ms = 60_000): Promise<Task> {
+  let t: Task | undefined;
+  await until(async () => { t = await describe1(arn); return t.lastStatus === 'RUNNING' || t.lastStatus === 'STOPPED'; }, ms, `${arn} → RUNNING`);
+  if (t!.lastStatus !== 'RUNNING') throw new Error(`task stopped instead of running: ${t!.stopCode} ${t!.stoppedReason} ${JSON.stringify(t!.containers)}`);
+  return t!;
+}
+
