@@ -28,6 +28,8 @@ import { createCluster } from '../src/api/ecs/create-cluster.js';
 import { registerTaskDefinition } from '../src/api/ecs/register-task-definition.js';
 import { runTask } from '../src/api/ecs/run-task.js';
 import type { RequestContext } from '../src/api/types.js';
+import { PlacementCaches } from '../src/controllers/shared/placement-commit.js';
+import { RevisionAllocator } from '../src/api/ecs/revision-allocator.js';
 
 const arg = (name: string, def: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : def; };
 const SIZES = arg('instances', '1000,5000').split(',').map(Number);
@@ -40,9 +42,13 @@ const K8S_FLOOR = 270; // kube-scheduler scheduler_perf SchedulingBasic 5000Node
 const log = pino({ level: 'silent' });
 const scope = { region: 'us-east-1', accountId: '000000000000' };
 
+const revisions = new RevisionAllocator();
+const caches = new Map<SqliteStore, PlacementCaches>();
+const placementOf = (store: SqliteStore) => caches.get(store) ?? caches.set(store, new PlacementCaches(store, scope.region)).get(store)!;
+
 function ctx(store: SqliteStore): RequestContext {
   const now = new Date();
-  return { store, ...scope, publicEndpoint: 'http://127.0.0.1', clock: () => new Date(), requestId: randomUUID(), now, log, principal: { accessKeyId: 'AKIA', userName: 'bench', arn: 'arn:aws:iam::000000000000:user/bench', userId: 'AIDABENCH', type: 'user', bootstrap: true, tags: [] }, iam: undefined as never };
+  return { store, ...scope, publicEndpoint: 'http://127.0.0.1', clock: () => new Date(), requestId: randomUUID(), now, log, principal: { accessKeyId: 'AKIA', userName: 'bench', arn: 'arn:aws:iam::000000000000:user/bench', userId: 'AIDABENCH', type: 'user', bootstrap: true, tags: [] }, iam: undefined as never, placement: placementOf(store), revisions };
 }
 
 function instance(cluster: string, n: number): ContainerInstanceRecord {

@@ -9,6 +9,8 @@ import type { EnumWording, ServiceModel } from '../protocol/service-model.js';
 import type { Store } from '../store/store.js';
 import type { Caller, IamDirectory } from '../iam/directory.js';
 import type { SecretBox } from '../iam/secret-box.js';
+import type { PlacementCaches } from '../controllers/shared/placement-commit.js';
+import type { RevisionAllocator } from './ecs/revision-allocator.js';
 
 /** The authenticated caller (a user, or a role session): see iam/directory.ts. */
 export type Principal = Caller;
@@ -42,6 +44,10 @@ export interface ApiDeps {
   readonly faultPoint?: (name: string) => void;
   /** Encrypts Secrets Manager and Parameter Store values at rest (key file outside the store). */
   readonly secretBox?: SecretBox;
+  /** The server's placement caches, one per region (RunTask and StartTask place through them). */
+  readonly placement: PlacementCaches;
+  /** Allocates task definition revisions in group-committed batches (RegisterTaskDefinition). */
+  readonly revisions: RevisionAllocator;
 }
 
 export interface RequestContext extends ApiDeps {

@@ -1,11 +1,10 @@
 /** Mounts the registry (/v2/) on the server and runs its background loops while the server runs. */
 import type { FastifyInstance } from 'fastify';
-import { registryFor, type RegistryDeps } from './registry.js';
+import type { Registry } from './registry.js';
 import { registryPlugin } from './http.js';
 
-export function registryServerPlugin(deps: RegistryDeps): (app: FastifyInstance) => Promise<void> {
+export function registryServerPlugin(reg: Registry): (app: FastifyInstance) => Promise<void> {
   return async (app) => {
-    const reg = registryFor(deps);
     await registryPlugin(reg)(app);
     reg.start();
     app.addHook('onClose', async () => reg.stop());

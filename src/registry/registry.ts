@@ -210,16 +210,4 @@ export class Registry {
   }
 }
 
-const instances = new WeakMap<object, Registry>();
-
-/** The one Registry per server (the plugin and the ECR handlers are built separately from the same deps). */
-export function registryFor(deps: RegistryDeps): Registry {
-  let r = instances.get(deps.api);
-  if (!r) {
-    r = new Registry(deps);
-    instances.set(deps.api, r);
-  }
-  return r;
-}
-
 export { checkRepoName };

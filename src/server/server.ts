@@ -30,7 +30,10 @@ import { AwsQueryCodec } from '../protocol/codecs/aws-query.js';
 import { Ec2QueryCodec } from '../protocol/codecs/ec2-query.js';
 import { startNetworkController } from '../controllers/network/network-controller.js';
 import { RpcV2CborCodec } from '../protocol/codecs/rpcv2-cbor.js';
-import { telemetryFor } from '../telemetry/telemetry.js';
+import { Telemetry } from '../telemetry/telemetry.js';
+import { Registry } from '../registry/registry.js';
+import { PlacementCaches } from '../controllers/shared/placement-commit.js';
+import { RevisionAllocator } from '../api/ecs/revision-allocator.js';
 import { HaproxyDataPlane } from '../lb/haproxy.js';
 import { startLbController } from '../controllers/lb/lb-controller.js';
 import { REGION_NAME, regionKeys, storeForRegion } from '../store/region-store.js';
@@ -89,6 +92,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
 
   let endpoint = cfg.publicEndpoint ?? '';
   let closed = false;
+  const placement = new PlacementCaches(store, cfg.region);
   const deps: ApiDeps = {
     store,
     region: cfg.region,
@@ -98,10 +102,14 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
     iam,
     faultPoint: testFaultPoint(cfg.tuning.testFault),
     secretBox: SecretBox.fromFile(join(cfg.dataDir, 'secrets.key')),
+    placement,
+    revisions: new RevisionAllocator(),
   };
-  const services: ServiceDefinition[] = buildServices({ api: deps, keys, config: cfg });
+  const registry = new Registry({ api: deps, keys, config: cfg });
+  const telemetry = new Telemetry({ api: deps, config: cfg });
+  const services: ServiceDefinition[] = buildServices({ homeRegion: cfg.region, lbBindAddress: cfg.tuning.lbBindAddress, registry, telemetry });
   const dispatcher = new ApiDispatcher(services, [new RpcV2CborCodec(), new AwsJsonCodec('awsJson1_1'), new AwsJsonCodec('awsJson1_0'), new Ec2QueryCodec(), new AwsQueryCodec()], iam, deps, log);
-  const app = await buildApp({ dispatcher, logger: log, plugins: buildPlugins({ api: deps, keys, config: cfg }) });
+  const app = await buildApp({ dispatcher, logger: log, plugins: buildPlugins({ store, registry, telemetry }) });
   const joinToken = await ensureJoinToken(store);
   const registryAuth = new RegistryAuth(store, keys);
   const taskStart = new TaskStartResolver({ store, iam, box: deps.secretBox, accountId: cfg.accountId, region: cfg.region, endpointKey: joinToken });
@@ -148,7 +156,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
     const gateway = new AgentGateway({ store: rstore, scope, log: rlog.child({ svc: 'dispatcher' }), clock: deps.clock, verifyToken: joinTokenVerifier(store),
       // The managed Fargate pool's agents join the configured region (docs/fargate.md).
       ...(home ? { verifyPoolToken: poolTokenVerifier(store), taskStart: (t: Parameters<TaskStartResolver['resolve']>[0]) => taskStart.resolve(t, new Date()) } : {}),
-      onStats: (cluster, msg) => telemetryFor({ api: deps, config: cfg }).onStats(cluster, msg, region),
+      onStats: (cluster, msg) => telemetry.onStats(cluster, msg, region),
       registryAuth: registryAuthFor(region),
     });
     const reaper = startTaskReaper({ store: rstore, clock: deps.clock });
@@ -163,7 +171,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
         const poolLog = log.child({ svc: 'capacity' });
         const poolHosts = new LocalProcessHosts({ dataDir: cfg.dataDir, endpoint: () => endpoint, poolToken, log: poolLog,
           extraArgs: cfg.tuning.fargateAgentArgs });
-        const capacity = new CapacityController({ store, hosts: poolHosts, clock: deps.clock, log: poolLog, config: {
+        const capacity = new CapacityController({ store, placement: placement.forRegion(region), hosts: poolHosts, clock: deps.clock, log: poolLog, config: {
           hostCpu: cfg.tuning.fargateHostCpu, hostMemory: cfg.tuning.fargateHostMemory, warm: cfg.tuning.fargateWarmHosts,
           idleMs: cfg.tuning.fargateIdleMs, maxHosts: cfg.tuning.fargateMaxHosts,
         } });
@@ -172,7 +180,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
         poolStopped = new Promise((resolve) => signal.addEventListener('abort', () => { void poolHosts.close().then(resolve, resolve); }, { once: true }));
       }
       const services = new ServicesController({
-        store: rstore, scope, clock: deps.clock, log: rlog.child({ svc: 'services' }),
+        store: rstore, placement: placement.forRegion(region), scope, clock: deps.clock, log: rlog.child({ svc: 'services' }),
         reconcile: { lostAfterMs: cfg.tuning.serviceLostAfterMs, throttleBaseMs: cfg.tuning.serviceThrottleBaseMs },
       });
       void services.start(signal).catch((err) => log.error({ err }, 'services controller failed to start'));
@@ -244,6 +252,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
       await app.close();
       keys.close();
       iam.close();
+      placement.close();
       await store.close();
     },
   };

@@ -233,14 +233,3 @@ export class Telemetry {
   }
 }
 
-const instances = new WeakMap<ApiDeps, Telemetry>();
-
-/** The one Telemetry of the server these deps belong to. */
-export function telemetryFor(deps: TelemetryDeps): Telemetry {
-  let t = instances.get(deps.api);
-  if (!t) {
-    t = new Telemetry(deps);
-    instances.set(deps.api, t);
-  }
-  return t;
-}

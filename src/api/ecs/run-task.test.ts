@@ -20,6 +20,8 @@ import { IamDirectory } from '../../iam/directory.js';
 import { createCluster } from './create-cluster.js';
 import { registerTaskDefinition } from './register-task-definition.js';
 import { runTask } from './run-task.js';
+import { PlacementCaches } from '../../controllers/shared/placement-commit.js';
+import { RevisionAllocator } from './revision-allocator.js';
 
 /** Delegates to a real store; while `interleave` is on, transactions wait for quiescence, then commit in arrival order. */
 class InterleavingStore {
@@ -57,6 +59,8 @@ function context(store: Store): RequestContext {
     requestId: 'test', now, iam: new IamDirectory(store, '000000000000'),
     principal: { accessKeyId: 'AKIDTEST', userName: 'admin', arn: 'arn:aws:iam::000000000000:user/admin', userId: 'AIDATEST', type: 'user', bootstrap: true, tags: [] },
     log: pino({ level: 'silent' }),
+    placement: new PlacementCaches(store, 'us-east-1'),
+    revisions: new RevisionAllocator(),
   };
 }
 

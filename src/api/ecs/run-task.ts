@@ -91,7 +91,7 @@ async function launch(ctx: RequestContext, input: RunTaskRequest & { containerIn
     overrides: input.overrides, group: input.group, startedBy: input.startedBy, tags,
     enableExecuteCommand: input.enableExecuteCommand, network, now: ctx.now.getTime(),
   }));
-  const result = await placeAndCommit(ctx.store, {
+  const result = await placeAndCommit(ctx.store, ctx.placement.forRegion(ctx.region), {
     cluster: cluster.clusterName,
     tasks,
     strategies: placement.strategies.length ? placement.strategies : opts.defaultStrategy,
@@ -161,7 +161,7 @@ async function launchFargate(ctx: RequestContext, input: RunTaskRequest, o: { cl
     fargate: { capacityProviderName: providers[i], platformVersion, networkConfiguration },
   }));
   const extraOps = idemKey ? [{ type: 'put' as const, key: idemKey, value: JSON.stringify({ hash: requestHash, tasks, failures: [] } satisfies IdempotencyRecord) }] : [];
-  const ok = await createUnplaced(ctx.store, o.cluster.clusterName, tasks, { extraOps, extraCompare: idemKey ? [{ key: idemKey, target: 'createRevision', op: '==', value: 0 }] : [] });
+  const ok = await createUnplaced(ctx.store, ctx.placement.forRegion(ctx.region), o.cluster.clusterName, tasks, { extraOps, extraCompare: idemKey ? [{ key: idemKey, target: 'createRevision', op: '==', value: 0 }] : [] });
   if (!ok) {
     const prior = idemKey ? await getJson<IdempotencyRecord>(ctx.store, idemKey) : undefined;
     if (prior) return replay(prior.value, requestHash);

@@ -25,7 +25,7 @@ import type { ContainerInstanceRecord, TaskRecord } from '../../model/ecs/task-r
 import type { ClusterRecord } from '../../model/ecs/records.js';
 import { isFargateProvider } from '../../model/ecs/capacity.js';
 import { remainingOf, reservationsOn } from '../../model/ecs/task-state.js';
-import { placeAndCommit } from '../shared/placement-commit.js';
+import { placeAndCommit, type ClusterCache } from '../shared/placement-commit.js';
 import { decidePool, DEFAULT_POOL_CONFIG, type PoolConfig, type PoolHost } from './pool.js';
 
 /** A source of pool hosts. `name` is stable: a host started again under the same name keeps its identity. */
@@ -41,6 +41,8 @@ export const POOL_HOST_ATTRIBUTE = 'wharf.pool-host';
 
 export interface CapacityControllerOptions {
   store: Store;
+  /** The home region's placement cache (PlacementCaches.forRegion). */
+  placement: ClusterCache;
   hosts: HostProvider;
   clock: () => Date;
   log: Logger;
@@ -139,7 +141,7 @@ export class CapacityController {
     }
     const unplaced: TaskRecord[] = [];
     for (const group of kinds.values()) {
-      const r = await placeAndCommit(store, {
+      const r = await placeAndCommit(store, this.o.placement, {
         cluster, tasks: group.map((g) => g.t), strategies: binpack, constraints: [], requiresAttributes: [], random: Math.random,
         pool: true, existing: new Map(group.map((g) => [g.t.id, g.kv.version])),
       });

@@ -28,13 +28,15 @@ import { newTaskRecord } from '../../model/ecs/task-factory.js';
 import { placementAttributes } from '../../model/ecs/task-definition.js';
 import { remainingOf, requestStop, reservationsOn } from '../../model/ecs/task-state.js';
 import { SERVICE_DEFAULT_STRATEGY, type Constraint, type PlacementFailure } from '../../scheduler/placement.js';
-import { placeAndCommit, instanceView, createUnplaced } from '../shared/placement-commit.js';
+import { placeAndCommit, instanceView, createUnplaced, type ClusterCache } from '../shared/placement-commit.js';
 import { FARGATE_LATEST_PLATFORM_VERSION, spreadOverStrategy } from '../../model/ecs/capacity.js';
 import { allocateInterfaces } from '../shared/network-allocation.js';
 import { appendEvent, reconcile, DEFAULT_RECONCILE_OPTIONS, type Plan, type ReconcileOptions, type ServiceInstance, type StartAction } from './reconcile.js';
 
 export interface ServicesControllerOptions {
   store: Store;
+  /** This region's placement cache (PlacementCaches.forRegion), shared with RunTask. */
+  placement: ClusterCache;
   scope: Scope;
   clock: () => Date;
   log: Logger;
@@ -234,7 +236,7 @@ export class ServicesController {
     const network = def.networkMode === 'awsvpc' ? svc.network : undefined;
     if (svc.launchType === 'FARGATE') return this.launchFargate(svc, version, a, def, tags, now);
     let next: ServiceRecord | undefined;
-    const result = await placeAndCommit(store, {
+    const result = await placeAndCommit(store, this.o.placement, {
       cluster: svc.cluster, tasks,
       strategies: svc.placementStrategy.length ? svc.placementStrategy : SERVICE_DEFAULT_STRATEGY,
       constraints: [...svc.placementConstraints, ...(def.placementConstraints as Constraint[]),
@@ -294,7 +296,7 @@ export class ServicesController {
     const next = structuredClone(svc);
     appendEvent(next, `(service ${svc.serviceName}) has started ${tasks.length} tasks: ${tasks.map((t) => `(task ${t.id})`).join(' ')}.`, now);
     next.version += 1;
-    const ok = await createUnplaced(store, svc.cluster, tasks, {
+    const ok = await createUnplaced(store, this.o.placement, svc.cluster, tasks, {
       extraCompare: [{ key: svcKey, target: 'version', op: '==', value: version }],
       extraOps: [{ type: 'put', key: svcKey, value: JSON.stringify(next) }],
     });

@@ -14,6 +14,7 @@
  * touched instances are re-read from the store before deciding again.
  */
 import type { Store, Compare, Op, KeyValue } from '../../store/store.js';
+import { storeForRegion } from '../../store/region-store.js';
 import { keys } from '../../model/ecs/keys.js';
 import type { ContainerInstanceRecord, TaskRecord } from '../../model/ecs/task-records.js';
 import { place, type Constraint, type InstanceView, type PlacementFailure, type Strategy } from '../../scheduler/placement.js';
@@ -184,13 +185,28 @@ export class ClusterCache {
   }
 }
 
-const caches = new WeakMap<Store, ClusterCache>();
+/**
+ * A server's placement caches, one per region. The composition root (src/server/server.ts) makes one and
+ * passes it to RunTask/StartTask (ApiDeps.placement) and to each region's controllers; nothing finds it
+ * any other way.
+ */
+export class PlacementCaches {
+  private readonly byRegion = new Map<string, ClusterCache>();
+  constructor(private readonly store: Store, private readonly homeRegion: string) {}
 
-/** The process's placement cache for this store (created on first use). */
-export function clusterCache(store: Store): ClusterCache {
-  let c = caches.get(store);
-  if (!c) { c = new ClusterCache(store); caches.set(store, c); }
-  return c;
+  forRegion(region: string): ClusterCache {
+    let c = this.byRegion.get(region);
+    if (!c) {
+      c = new ClusterCache(storeForRegion(this.store, region, this.homeRegion));
+      this.byRegion.set(region, c);
+    }
+    return c;
+  }
+
+  close(): void {
+    for (const c of this.byRegion.values()) c.close();
+    this.byRegion.clear();
+  }
 }
 
 /** Placement's view of an instance, with its remaining resources (task-state.ts remainingOf). */
@@ -216,8 +232,7 @@ function holds(c: Compare, kv: KeyValue | undefined): boolean {
   }
 }
 
-export async function placeAndCommit(store: Store, req: PlaceRequest): Promise<PlaceResult> {
-  const cache = clusterCache(store);
+export async function placeAndCommit(store: Store, cache: ClusterCache, req: PlaceRequest): Promise<PlaceResult> {
   await cache.ready;
   for (let attempt = 0; attempt < 20; attempt++) {
     const instances = cache.clusterInstances(req.cluster)
@@ -308,12 +323,11 @@ export async function placeAndCommit(store: Store, req: PlaceRequest): Promise<P
  * Commits new FARGATE tasks unplaced (PROVISIONING): the capacity controller places them on the managed
  * pool, growing it first when it is full. Returns false when a guard failed (nothing was written).
  */
-export async function createUnplaced(store: Store, cluster: string, tasks: TaskRecord[], opts: { extraOps?: Op[]; extraCompare?: Compare[] } = {}): Promise<boolean> {
+export async function createUnplaced(store: Store, cache: ClusterCache, cluster: string, tasks: TaskRecord[], opts: { extraOps?: Op[]; extraCompare?: Compare[] } = {}): Promise<boolean> {
   const compare: Compare[] = [...tasks.map((t): Compare => ({ key: keys.task(cluster, t.id), target: 'createRevision', op: '==', value: 0 })), ...(opts.extraCompare ?? [])];
   const ops: Op[] = [...tasks.map((t): Op => ({ type: 'put', key: keys.task(cluster, t.id), value: JSON.stringify(t) })), ...(opts.extraOps ?? [])];
   const r = await store.txn({ compare, success: ops });
   if (r.succeeded) {
-    const cache = clusterCache(store);
     await cache.ready;
     for (const t of tasks) cache.applyTask({ key: keys.task(cluster, t.id), value: JSON.stringify(t), modRevision: r.revision });
   }
