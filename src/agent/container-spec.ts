@@ -88,6 +88,20 @@ export function toContainerSpec(spec: TaskSpec, c: EcsContainer, opts: { hostId:
   if (caps?.add?.length) out.capAdd = [...caps.add];
   if (caps?.drop?.length) out.capDrop = [...caps.drop];
   if (out.privileged) out.noNewPrivileges = false;
+  Object.assign(out, linuxOptions(c));
+  if (c.dockerSecurityOptions?.length) {
+    // ECS writes `apparmor:PROFILE` and `label:VALUE`; the Engine API takes `=` (the `:` form is deprecated).
+    const opts = c.dockerSecurityOptions.map((o) => o.replace(/^(apparmor|label|seccomp):/, '$1='));
+    const extra = opts.filter((o) => o !== 'no-new-privileges');
+    if (extra.length) out.securityOpt = extra;
+  }
+  if (spec.pidMode === 'host') out.pidMode = 'host';
+  if (spec.ipcMode === 'host' || spec.ipcMode === 'none') out.ipcMode = spec.ipcMode;
+  if (c.disableNetworking) {
+    // No network at all, whatever the task's mode (ECS: Docker's NetworkDisabled).
+    out.networkMode = 'none';
+    return out;
+  }
   if (networkMode === 'bridge') {
     const ports: PortBinding[] = (c.portMappings ?? [])
       .filter((p) => p.containerPort !== undefined)
@@ -96,6 +110,36 @@ export function toContainerSpec(spec: TaskSpec, c: EcsContainer, opts: { hostId:
       .map((p) => ({ containerPort: p.containerPort!, hostPort: spec.networkMode === 'awsvpc' ? 0 : p.hostPort ?? 0, protocol: p.protocol === 'udp' ? 'udp' : 'tcp' }));
     if (ports.length) out.portBindings = ports;
   }
+  return out;
+}
+
+/**
+ * linuxParameters and the other per-container kernel and runtime options, as the ECS agent passes them
+ * to Docker. maxSwap 0 = no swap; swappiness defaults to 60 (ECS's documented default) and only
+ * applies with maxSwap, as ECS documents.
+ */
+function linuxOptions(c: EcsContainer): Partial<ContainerSpec> {
+  const lp = c.linuxParameters;
+  const out: Partial<ContainerSpec> = {};
+  if (lp?.devices?.length) {
+    out.devices = lp.devices.map((d) => ({
+      hostPath: d.hostPath ?? '', containerPath: d.containerPath || d.hostPath,
+      permissions: d.permissions?.length ? d.permissions.map((p) => p[0]).join('') : 'rwm',
+    }));
+  }
+  if (lp?.sharedMemorySize !== undefined) out.shmSizeMiB = lp.sharedMemorySize;
+  if (lp?.tmpfs?.length) out.tmpfs = lp.tmpfs.map((t) => ({ containerPath: t.containerPath ?? '', sizeMiB: t.size ?? 0, ...(t.mountOptions?.length ? { mountOptions: [...t.mountOptions] } : {}) }));
+  if (lp?.maxSwap !== undefined) {
+    out.maxSwapMiB = lp.maxSwap;
+    out.swappiness = lp.swappiness ?? 60;
+  }
+  if (c.hostname) out.hostname = c.hostname;
+  if (c.dnsServers?.length) out.dns = [...c.dnsServers];
+  if (c.dnsSearchDomains?.length) out.dnsSearch = [...c.dnsSearchDomains];
+  if (c.extraHosts?.length) out.extraHosts = c.extraHosts.map((h) => ({ hostname: h.hostname ?? '', ip: h.ipAddress ?? '' }));
+  if (c.systemControls?.length) out.sysctls = Object.fromEntries(c.systemControls.map((s) => [s.namespace ?? '', s.value ?? '']));
+  if (c.pseudoTerminal) out.tty = true;
+  if (c.interactive) out.openStdin = true;
   return out;
 }
 

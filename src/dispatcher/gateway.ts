@@ -341,6 +341,8 @@ export class AgentGateway {
       containers,
       networkMode: (def.networkMode ?? 'bridge') as TaskSpec['networkMode'],
       volumes: def.volumes ?? [],
+      pidMode: def.pidMode,
+      ipcMode: def.ipcMode,
       cpu: num(t.cpu),
       memory: num(t.memory),
       overrides: t.overrides,

@@ -59,6 +59,9 @@ export interface TaskSpec {
   containers: (ContainerDefinition & { containerArn: string })[];
   networkMode: 'bridge' | 'host' | 'awsvpc' | 'none';
   volumes: Volume[];
+  /** The task definition's pidMode/ipcMode (ECS: `host`, or `task` = the task's containers share one). */
+  pidMode?: 'host' | 'task';
+  ipcMode?: 'host' | 'task' | 'none';
   /** Task-level cpu/memory (units/MiB) when set. */
   cpu?: number;
   memory?: number;

@@ -13,6 +13,7 @@ import {
   StopTaskCommand, type Task,
 } from '@aws-sdk/client-ecs';
 import { ECRClient, CreateRepositoryCommand } from '@aws-sdk/client-ecr';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { startServerProcess, type TestServer } from '../support/server.js';
 import { startAgent, type AgentProcess, removeClusterContainers } from '../support/agent-process.js';
 import { buildBusyboxImage, pushToRegistry } from '../support/images.js';
@@ -206,3 +207,148 @@ async function waitRunning(arn: string, ms = 60_000): Promise<Task> {
   return t!;
 }
 
+/** The lines a task's container logged through awslogs (group /ecs/cdef, prefix = the family). */
+async function loggedLines(family: string, taskArn: string, until: (lines: string[]) => boolean, ms = 60_000): Promise<string[]> {
+  const logs = new CloudWatchLogsClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: server.credentials });
+  const stream = `${family}/app/${taskArn.split('/').pop()}`;
+  let lines: string[] = [];
+  try {
+    await waitFor(async () => {
+      const r = await logs.send(new FilterLogEventsCommand({ logGroupName: '/ecs/cdef', logStreamNames: [stream] })).catch(() => ({ events: [] }));
+      lines = (r.events ?? []).map((e) => e.message ?? '');
+      return until(lines);
+    }, ms, () => `the container's log lines in ${stream}; so far: ${JSON.stringify(lines)}`);
+  } finally {
+    logs.destroy();
+  }
+  return lines;
+}
+
+const waitFor = until;
+
+const app = (over: Record<string, unknown>) => ({
+  name: 'app', image, memory: 64, essential: true,
+  logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/cdef', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': '', 'awslogs-create-group': 'True' } },
+  ...over,
+});
+
+function register(family: string, containers: object[], extra: object = {}): void {
+  const defs = containers.map((c) => {
+    const x = structuredClone(c) as { logConfiguration?: { options: Record<string, string> } };
+    if (x.logConfiguration) x.logConfiguration.options['awslogs-stream-prefix'] = family;
+    return x;
+  });
+  const r = server.aws(['ecs', 'register-task-definition', '--cli-input-json', JSON.stringify({ family, containerDefinitions: defs, ...extra })]);
+  assert.equal(r.status, 0, r.stderr);
+}
+
+async function run(family: string): Promise<string> {
+  const r = await server.ecs().send(new RunTaskCommand({ cluster, taskDefinition: family }));
+  assert.equal(r.tasks?.length, 1, JSON.stringify(r.failures));
+  return r.tasks![0].taskArn!;
+}
+
+async function stopAndWait(taskArn: string): Promise<void> {
+  await server.ecs().send(new StopTaskCommand({ cluster, task: taskArn }));
+  await until(async () => (await describe1(taskArn)).lastStatus === 'STOPPED', 60_000, `${taskArn} STOPPED`);
+}
+
+describe('linuxParameters and container options, through the agent into a real container', () => {
+  it('capabilities, devices, init, /dev/shm, tmpfs, swap, user, working directory, DNS, hosts, hostname, sysctls reach the process', async () => {
+    register('cdef-linux', [app({
+      user: '65534', workingDirectory: '/tmp', hostname: 'cdef-host',
+      dnsServers: ['10.9.8.7'], dnsSearchDomains: ['a.example'], extraHosts: [{ hostname: 'db.internal', ipAddress: '10.1.2.3' }],
+      systemControls: [{ namespace: 'net.ipv4.tcp_keepalive_time', value: '600' }],
+      dockerSecurityOptions: ['no-new-privileges'], dockerLabels: { team: 'cdef' },
+      linuxParameters: {
+        capabilities: { add: ['NET_ADMIN'], drop: ['CHOWN'] }, initProcessEnabled: true, sharedMemorySize: 32,
+        devices: [{ hostPath: '/dev/null', containerPath: '/dev/wharf-null', permissions: ['read', 'write'] }],
+        tmpfs: [{ containerPath: '/scratch', size: 1, mountOptions: ['noexec'] }], maxSwap: 32, swappiness: 10,
+      },
+      entryPoint: ['sh', '-c'],
+      command: [[
+        'echo host=$(hostname) pwd=$(pwd) uid=$(id -u)', 'grep CapBnd /proc/self/status', "grep -E ' /scratch | /dev/shm ' /proc/mounts",
+        'echo sysctl=$(cat /proc/sys/net/ipv4/tcp_keepalive_time)', 'grep db.internal /etc/hosts', 'cat /etc/resolv.conf',
+        'test -c /dev/wharf-null && echo device=yes', 'echo memsw=$(cat /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes /sys/fs/cgroup/memory.swap.max 2>/dev/null)',
+        'echo pid1=$(cat /proc/1/comm)', 'echo done', 'exec sleep 3600',
+      ].join('; ')],
+    })]);
+    const arn = await run('cdef-linux');
+    await waitRunning(arn);
+    const lines = await loggedLines('cdef-linux', arn, (l) => l.includes('done'));
+    const text = lines.join('\n');
+    assert.match(text, /^host=cdef-host pwd=\/tmp uid=65534$/m);
+    // The process runs as 65534, so its effective set is empty: the bounding set is what the container was granted.
+    const capBnd = BigInt(`0x${/CapBnd:\s*([0-9a-f]+)/.exec(text)?.[1] ?? '0'}`);
+    assert.equal((capBnd >> 12n) & 1n, 1n, 'NET_ADMIN (12) added');
+    assert.equal(capBnd & 1n, 0n, 'CHOWN (0) dropped');
+    assert.match(text, /^tmpfs \/scratch tmpfs \S*noexec\S*size=1024k/m);
+    assert.match(text, /^\S+ \/dev\/shm tmpfs \S*size=32768k/m);
+    assert.match(text, /^sysctl=600$/m);
+    assert.match(text, /^10\.1\.2\.3\s+db\.internal$/m);
+    assert.match(text, /^nameserver 10\.9\.8\.7$/m);
+    assert.match(text, /^search a\.example$/m);
+    assert.match(text, /^device=yes$/m);
+    assert.match(text, new RegExp(`^memsw=(${96 * 1024 * 1024}|${32 * 1024 * 1024})$`, 'm'));
+    const pid1 = /^pid1=(.*)$/m.exec(text)?.[1];
+    assert.ok(pid1 && !['sh', 'sleep'].includes(pid1), `PID 1 is an init, not the task's process: ${pid1}`);
+    await stopAndWait(arn);
+  });
+
+  it('initProcessEnabled: sh -c "sleep 3600" stops within a second of StopTask; without it, only at stopTimeout', async () => {
+    const sleeper = (init: boolean) => app({ command: ['sh', '-c', 'sleep 3600'], stopTimeout: 4, ...(init ? { linuxParameters: { initProcessEnabled: true } } : {}) });
+    register('cdef-init', [sleeper(true)]);
+    register('cdef-noinit', [sleeper(false)]);
+    const timed = async (family: string): Promise<number> => {
+      const arn = await run(family);
+      await waitRunning(arn);
+      await new Promise((r) => setTimeout(r, 300)); // the shell is up
+      const t0 = Date.now();
+      await server.ecs().send(new StopTaskCommand({ cluster, task: arn }));
+      await until(async () => (await describe1(arn)).containers?.[0]?.lastStatus === 'STOPPED', 30_000, `${family}: container STOPPED`);
+      const ms = Date.now() - t0;
+      const t = await describe1(arn);
+      return t.containers![0].exitCode === undefined ? -1 : ms;
+    };
+    const withInit = await timed('cdef-init');
+    assert.ok(withInit >= 0 && withInit < 1000, `with initProcessEnabled the container stopped ${withInit} ms after StopTask`);
+    const without = await timed('cdef-noinit');
+    assert.ok(without >= 3500, `without an init PID 1 ignores SIGTERM and waits out stopTimeout (4 s): ${without} ms`);
+  });
+
+  it('pseudoTerminal gives the process a terminal; interactive keeps stdin open', async () => {
+    register('cdef-tty', [app({ command: ['sh', '-c', 'tty; echo done; exec sleep 3600'], pseudoTerminal: true })]);
+    const tty = await run('cdef-tty');
+    await waitRunning(tty);
+    const lines = await loggedLines('cdef-tty', tty, (l) => l.includes('done'));
+    assert.match(lines[0], /^\/dev\/pts\/\d+$/);
+    register('cdef-stdin', [app({ command: ['cat'], interactive: true })]);
+    const open = await run('cdef-stdin');
+    await waitRunning(open);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal((await describe1(open)).lastStatus, 'RUNNING', 'cat waits on its open stdin');
+    register('cdef-nostdin', [app({ command: ['cat'] })]);
+    const closed = await run('cdef-nostdin');
+    await until(async () => (await describe1(closed)).lastStatus === 'STOPPED', 60_000, 'cat without stdin exits at once');
+    assert.equal((await describe1(closed)).containers![0].exitCode, 0);
+    await Promise.all([stopAndWait(tty), stopAndWait(open)]);
+  });
+
+  it('bad input: a Fargate definition with Docker-only options, bad tmpfs and swappiness, a task pidMode', async () => {
+    const c = { name: 'a', image, memory: 16 };
+    const cases: [object, RegExp][] = [
+      [{ requiresCompatibilities: ['FARGATE'], networkMode: 'awsvpc', cpu: '256', memory: '512', containerDefinitions: [{ name: 'a', image, dnsServers: ['10.0.0.2'] }] }, /^Tasks using the Fargate launch type do not support dnsServers\.$/],
+      [{ containerDefinitions: [{ ...c, linuxParameters: { tmpfs: [{ containerPath: 'scratch', size: 1 }] } }] }, /tmpfs.*absolute path/],
+      [{ containerDefinitions: [{ ...c, linuxParameters: { maxSwap: 10, swappiness: 101 } }] }, /swappiness.*between 0 and 100/],
+      [{ containerDefinitions: [c], pidMode: 'task' }, /pidMode 'task'/],
+      [{ containerDefinitions: [{ ...c, dockerSecurityOptions: ['seccomp=unconfined'] }] }, /dockerSecurityOptions/],
+    ];
+    for (const [over, message] of cases) {
+      const r = await ecsJson('RegisterTaskDefinition', { family: 'cdef-bad', ...over });
+      assert.equal(r.status, 400, JSON.stringify(r.json));
+      assert.equal(r.json.__type, 'ClientException');
+      assert.match(r.json.message, message);
+    }
+    assert.ok(!(await families()).includes('cdef-bad'));
+  });
+});

@@ -232,6 +232,102 @@ export function runtimeConformance(name: string, h: RuntimeHarness): void {
       assert.notEqual((await rt.exec(id, ['touch', '/x'], { timeoutMs: 5000 })).exitCode, 0);
     });
 
+    const cat = async (id: string, path: string) => {
+      const r = await rt.exec(id, ['cat', path], { timeoutMs: 5000 });
+      assert.equal(r.exitCode, 0, `cat ${path}: ${r.output}`);
+      return r.output;
+    };
+
+    it('linux parameters reach the kernel: capabilities, devices, tmpfs, /dev/shm size, sysctls', async () => {
+      const id = await createStarted({
+        command: ['sleep', '30'],
+        capAdd: ['NET_ADMIN'], capDrop: ['CHOWN'],
+        devices: [{ hostPath: '/dev/null', containerPath: '/dev/wharf-null', permissions: 'rw' }],
+        tmpfs: [{ containerPath: '/scratch', sizeMiB: 1, mountOptions: ['noexec'] }],
+        shmSizeMiB: 32,
+        sysctls: { 'net.ipv4.tcp_keepalive_time': '600' },
+      });
+      const capEff = BigInt(`0x${/CapEff:\s*([0-9a-f]+)/.exec(await cat(id, '/proc/self/status'))?.[1] ?? '0'}`);
+      assert.equal((capEff >> 12n) & 1n, 1n, 'NET_ADMIN (12) added');
+      assert.equal(capEff & 1n, 0n, 'CHOWN (0) dropped');
+      assert.equal(await cat(id, '/dev/wharf-null'), '', 'the device is there and reads like /dev/null');
+      const mounts = await cat(id, '/proc/mounts');
+      assert.match(mounts, /^tmpfs \/scratch tmpfs \S*noexec\S*size=1024k/m);
+      assert.match(mounts, /^\S+ \/dev\/shm tmpfs \S*size=32768k/m);
+      assert.equal((await cat(id, '/proc/sys/net/ipv4/tcp_keepalive_time')).trim(), '600');
+    });
+
+    it('hostname, DNS servers and search domains, extra hosts', async () => {
+      const id = await createStarted({
+        // A network of its own: with networkMode none the runtime writes no resolv.conf.
+        networkMode: 'bridge', command: ['sleep', '30'], hostname: 'wharf-host', dns: ['10.9.8.7'], dnsSearch: ['a.example'],
+        extraHosts: [{ hostname: 'db.internal', ip: '10.1.2.3' }],
+      });
+      assert.equal((await rt.exec(id, ['hostname'], { timeoutMs: 5000 })).output.trim(), 'wharf-host');
+      assert.match(await cat(id, '/etc/hosts'), /^10\.1\.2\.3\s+db\.internal$/m);
+      const resolv = await cat(id, '/etc/resolv.conf');
+      assert.match(resolv, /^nameserver 10\.9\.8\.7$/m);
+      assert.match(resolv, /^search a\.example$/m);
+    });
+
+    it('maxSwap adds swap to the memory limit, with its swappiness (cgroup v1; v2 has swap.max)', async () => {
+      const id = await createStarted({ command: ['sleep', '30'], memoryMiB: 64, maxSwapMiB: 32, swappiness: 10 });
+      const v1 = await rt.exec(id, ['cat', '/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes'], { timeoutMs: 5000 });
+      if (v1.exitCode === 0) {
+        assert.equal(v1.output.trim(), String(96 * 1024 * 1024));
+        assert.equal((await cat(id, '/sys/fs/cgroup/memory/memory.swappiness')).trim(), '10');
+      } else {
+        assert.equal((await cat(id, '/sys/fs/cgroup/memory.swap.max')).trim(), String(32 * 1024 * 1024));
+      }
+    });
+
+    it('a pseudo-terminal: the process has a tty and its output is logged (as stdout)', async () => {
+      const id = await createStarted({ command: ['sh', '-c', 'tty; echo to-err >&2; sleep 30'], tty: true });
+      let out: { stream: string; line: string }[] = [];
+      for (const deadline = Date.now() + 10_000; out.length < 2;) {
+        assert.ok(Date.now() < deadline, `two lines did not appear in the logs within 10 s: ${JSON.stringify(out)}`);
+        await new Promise((r) => setTimeout(r, 50));
+        out = (await collect(rt.logs(id))).map((l) => ({ stream: l.stream, line: l.line }));
+      }
+      assert.match(out[0].line, /^\/dev\/pts\/\d+$/);
+      assert.deepEqual(out.map((l) => l.stream), ['stdout', 'stdout']);
+      assert.equal(out[1].line, 'to-err');
+    });
+
+    it('interactive: stdin stays open (cat waits); without it cat reads EOF and exits', async () => {
+      const closed = await createStarted({ command: ['cat'] });
+      assert.equal((await rt.waitExit(closed, { signal: AbortSignal.timeout(10_000) })).exitCode, 0);
+      const open = await createStarted({ command: ['cat'], openStdin: true });
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal((await rt.inspect(open)).running, true, 'cat with an open stdin still waits');
+    });
+
+    it('init as PID 1 forwards SIGTERM: sh -c "sleep 3600" stops at once with it, only at the timeout without', async () => {
+      const bare = await createStarted({ command: ['sh', '-c', 'sleep 3600'] });
+      const withInit = await createStarted({ command: ['sh', '-c', 'sleep 3600'], init: true });
+      await new Promise((r) => setTimeout(r, 300));
+      let t0 = performance.now();
+      await rt.stopContainer(withInit, { timeoutSeconds: 10 });
+      const initMs = performance.now() - t0;
+      assert.ok(initMs < 3000, `with init the stop took ${initMs.toFixed(0)} ms`);
+      assert.equal((await rt.inspect(withInit)).exitCode, 143, 'SIGTERM reached the shell (128 + 15)');
+      t0 = performance.now();
+      await rt.stopContainer(bare, { timeoutSeconds: 2 });
+      const bareMs = performance.now() - t0;
+      assert.ok(bareMs >= 1800, `without init PID 1 ignores SIGTERM: the stop should wait out its 2 s timeout, took ${bareMs.toFixed(0)} ms`);
+      assert.equal((await rt.inspect(bare)).exitCode, 137);
+    });
+
+    it('pidMode host sees the host\'s processes; ipcMode none and host are accepted', async () => {
+      const own = await createStarted({ command: ['sleep', '30'] });
+      const host = await createStarted({ command: ['sleep', '30'], pidMode: 'host', ipcMode: 'host' });
+      const none = await createStarted({ command: ['sleep', '30'], ipcMode: 'none' });
+      assert.ok((await rt.inspect(none)).running);
+      const ownInit = await rt.exec(own, ['cat', '/proc/1/cmdline'], { timeoutMs: 5000 });
+      const hostInit = await rt.exec(host, ['cat', '/proc/1/cmdline'], { timeoutMs: 5000 });
+      assert.notEqual(hostInit.output, ownInit.output, 'PID 1 is the host\'s, not the container\'s sleep');
+    });
+
     it('bridge ports: hostPort 0 gets a dynamic port, a fixed one is kept, and it serves', async () => {
       const fixed = await freePort();
       const id = await createStarted({

@@ -119,6 +119,51 @@ export interface ContainerSpec {
   securityOpt?: string[];
   /** Signal sent by stopContainer before SIGKILL; default SIGTERM. */
   stopSignal?: string;
+  /** Host devices made available inside (ECS linuxParameters.devices); permissions ⊆ 'rwm', default 'rwm'. */
+  devices?: DeviceMapping[];
+  /** Size of /dev/shm, MiB (ECS sharedMemorySize); default: the runtime's (64 MiB). */
+  shmSizeMiB?: number;
+  /** tmpfs mounts (ECS linuxParameters.tmpfs). */
+  tmpfs?: TmpfsMount[];
+  /**
+   * Swap the container may use beyond `memoryMiB`, MiB (ECS maxSwap); needs `memoryMiB`. Default 0: no
+   * swap at all (swap limit = memory limit).
+   */
+  maxSwapMiB?: number;
+  /** 0–100 (ECS swappiness); only with maxSwapMiB. */
+  swappiness?: number;
+  /** Default: the runtime's (the container id's first 12 characters). */
+  hostname?: string;
+  /** /etc/resolv.conf nameservers and search domains; default: the runtime's. */
+  dns?: string[];
+  dnsSearch?: string[];
+  /** Extra /etc/hosts entries. */
+  extraHosts?: { hostname: string; ip: string }[];
+  /** Namespaced kernel parameters (ECS systemControls), e.g. `net.ipv4.tcp_keepalive_time` → `600`. */
+  sysctls?: Record<string, string>;
+  /** Allocate a pseudo-terminal for the main process (ECS pseudoTerminal); logs are then one stream, stdout. */
+  tty?: boolean;
+  /** Keep the main process's stdin open (ECS interactive): a program reading it waits instead of seeing EOF. */
+  openStdin?: boolean;
+  /** PID namespace: the host's, or another container's (ECS pidMode host / task). Default: its own. */
+  pidMode?: 'host' | `container:${string}`;
+  /** IPC namespace: 'shareable' lets others join it (ECS ipcMode task), 'none', the host's or another's. */
+  ipcMode?: 'host' | 'none' | 'shareable' | 'private' | `container:${string}`;
+}
+
+export interface DeviceMapping {
+  hostPath: string;
+  /** Default: hostPath. */
+  containerPath?: string;
+  /** Subset of 'rwm' (read, write, mknod); default 'rwm'. */
+  permissions?: string;
+}
+
+export interface TmpfsMount {
+  containerPath: string;
+  sizeMiB: number;
+  /** mount(8) options, e.g. 'noexec', 'ro'. */
+  mountOptions?: string[];
 }
 
 export interface HostPortMapping {

@@ -228,6 +228,17 @@ export function normalizeTaskDefinition(input: RegisterTaskDefinitionRequest): N
       }
       if (c.image && isEcrImage(c.image) && !input.executionRoleArn) return 'Fargate requires task definition to have execution role ARN to support ECR images.';
       if (c.linuxParameters?.devices?.length) return `Fargate does not support devices: container '${c.name}' declares linuxParameters.devices.`;
+      // The container options Fargate does not take (developer guide, "Task definition considerations"),
+      // worded as ECS words its Fargate refusals.
+      const lp = c.linuxParameters;
+      const unsupported: [string, unknown][] = [
+        ['dnsServers', c.dnsServers?.length], ['dnsSearchDomains', c.dnsSearchDomains?.length], ['dockerSecurityOptions', c.dockerSecurityOptions?.length],
+        ['extraHosts', c.extraHosts?.length], ['systemControls', c.systemControls?.length], ['disableNetworking', c.disableNetworking],
+        ['maxSwap', lp?.maxSwap !== undefined], ['swappiness', lp?.swappiness !== undefined], ['sharedMemorySize', lp?.sharedMemorySize !== undefined],
+        ['tmpfs', lp?.tmpfs?.length], ['capabilities.add', lp?.capabilities?.add?.some((x) => x !== 'SYS_PTRACE')],
+      ];
+      const bad = unsupported.find(([, v]) => Boolean(v));
+      if (bad) return `Tasks using the Fargate launch type do not support ${bad[0]}.`;
     }
     if (input.pidMode === 'host') return "Tasks using the Fargate launch type do not support pidMode 'host'. The supported value for pidMode is 'task'.";
     if (input.ipcMode !== undefined) return 'Tasks using the Fargate launch type do not support ipcMode.';
@@ -358,6 +369,26 @@ function normalizeContainer(d: ContainerDefinition, ctx: ContainerContext): Cont
     if (u.softLimit! > u.hardLimit!) fail(`Invalid ulimit '${u.name}' for ${where}: softLimit (${u.softLimit}) must not exceed hardLimit (${u.hardLimit}).`);
   }
   if (d.logConfiguration) checkLogConfiguration(d.logConfiguration, where);
+  const lp = d.linuxParameters;
+  for (const t of lp?.tmpfs ?? []) {
+    if (!t.containerPath?.startsWith('/')) fail(`Invalid 'linuxParameters.tmpfs' setting for ${where}: containerPath must be an absolute path.`);
+    if (!(t.size! > 0)) fail(`Invalid 'linuxParameters.tmpfs' setting for ${where}: size must be greater than 0 (MiB).`);
+  }
+  if (lp?.sharedMemorySize !== undefined && lp.sharedMemorySize <= 0) fail(`Invalid 'linuxParameters.sharedMemorySize' setting for ${where}: it must be greater than 0 (MiB).`);
+  if (lp?.maxSwap !== undefined && lp.maxSwap < 0) fail(`Invalid 'linuxParameters.maxSwap' setting for ${where}: it must be 0 or more (MiB).`);
+  if (lp?.swappiness !== undefined && (lp.swappiness < 0 || lp.swappiness > 100)) fail(`Invalid 'linuxParameters.swappiness' setting for ${where}: it must be between 0 and 100.`);
+  for (const dev of lp?.devices ?? []) {
+    if (!dev.hostPath?.startsWith('/')) fail(`Invalid 'linuxParameters.devices' setting for ${where}: hostPath must be an absolute path.`);
+    if (dev.containerPath !== undefined && !dev.containerPath.startsWith('/')) fail(`Invalid 'linuxParameters.devices' setting for ${where}: containerPath must be an absolute path.`);
+  }
+  for (const h of d.extraHosts ?? []) {
+    if (!h.hostname || !h.ipAddress) fail(`Invalid 'extraHosts' setting for ${where}: every entry needs a hostname and an ipAddress.`);
+  }
+  for (const o of d.dockerSecurityOptions ?? []) {
+    if (!/^(no-new-privileges|apparmor:.+|label:.+|credentialspec:.+)$/.test(o)) {
+      fail(`Invalid 'dockerSecurityOptions' setting for ${where}: '${o}' is not one of no-new-privileges, apparmor:PROFILE, label:VALUE, credentialspec:PATH.`);
+    }
+  }
   if (d.startTimeout !== undefined && d.startTimeout < 0) fail(`Invalid 'startTimeout' setting for ${where}: it must be 0 or more seconds.`);
   if (d.stopTimeout !== undefined && (d.stopTimeout < 0 || d.stopTimeout > 120)) fail(`Invalid 'stopTimeout' setting for ${where}: it must be between 0 and 120 seconds.`);
 

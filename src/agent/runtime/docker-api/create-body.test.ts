@@ -26,4 +26,28 @@ describe('createBody', () => {
     assert.deepEqual(createBody({ name: 'n', image: 'i', noNewPrivileges: false }).HostConfig.SecurityOpt, []);
     assert.throws(() => createBody({ name: 'n', image: 'i', networkMode: 'host', portBindings: [{ containerPort: 1, hostPort: 1 }] }), /bridge/);
   });
+  it('maps linux parameters and the other kernel and runtime options', () => {
+    const b = createBody({
+      name: 'n', image: 'i', memoryMiB: 64, maxSwapMiB: 32, swappiness: 10, shmSizeMiB: 32, hostname: 'h', tty: true, openStdin: true,
+      devices: [{ hostPath: '/dev/fuse' }, { hostPath: '/dev/null', containerPath: '/dev/x', permissions: 'r' }],
+      tmpfs: [{ containerPath: '/s', sizeMiB: 1, mountOptions: ['noexec'] }], dns: ['10.0.0.2'], dnsSearch: ['a.example'],
+      extraHosts: [{ hostname: 'db', ip: '10.1.2.3' }], sysctls: { 'net.core.somaxconn': '1024' }, pidMode: 'host', ipcMode: 'none',
+      securityOpt: ['label=disable'],
+    });
+    assert.equal(b.HostConfig.MemorySwap, 96 << 20);
+    assert.equal(b.HostConfig.MemorySwappiness, 10);
+    assert.equal(b.HostConfig.ShmSize, 32 << 20);
+    assert.deepEqual(b.HostConfig.Devices, [
+      { PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'rwm' },
+      { PathOnHost: '/dev/null', PathInContainer: '/dev/x', CgroupPermissions: 'r' },
+    ]);
+    assert.deepEqual(b.HostConfig.Tmpfs, { '/s': 'size=1m,noexec' });
+    assert.deepEqual([b.HostConfig.Dns, b.HostConfig.DnsSearch, b.HostConfig.ExtraHosts], [['10.0.0.2'], ['a.example'], ['db:10.1.2.3']]);
+    assert.deepEqual(b.HostConfig.Sysctls, { 'net.core.somaxconn': '1024' });
+    assert.deepEqual([b.HostConfig.PidMode, b.HostConfig.IpcMode], ['host', 'none']);
+    assert.deepEqual([b.Hostname, b.Tty, b.OpenStdin], ['h', true, true]);
+    assert.deepEqual(b.HostConfig.SecurityOpt, ['no-new-privileges', 'label=disable']);
+    // swappiness only with maxSwap (ECS ignores it otherwise)
+    assert.equal(createBody({ name: 'n', image: 'i', memoryMiB: 64, swappiness: 10 }).HostConfig.MemorySwappiness, undefined);
+  });
 });

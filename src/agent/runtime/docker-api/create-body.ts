@@ -3,8 +3,9 @@
  *
  * Choices that differ from a plain translation:
  * - MemorySwap = Memory when a hard limit is set: without it Docker allows as much swap again (2× the
- *   limit in total) and an ECS task would outlive its `memory`; ECS's agent does the same unless
- *   `maxSwap` is given.
+ *   limit in total) and an ECS task would outlive its `memory`. With `maxSwap` it is Memory + maxSwap
+ *   (Docker's MemorySwap counts memory and swap together), and `swappiness` applies only then, as ECS
+ *   documents ("if maxSwap is not specified, swappiness is ignored").
  * - no-new-privileges is on unless the spec turns it off (reference/reliability.md §6: Docker's default
  *   plus no-new-privileges).
  * - Wharf's labels are applied after the user's dockerLabels so a task definition cannot forge the labels
@@ -34,6 +35,9 @@ export interface CreateBody {
   Labels: Record<string, string>;
   ExposedPorts?: Record<string, Record<string, never>>;
   StopSignal?: string;
+  Hostname?: string;
+  Tty?: boolean;
+  OpenStdin?: boolean;
   HostConfig: {
     NetworkMode: string;
     CpuShares?: number;
@@ -48,6 +52,16 @@ export interface CreateBody {
     CapAdd?: string[];
     CapDrop?: string[];
     SecurityOpt: string[];
+    Devices?: { PathOnHost: string; PathInContainer: string; CgroupPermissions: string }[];
+    ShmSize?: number;
+    Tmpfs?: Record<string, string>;
+    MemorySwappiness?: number;
+    Dns?: string[];
+    DnsSearch?: string[];
+    ExtraHosts?: string[];
+    Sysctls?: Record<string, string>;
+    PidMode?: string;
+    IpcMode?: string;
   };
 }
 
@@ -73,7 +87,8 @@ export function createBody(spec: ContainerSpec, opts: { defaultUlimits?: readonl
   if (spec.cpuShares !== undefined) hc.CpuShares = spec.cpuShares;
   if (spec.memoryMiB !== undefined) {
     hc.Memory = spec.memoryMiB * MiB;
-    hc.MemorySwap = hc.Memory;
+    hc.MemorySwap = hc.Memory + (spec.maxSwapMiB ?? 0) * MiB;
+    if (spec.maxSwapMiB !== undefined && spec.swappiness !== undefined) hc.MemorySwappiness = spec.swappiness;
   }
   if (spec.memoryReservationMiB !== undefined) hc.MemoryReservation = spec.memoryReservationMiB * MiB;
   if (spec.ulimits?.length) {
@@ -84,6 +99,22 @@ export function createBody(spec: ContainerSpec, opts: { defaultUlimits?: readonl
   if (spec.init !== undefined) hc.Init = spec.init;
   if (spec.capAdd?.length) hc.CapAdd = spec.capAdd;
   if (spec.capDrop?.length) hc.CapDrop = spec.capDrop;
+  if (spec.hostname) body.Hostname = spec.hostname;
+  if (spec.tty) body.Tty = true;
+  if (spec.openStdin) body.OpenStdin = true;
+  if (spec.devices?.length) {
+    hc.Devices = spec.devices.map((d) => ({ PathOnHost: d.hostPath, PathInContainer: d.containerPath ?? d.hostPath, CgroupPermissions: d.permissions || 'rwm' }));
+  }
+  if (spec.shmSizeMiB !== undefined) hc.ShmSize = spec.shmSizeMiB * MiB;
+  if (spec.tmpfs?.length) {
+    hc.Tmpfs = Object.fromEntries(spec.tmpfs.map((t) => [t.containerPath, [`size=${t.sizeMiB}m`, ...(t.mountOptions ?? [])].join(',')]));
+  }
+  if (spec.dns?.length) hc.Dns = spec.dns;
+  if (spec.dnsSearch?.length) hc.DnsSearch = spec.dnsSearch;
+  if (spec.extraHosts?.length) hc.ExtraHosts = spec.extraHosts.map((h) => `${h.hostname}:${h.ip}`);
+  if (spec.sysctls && Object.keys(spec.sysctls).length) hc.Sysctls = spec.sysctls;
+  if (spec.pidMode) hc.PidMode = spec.pidMode;
+  if (spec.ipcMode) hc.IpcMode = spec.ipcMode;
   if (spec.portBindings?.length) {
     if (networkMode !== 'bridge') throw new Error(`portBindings need networkMode bridge, not ${networkMode}`);
     body.ExposedPorts = {};

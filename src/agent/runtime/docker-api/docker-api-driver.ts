@@ -57,6 +57,8 @@ export class DockerApiDriver implements RuntimeDriver {
   private libpodVersion: string | null = null;
   private watcher: ExitWatcher | null = null;
   private readonly digests = new Map<string, string | null>();
+  /** Container id → has a TTY (see hasTty). */
+  private readonly ttys = new Map<string, boolean>();
   private readonly presentImages = new Map<string, { image: PulledImage; until: number }>();
   private readonly agent: http.Agent;
 
@@ -377,7 +379,9 @@ export class DockerApiDriver implements RuntimeDriver {
   async *logs(id: string, opts: LogOptions = {}): AsyncGenerator<LogLine> {
     const since = opts.since ? Math.floor(opts.since.getTime() / 1000) : 0;
     let source: AsyncIterable<Buffer>;
+    let raw: boolean;
     try {
+      raw = await this.hasTty(id, opts);
       const r = (await this.docker.getContainer(id).logs({
         follow: opts.follow ?? false, stdout: true, stderr: true, timestamps: true, since, abortSignal: opts.signal,
       } as never)) as unknown;
@@ -387,7 +391,7 @@ export class DockerApiDriver implements RuntimeDriver {
       throw this.fail('inspect-failed', `logs ${short(id)}`, e);
     }
     try {
-      for await (const l of lines(source, { timestamps: true })) {
+      for await (const l of lines(source, { timestamps: true, raw })) {
         if (opts.since && l.time < opts.since) continue; // the API's `since` has 1 s granularity
         yield l;
       }
@@ -395,6 +399,18 @@ export class DockerApiDriver implements RuntimeDriver {
       if (opts.signal?.aborted) return;
       throw this.fail('inspect-failed', `logs ${short(id)}`, e);
     }
+  }
+
+  /** Whether the container has a TTY (its logs are then one raw stream). Fixed at create, so cached. */
+  private async hasTty(id: string, opts: CallOptions): Promise<boolean> {
+    let tty = this.ttys.get(id);
+    if (tty === undefined) {
+      const j = (await this.docker.getContainer(id).inspect({ abortSignal: opts.signal } as object)) as { Id?: string; Config?: { Tty?: boolean } };
+      tty = j.Config?.Tty ?? false;
+      if (this.ttys.size > 10_000) this.ttys.clear();
+      this.ttys.set(id, tty);
+    }
+    return tty;
   }
 
   async stats(id: string, opts: CallOptions = {}): Promise<ContainerStats> {

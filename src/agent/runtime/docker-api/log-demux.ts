@@ -4,7 +4,8 @@
  * Without a TTY the Engine API frames output as [stream u8, 0, 0, 0, length u32 BE] + payload, where
  * stream 1 = stdout and 2 = stderr. A frame can hold part of a line or several lines, and a header can be
  * split across chunks, so bytes are buffered until a frame is whole and text until a newline arrives.
- * With `timestamps=1` each line starts with an RFC 3339 time and a space.
+ * With `timestamps=1` each line starts with an RFC 3339 time and a space. A container with a TTY
+ * (`raw`) has no frames: its one stream is the terminal's output, reported as stdout.
  */
 import type { LogLine } from '../driver.js';
 
@@ -13,7 +14,11 @@ export interface Frame {
   payload: Buffer;
 }
 
-export async function* frames(source: AsyncIterable<Buffer | string>): AsyncGenerator<Frame> {
+export async function* frames(source: AsyncIterable<Buffer | string>, raw = false): AsyncGenerator<Frame> {
+  if (raw) {
+    for await (const chunk of source) yield { stream: 'stdout', payload: Buffer.from(chunk) };
+    return;
+  }
   let buf = Buffer.alloc(0);
   for await (const chunk of source) {
     buf = buf.length ? Buffer.concat([buf, Buffer.from(chunk)]) : Buffer.from(chunk);
@@ -31,7 +36,7 @@ export async function* frames(source: AsyncIterable<Buffer | string>): AsyncGene
 const CONTINUATION_TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d) /;
 
 /** Split frames into lines; a trailing partial line is emitted at the end of the stream. */
-export async function* lines(source: AsyncIterable<Buffer | string>, opts: { timestamps: boolean; now?: () => Date }): AsyncGenerator<LogLine> {
+export async function* lines(source: AsyncIterable<Buffer | string>, opts: { timestamps: boolean; raw?: boolean; now?: () => Date }): AsyncGenerator<LogLine> {
   const now = opts.now ?? (() => new Date());
   const partial: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };
   const emit = (stream: 'stdout' | 'stderr', raw: string): LogLine => {
@@ -42,7 +47,7 @@ export async function* lines(source: AsyncIterable<Buffer | string>, opts: { tim
     }
     return { stream, line: raw, time: now() };
   };
-  for await (const f of frames(source)) {
+  for await (const f of frames(source, opts.raw)) {
     let chunk = f.payload.toString('utf8');
     // A line the runtime logged in parts (conmon's "P" entries, Docker's 16 KiB partials) arrives as one
     // frame per part, each with its own timestamp: drop the continuation's, or it lands inside the line.

@@ -8,6 +8,7 @@
  * injectable clock. Test controls: `addImage`/`addRegistryImage`, `failNext(op, message)`,
  * `exit(id, code, {oomKilled})`, `log(id, stream, line)`; every call is recorded in `calls`.
  */
+import { fakeFile } from './fake-files.js';
 import type {
   CallOptions, ContainerSpec, ContainerState, ContainerStats, ContainerSummary, ExecResult, ExitInfo,
   LogLine, LogOptions, PullOptions, PulledImage, RuntimeDriver, RuntimeInfo,
@@ -316,13 +317,18 @@ export class FakeDriver implements RuntimeDriver {
       readonlyRootfs: c.spec.readonlyRootfs ?? false,
       memoryLimited: c.spec.memoryMiB !== undefined,
       pid1: pid1 && !c.spec.init,
+      file: (path) => fakeFile(c.spec, c.id, path),
+      // An exec'd command gets neither the container's terminal nor its stdin.
+      tty: pid1 && (c.spec.tty ?? false),
+      stdinOpen: pid1 && (c.spec.openStdin ?? false),
       write: (stream, line) => this.append(c, stream, line),
       sleep: (ms, signal) => this.clock.sleep(ms, signal),
     };
   }
 
   private append(c: FakeContainer, stream: 'stdout' | 'stderr', line: string): void {
-    c.logs.push({ stream, line, time: this.clock.now() });
+    // With a terminal there is one stream, as on a real runtime.
+    c.logs.push({ stream: c.spec.tty ? 'stdout' : stream, line, time: this.clock.now() });
     this.notify(c);
   }
 

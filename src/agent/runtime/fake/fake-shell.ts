@@ -6,7 +6,9 @@
  * followed by `wait` behaves like running it in the foreground). Words: '…', "…" with $VAR, bare $VAR.
  * Commands: echo [>&2], sleep N, exit [N], true, false, trap ACTION SIG…, wait, pwd, id -u, ulimit -n,
  * printenv NAME, touch PATH (fails on a read-only rootfs), tail /dev/zero (allocates without bound: OOM
- * when a memory limit is set), httpd (serves forever; the fake opens no sockets). Anything else is
+ * when a memory limit is set), httpd (serves forever; the fake opens no sockets), cat PATH… (the files
+ * fake-files.ts synthesizes from the spec; bare `cat` reads stdin: EOF at once unless stdin is open),
+ * hostname, tty. Anything else is
  * `sh: X: not found` (127), or, as PID 1, a start failure like runc's.
  */
 
@@ -19,12 +21,18 @@ export interface ShellContext {
   memoryLimited: boolean;
   /** PID 1 without an init ignores signals it has no handler for (the kernel drops them). */
   pid1: boolean;
+  /** A file's contents as the container sees it, or undefined when absent. */
+  file(path: string): string | undefined;
+  /** The main process has a terminal (tty) / an open stdin (interactive). */
+  tty: boolean;
+  stdinOpen: boolean;
   write(stream: 'stdout' | 'stderr', line: string): void;
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
 
 export const KNOWN_COMMANDS = new Set([
   'sh', 'echo', 'sleep', 'exit', 'true', 'false', 'trap', 'wait', 'pwd', 'id', 'ulimit', 'printenv', 'touch', 'tail', 'httpd',
+  'cat', 'hostname', 'tty',
 ]);
 
 /** Terminated by a signal, or by `exit`. */
@@ -163,6 +171,27 @@ export class FakeProcess {
         return 0;
       case 'httpd':
         for (;;) await this.block(3_600_000);
+      case 'cat': {
+        if (args.length === 0) {
+          if (this.ctx.stdinOpen) for (;;) await this.block(3_600_000);
+          return 0;
+        }
+        let status = 0;
+        for (const a of args) {
+          const text = this.ctx.file(a);
+          if (text === undefined) {
+            w('stderr', `cat: can't open '${a}': No such file or directory`);
+            status = 1;
+          } else for (const l of text.split('\n').slice(0, -1)) w('stdout', l);
+        }
+        return status;
+      }
+      case 'hostname':
+        w('stdout', (this.ctx.file('/etc/hostname') ?? '').trim());
+        return 0;
+      case 'tty':
+        w('stdout', this.ctx.tty ? '/dev/pts/0' : 'not a tty');
+        return this.ctx.tty ? 0 : 1;
       case 'sh':
         return this.script(args[0] === '-c' ? args[1] ?? '' : '');
       default:
