@@ -40,6 +40,13 @@ export async function containersWithLabel(label: string, value: string, opts: { 
   return list.map((c) => c.Id);
 }
 
+/** When the container's main process exited, as the runtime recorded it (null while it runs). */
+export async function containerFinishedAt(id: string): Promise<Date | null> {
+  const j = await engine().getContainer(id).inspect();
+  const t = new Date(j.State.FinishedAt);
+  return j.State.Running || Number.isNaN(t.getTime()) || t.getFullYear() < 2000 ? null : t;
+}
+
 /** Sends a signal to a container's main process. */
 export async function killContainer(id: string, signal = 'KILL'): Promise<void> {
   await engine().getContainer(id).kill({ signal });
