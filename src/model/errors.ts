@@ -163,6 +163,14 @@ export const ERRORS = {
   InvalidScheme: c400,
   CertificateNotFound: c400,
 
+  // Application Auto Scaling (its modeled errors; ValidationException, LimitExceededException,
+  // ResourceNotFoundException and TooManyTagsException are shared with the services above).
+  ObjectNotFoundException: c400,
+  ConcurrentUpdateException: { status: 500, fault: 'server', retryable: true },
+  FailedResourceAccessException: c400,
+  InternalServiceException: { status: 500, fault: 'server', retryable: true },
+  InvalidNextTokenException: c400,
+
   // EC2 (codes as the wire carries them, dots included; every EC2 client error is HTTP 400).
   'InvalidVpcID.NotFound': c400,
   'InvalidVpcID.Malformed': c400,

@@ -59,6 +59,19 @@ export interface ServerTuning {
   fargateWarmHosts?: number;
   fargateIdleMs?: number;
   fargateMaxHosts?: number;
+  /** Application Auto Scaling (docs/autoscaling.md): WHARF_AUTOSCALING_TICK_MS (10 s), how often targets are looked at. */
+  autoscalingTickMs: number;
+  /**
+   * WHARF_TARGET_TRACKING_ALARMS=<period s>/<high datapoints>/<low datapoints> (AWS's: 60/3/15): the
+   * timing of the alarms target tracking policies make. Tests shorten it so a scale-out takes seconds.
+   */
+  targetTrackingAlarms: { periodSeconds: number; highPoints: number; lowPoints: number };
+  /**
+   * WHARF_TEST_CLOCK_FILE=<file>: a test knob. The file holds a number of milliseconds added to the
+   * autoscaling controller's clock (read on every look), so a test can move scheduled actions' time
+   * without waiting for it. Absent or empty: real time. Never for real use.
+   */
+  testClockFile?: string;
 }
 
 export function resolveTuning(env: Record<string, string | undefined>): ServerTuning {
@@ -81,7 +94,20 @@ export function resolveTuning(env: Record<string, string | undefined>): ServerTu
     fargateWarmHosts: num('WHARF_FARGATE_WARM_HOSTS'),
     fargateIdleMs: num('WHARF_FARGATE_IDLE_MS'),
     fargateMaxHosts: num('WHARF_FARGATE_MAX_HOSTS'),
+    autoscalingTickMs: num('WHARF_AUTOSCALING_TICK_MS') ?? 10_000,
+    targetTrackingAlarms: trackingTiming(env.WHARF_TARGET_TRACKING_ALARMS),
+    testClockFile: env.WHARF_TEST_CLOCK_FILE,
   };
+}
+
+function trackingTiming(v: string | undefined): ServerTuning['targetTrackingAlarms'] {
+  if (!v) return { periodSeconds: 60, highPoints: 3, lowPoints: 15 };
+  const m = /^(\d+)\/(\d+)\/(\d+)$/.exec(v);
+  const [period, high, low] = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [NaN, NaN, NaN];
+  if (!m || !([10, 30].includes(period) || (period > 0 && period % 60 === 0)) || high < 1 || low < 1) {
+    throw new Error(`invalid WHARF_TARGET_TRACKING_ALARMS ${v}: give <period seconds: 10, 30 or a multiple of 60>/<high datapoints>/<low datapoints>, e.g. 60/3/15`);
+  }
+  return { periodSeconds: period, highPoints: high, lowPoints: low };
 }
 
 export const DEFAULT_PORT = 7755;

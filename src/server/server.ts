@@ -2,7 +2,7 @@
  * `wharf server`: opens the store, makes sure an admin access key exists, and serves every API on one
  * port. Returns a handle so tests and `wharf up` can run it in-process and stop it cleanly.
  */
-import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
@@ -24,6 +24,7 @@ import { CapacityController } from '../controllers/capacity/controller.js';
 import { LocalProcessHosts } from './fargate-hosts.js';
 import { startTaskReaper } from '../controllers/task-reaper/task-reaper.js';
 import { ServicesController } from '../controllers/services/controller.js';
+import { AutoscalingController } from '../controllers/autoscaling/controller.js';
 import { alwaysLeader } from '../controllers/shared/leadership.js';
 import type { ServerConfig } from './config.js';
 import { AwsQueryCodec } from '../protocol/codecs/aws-query.js';
@@ -77,6 +78,16 @@ function testFaultPoint(point: string | undefined): ((name: string) => void) | u
   return (name) => { if (name === point) process.kill(process.pid, 'SIGKILL'); };
 }
 
+/** Real time, or (tests: WHARF_TEST_CLOCK_FILE) real time plus the offset in ms the file holds. */
+function autoscalingClock(file: string | undefined): () => Date {
+  if (!file) return () => new Date();
+  return () => {
+    let offset = 0;
+    try { offset = Number(readFileSync(file, 'utf8').trim()) || 0; } catch { offset = 0; }
+    return new Date(Date.now() + offset);
+  };
+}
+
 export const credentialsFile = (dataDir: string) => join(dataDir, 'admin-credentials.json');
 
 export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } = {}): Promise<RunningServer> {
@@ -107,7 +118,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
   };
   const registry = new Registry({ api: deps, keys, config: cfg });
   const telemetry = new Telemetry({ api: deps, config: cfg });
-  const services: ServiceDefinition[] = buildServices({ homeRegion: cfg.region, lbBindAddress: cfg.tuning.lbBindAddress, registry, telemetry });
+  const services: ServiceDefinition[] = buildServices({ homeRegion: cfg.region, lbBindAddress: cfg.tuning.lbBindAddress, registry, telemetry, targetTrackingAlarms: cfg.tuning.targetTrackingAlarms });
   const dispatcher = new ApiDispatcher(services, [new RpcV2CborCodec(), new AwsJsonCodec('awsJson1_1'), new AwsJsonCodec('awsJson1_0'), new Ec2QueryCodec(), new AwsQueryCodec()], iam, deps, log);
   const app = await buildApp({ dispatcher, logger: log, plugins: buildPlugins({ store, registry, telemetry }) });
   const joinToken = await ensureJoinToken(store);
@@ -184,6 +195,12 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
         reconcile: { lostAfterMs: cfg.tuning.serviceLostAfterMs, throttleBaseMs: cfg.tuning.serviceThrottleBaseMs },
       });
       void services.start(signal).catch((err) => log.error({ err }, 'services controller failed to start'));
+      // Application Auto Scaling (docs/autoscaling.md): scales services' desiredCount on alarms and schedules.
+      const metrics = telemetry.region(region).metrics;
+      new AutoscalingController({
+        store: rstore, clock: autoscalingClock(cfg.tuning.testClockFile), log: rlog.child({ svc: 'autoscaling' }), tickMs: cfg.tuning.autoscalingTickMs,
+        alarms: { list: () => metrics.listAlarms(), delete: (names) => metrics.deleteAlarms([...names]) },
+      }).start(signal);
       // Load balancers: HAProxy supervised by Wharf, programmed by the lb controller (docs/lb.md); one
       // data plane per region, started once the region has a load balancer.
       const lbLog = rlog.child({ svc: 'lb' });

@@ -14,6 +14,8 @@ import { stsService } from '../api/sts/index.js';
 import { secretsManagerService } from '../api/secretsmanager/index.js';
 import { ssmService } from '../api/ssm/index.js';
 import { wharfService } from '../api/wharf/index.js';
+import { applicationAutoScalingService } from '../api/application-autoscaling/index.js';
+import type { TrackingAlarmTiming } from '../model/autoscaling/target-tracking.js';
 
 export interface ServiceDeps {
   /** The configured (home) region: the one `wharf` prints; every other region is served too. */
@@ -22,6 +24,8 @@ export interface ServiceDeps {
   readonly lbBindAddress: string;
   readonly registry: Registry;
   readonly telemetry: Telemetry;
+  /** The timing of the alarms target tracking policies make (WHARF_TARGET_TRACKING_ALARMS, docs/autoscaling.md). */
+  readonly targetTrackingAlarms: TrackingAlarmTiming;
 }
 
 export function buildServices(deps: ServiceDeps): ServiceDefinition[] {
@@ -33,5 +37,7 @@ export function buildServices(deps: ServiceDeps): ServiceDefinition[] {
     elbv2Service({ bindAddress: deps.lbBindAddress, portFree }),
     regionalService(home, (r) => logsService(deps.telemetry.region(r).logs)),
     regionalService(home, (r) => cloudwatchService(deps.telemetry.region(r).metrics)), iamService(), stsService(),
-    secretsManagerService(), ssmService(), wharfService(), ec2Service()];
+    secretsManagerService(), ssmService(), wharfService(), ec2Service(),
+    // Application Auto Scaling: records in the region's store, target tracking alarms in its CloudWatch.
+    regionalService(home, (r) => applicationAutoScalingService({ alarms: deps.telemetry.region(r).metrics, timing: deps.targetTrackingAlarms }))];
 }

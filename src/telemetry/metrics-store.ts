@@ -222,6 +222,11 @@ export class MetricsStore implements CloudWatchBackend {
     this.st.putAlarm.run(a.AlarmName, JSON.stringify(a));
   }
 
+  /** Every alarm (Application Auto Scaling's controller reads states and actions from here). */
+  listAlarms(): MetricAlarm[] {
+    return this.allAlarms().map(({ Tags: _t, ...a }) => a);
+  }
+
   private allAlarms(): StoredAlarm[] {
     return (this.db.prepare('SELECT json FROM alarms ORDER BY name').all() as { json: string }[]).map((r) => reviveAlarm(JSON.parse(r.json) as StoredAlarm));
   }

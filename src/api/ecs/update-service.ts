@@ -14,6 +14,7 @@ import { activeService, deploymentConfigurationFrom, newDeployment, newDeploymen
 import { unsupportedServiceFeatures } from './create-service.js';
 import { checkFargateRun, fargateNetwork } from './run-task.js';
 import { checkStrategy, resolvePlatformVersion } from '../../model/ecs/capacity.js';
+import { setDesiredCount } from '../../model/ecs/service-scale.js';
 import { checkTargetTypes, networkConfigurationView, resolveNetworkConfiguration } from './network-config.js';
 
 export const updateService: Handler<UpdateServiceRequest, UpdateServiceResponse> = async (input, ctx) => {
@@ -83,8 +84,7 @@ export const updateService: Handler<UpdateServiceRequest, UpdateServiceResponse>
       s.deployments = [newDeployment(newDeploymentId(), s.taskDefinition, s.desiredCount, now), ...s.deployments];
       s.steady = false;
     } else {
-      const p = s.deployments.find((d) => d.status === 'PRIMARY');
-      if (p) p.desiredCount = s.desiredCount;
+      setDesiredCount(s, s.desiredCount);
     }
     s.version += 1;
     const r = await ctx.store.txn({
