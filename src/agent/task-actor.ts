@@ -518,11 +518,16 @@ export class TaskActor {
     if (mode !== 'bridge' || !st.hostPorts.length) return undefined;
     const seen = new Set<string>();
     const out: NetworkBinding[] = [];
-    for (const h of st.hostPorts) {
+    // Docker lists 0.0.0.0 and :: separately. Older engines give both the same host port (one binding
+    // is reported, as 0.0.0.0); newer ones pick a different port for each, and then the IPv6 one is
+    // reported as `::` (as ECS's agent does), after the IPv4 ones, so networkBindings[0] is reachable
+    // at 127.0.0.1.
+    const v6 = (ip: string | undefined) => ip !== undefined && ip.includes(':');
+    for (const h of [...st.hostPorts].sort((a, b) => Number(v6(a.hostIp)) - Number(v6(b.hostIp)))) {
       const key = `${h.containerPort}/${h.hostPort}/${h.protocol}`;
-      if (seen.has(key)) continue; // Docker lists 0.0.0.0 and :: separately
+      if (seen.has(key)) continue;
       seen.add(key);
-      out.push({ bindIP: h.hostIp && h.hostIp !== '::' ? h.hostIp : '0.0.0.0', containerPort: h.containerPort, hostPort: h.hostPort, protocol: h.protocol });
+      out.push({ bindIP: h.hostIp || '0.0.0.0', containerPort: h.containerPort, hostPort: h.hostPort, protocol: h.protocol });
     }
     return out;
   }

@@ -8,8 +8,9 @@ const COMPARISONS = ['GreaterThanOrEqualToThreshold', 'GreaterThanThreshold', 'L
 
 /**
  * An alarm on a metric that has no data yet is accepted, as AWS does: it stays INSUFFICIENT_DATA until
- * datapoints arrive (or follows treatMissingData). Alarm actions are stored and reported but not run:
- * Wharf has no SNS; Application Auto Scaling reads alarm states through MetricsStore.onAlarmTransition.
+ * datapoints arrive (or follows treatMissingData). Alarm actions are stored and reported; an action that
+ * names an Application Auto Scaling policy ARN is run by the autoscaling controller (docs/autoscaling.md),
+ * which reads alarm states and actions; other actions (SNS, EC2) are not run: Wharf has no SNS.
  */
 export const putMetricAlarm = (b: CloudWatchBackend): Handler<PutMetricAlarmInput, object> => async (input, ctx) => {
   const single = input.MetricName !== undefined || input.Namespace !== undefined;
