@@ -66,11 +66,17 @@ export function alarmView(a: MetricAlarm): AlarmView {
   };
 }
 
+/** AWS keeps scaling activities six weeks. */
+const ACTIVITY_RETENTION_MS = 42 * 86_400_000;
+/** Pruning reads every activity key: once an hour is plenty for a six-week horizon. */
+const PRUNE_EVERY_MS = 3_600_000;
+
 export class AutoscalingController {
   private timer?: NodeJS.Timeout;
   private running = false;
   /** Passes run (tests). */
   passes = 0;
+  private lastPruneAt = 0;
 
   constructor(private readonly o: AutoscalingControllerOptions) {}
 
@@ -93,6 +99,11 @@ export class AutoscalingController {
       const { kvs } = await this.o.store.range(aasKeys.targets());
       if (kvs.length === 0) return;
       const alarms = this.o.alarms.list().map(alarmView);
+      const now = this.o.clock().getTime();
+      if (now - this.lastPruneAt >= PRUNE_EVERY_MS) {
+        this.lastPruneAt = now;
+        await this.prune(now);
+      }
       for (const kv of kvs) {
         try {
           await this.sync(kv.key, alarms);
@@ -105,6 +116,15 @@ export class AutoscalingController {
       this.o.log.warn({ err }, 'autoscaling pass failed');
     } finally {
       this.running = false;
+    }
+  }
+
+  /** Drops activities older than AWS's six weeks (their keys sort by start time within a target). */
+  private async prune(now: number): Promise<void> {
+    const { kvs } = await this.o.store.range('/aas/activity/');
+    const old = kvs.filter((kv) => Number(/\/@(\d{15})-/.exec(kv.key)?.[1] ?? now) < now - ACTIVITY_RETENTION_MS);
+    for (let i = 0; i < old.length; i += 100) {
+      await this.o.store.txn({ success: old.slice(i, i + 100).map((kv): Op => ({ type: 'delete', key: kv.key })) });
     }
   }
 
@@ -151,9 +171,10 @@ export class AutoscalingController {
       ops.push({ type: 'put', key: aasKeys.activity(t.serviceNamespace, t.scalableDimension, t.resourceId, a.StartTime, rec.ActivityId), value: JSON.stringify(rec) });
     }
     const prior = state?.value ?? emptyState();
-    const { version: _v, ...priorBody } = prior;
-    const { version: _n, ...nextBody } = d.state;
-    if (ops.length === 0 && JSON.stringify(priorBody) === JSON.stringify(nextBody) && state) return;
+    // scheduleCheckedAt moves on every look; it is written only with something else. Not writing it
+    // is safe: the next look checks from the stored time again and finds the same (already run) or
+    // a new fire time — a run always writes its activity and the state together.
+    if (ops.length === 0 && state && JSON.stringify(prior.policies) === JSON.stringify(d.state.policies)) return;
     ops.push({ type: 'put', key: stateKey, value: JSON.stringify({ ...d.state, version: prior.version + 1 }) });
     const r = await store.txn({ compare, success: ops });
     if (r.succeeded && d.activities.length) {
