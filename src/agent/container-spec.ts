@@ -105,9 +105,7 @@ export function toContainerSpec(spec: TaskSpec, c: EcsContainer, opts: { hostId:
   if (networkMode === 'bridge') {
     const ports: PortBinding[] = (c.portMappings ?? [])
       .filter((p) => p.containerPort !== undefined)
-      // awsvpc until per-task networking is in place: bridge with dynamic host ports (hostPort there
-      // equals containerPort, which two tasks on one host could not both bind).
-      .map((p) => ({ containerPort: p.containerPort!, hostPort: spec.networkMode === 'awsvpc' ? 0 : p.hostPort ?? 0, protocol: p.protocol === 'udp' ? 'udp' : 'tcp' }));
+      .map((p) => ({ containerPort: p.containerPort!, hostPort: p.hostPort ?? 0, protocol: p.protocol === 'udp' ? 'udp' : 'tcp' }));
     if (ports.length) out.portBindings = ports;
   }
   return out;

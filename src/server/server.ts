@@ -182,7 +182,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
         const poolLog = log.child({ svc: 'capacity' });
         const poolHosts = new LocalProcessHosts({ dataDir: cfg.dataDir, endpoint: () => endpoint, poolToken, log: poolLog,
           extraArgs: cfg.tuning.fargateAgentArgs });
-        const capacity = new CapacityController({ store, placement: placement.forRegion(region), hosts: poolHosts, clock: deps.clock, log: poolLog, config: {
+        const capacity = new CapacityController({ store, region, placement: placement.forRegion(region), hosts: poolHosts, clock: deps.clock, log: poolLog, config: {
           hostCpu: cfg.tuning.fargateHostCpu, hostMemory: cfg.tuning.fargateHostMemory, warm: cfg.tuning.fargateWarmHosts,
           idleMs: cfg.tuning.fargateIdleMs, maxHosts: cfg.tuning.fargateMaxHosts,
         } });

@@ -6,7 +6,7 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,13 +20,15 @@ import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cl
 import { startServerProcess, cliEntry, testEnv, type TestServer } from '../support/server.js';
 import { removeClusterContainers } from '../support/agent-process.js';
 import { buildBusyboxImage, pushToRegistry } from '../support/images.js';
+import { containerLogs } from '../support/runtime.js';
 
 const cluster = `e2e-fargate-${process.pid}`;
 let server: TestServer;
 let image: string;
 const work = mkdtempSync(join(tmpdir(), 'wharf-fargate-'));
-const subnet = 'subnet-0a1b2c3d';
-const sg = 'sg-0a1b2c3d';
+// The default VPC's subnet, looked up, and a security group made, as the developer guide's walkthrough does.
+let subnet: string;
+let sg: string;
 
 before(async () => {
   server = await startServerProcess({ env: {
@@ -36,6 +38,14 @@ before(async () => {
   } });
   const ecs = server.ecs();
   await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+  const vpcId = server.aws(['ec2', 'describe-vpcs', '--filters', 'Name=is-default,Values=true']).json.Vpcs[0].VpcId as string;
+  subnet = server.aws(['ec2', 'describe-subnets', '--filters', `Name=vpc-id,Values=${vpcId}`, 'Name=default-for-az,Values=true']).json.Subnets[0].SubnetId;
+  // The walkthrough's security group: HTTP open to the world (the default group admits only its own members).
+  const made = server.aws(['ec2', 'create-security-group', '--group-name', 'sample-fargate-web', '--description', 'HTTP for sample-fargate', '--vpc-id', vpcId]);
+  assert.equal(made.status, 0, made.stderr);
+  sg = made.json.GroupId;
+  const open = server.aws(['ec2', 'authorize-security-group-ingress', '--group-id', sg, '--protocol', 'tcp', '--port', '80', '--cidr', '0.0.0.0/0']);
+  assert.equal(open.status, 0, open.stderr);
   const ecr = new ECRClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: server.credentials });
   const repo = await ecr.send(new CreateRepositoryCommand({ repositoryName: 'e2e/fargate' }));
   image = `${repo.repository!.repositoryUri}:1`;
@@ -81,11 +91,6 @@ const sampleFargate = () => ({
   memory: '512',
 });
 
-// KNOWN FAILURE (issue 11 stays open): since the regions and awsvpc landings of 2026-12-03, tasks placed on the
-// managed pool go STOPPED without a reason before RUNNING (the full CI run of d54c442 timed out on each of these).
-// These tests passed on 863f740 (the Fargate landing). Skipped, loudly, until the pool is fixed — not hidden.
-const POOL_BROKEN = 'KNOWN FAILURE since the regions/awsvpc merge: Fargate pool tasks stop before RUNNING (issue 11)';
-
 describe('FARGATE launch type and capacity providers', () => {
   it('lists the two Fargate capacity providers every account has', () => {
     const r = server.aws(['ecs', 'describe-capacity-providers']);
@@ -106,6 +111,10 @@ describe('FARGATE launch type and capacity providers', () => {
       [['--launch-type', 'FARGATE', '--capacity-provider-strategy', 'capacityProvider=FARGATE,weight=1', '--task-definition', 'sample-fargate', '--network-configuration', net], /InvalidParameterException.*Specifying both a launch type and capacity provider strategy is not supported/],
       [['--launch-type', 'FARGATE', '--task-definition', 'sample-fargate'], /InvalidParameterException.*Network Configuration must be provided when networkMode 'awsvpc' is specified\./],
       [['--launch-type', 'FARGATE', '--task-definition', 'sample-fargate', '--network-configuration', net, '--platform-version', '9.9.9'], /InvalidParameterException.*platform version/],
+      [['--launch-type', 'FARGATE', '--task-definition', 'sample-fargate', '--network-configuration', 'awsvpcConfiguration={subnets=[subnet-0a1b2c3d]}'],
+        /InvalidParameterException.*Error retrieving subnet information for \[subnet-0a1b2c3d\]: The subnet ID 'subnet-0a1b2c3d' does not exist \(ErrorCode: InvalidSubnetID.NotFound\)/],
+      [['--launch-type', 'FARGATE', '--task-definition', 'sample-fargate', '--network-configuration', `awsvpcConfiguration={subnets=[${subnet}],securityGroups=[sg-0a1b2c3d]}`],
+        /InvalidParameterException.*The security group 'sg-0a1b2c3d' does not exist/],
     ];
     for (const [args, want] of cases) {
       const r = server.aws(['ecs', 'run-task', '--cluster', cluster, ...args]);
@@ -116,7 +125,7 @@ describe('FARGATE launch type and capacity providers', () => {
     assert.deepEqual(left.taskArns, []);
   });
 
-  it('runs the AWS documentation example with `aws ecs run-task --launch-type FARGATE --network-configuration …` on the managed pool', { skip: POOL_BROKEN }, async () => {
+  it('runs the AWS documentation example with `aws ecs run-task --launch-type FARGATE --network-configuration …` on the managed pool', async () => {
     const run = server.aws(['ecs', 'run-task', '--cluster', cluster, '--task-definition', 'sample-fargate', '--count', '1', '--launch-type', 'FARGATE',
       '--network-configuration', `awsvpcConfiguration={subnets=[${subnet}],securityGroups=[${sg}],assignPublicIp=ENABLED}`]);
     assert.equal(run.status, 0, run.stderr);
@@ -140,17 +149,35 @@ describe('FARGATE launch type and capacity providers', () => {
     const c = (await server.ecs().send(new DescribeClustersCommand({ clusters: [cluster], include: ['STATISTICS'] }))).clusters![0];
     assert.equal(c.registeredContainerInstancesCount, 0);
     assert.equal(c.statistics!.find((s) => s.name === 'runningFargateTasksCount')?.value, '1');
-    // The page the definition serves answers (through the port binding until awsvpc addresses exist).
-    const port = t.containers![0].networkBindings?.[0]?.hostPort;
-    assert.ok(port, JSON.stringify(t.containers![0]));
-    const body = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+    // Its own elastic network interface in the subnet, as ECS shows it; the zone is the subnet's.
+    const eni = t.attachments?.find((a) => a.type === 'ElasticNetworkInterface');
+    assert.equal(eni?.status, 'ATTACHED', JSON.stringify(t.attachments));
+    const detail = (n: string) => eni!.details!.find((d) => d.name === n)?.value;
+    assert.equal(detail('subnetId'), subnet);
+    assert.match(detail('networkInterfaceId') ?? '', /^eni-[0-9a-f]+$/);
+    const ip = detail('privateIPv4Address')!;
+    assert.match(ip, /^10\.\d+\.\d+\.\d+$/);
+    assert.deepEqual(t.containers![0].networkInterfaces, [{ attachmentId: eni!.id, privateIpv4Address: ip }]);
+    const subnetRec = server.aws(['ec2', 'describe-subnets', '--subnet-ids', subnet]).json.Subnets[0];
+    assert.equal(t.availabilityZone, subnetRec.AvailabilityZone);
+    assert.deepEqual(t.containers![0].networkBindings?.map((b) => [b.containerPort, b.hostPort]) ?? [], [], 'awsvpc: no host port bindings');
+    // The page the definition serves answers on the task's own address (the host routes to the subnet).
+    const body = await (await fetch(`http://${ip}/`)).text();
     assert.match(body, /Amazon ECS Sample App/);
+    const enis = server.aws(['ec2', 'describe-network-interfaces', '--network-interface-ids', detail('networkInterfaceId')!]);
+    assert.equal(enis.status, 0, enis.stderr);
+    assert.equal(enis.json.NetworkInterfaces[0].PrivateIpAddress, ip);
     await server.ecs().send(new StopTaskCommand({ cluster, task: t.taskArn }));
     const stopped = await until(() => describe1(t.taskArn!), (x) => x.lastStatus === 'STOPPED', 30_000, 'the Fargate task STOPPED');
     assert.equal(stopped.stopCode, 'UserInitiated');
+    assert.equal(stopped.attachments?.find((a) => a.type === 'ElasticNetworkInterface')?.status, 'DELETED');
+    // The address went back to the subnet with the STOPPED report.
+    const gone = server.aws(['ec2', 'describe-network-interfaces', '--filters', `Name=addresses.private-ip-address,Values=${ip}`]);
+    assert.equal(gone.status, 0, gone.stderr);
+    assert.deepEqual(gone.json.NetworkInterfaces, []);
   });
 
-  it('spreads tasks over a capacity provider strategy by base, then weight', { skip: POOL_BROKEN }, async () => {
+  it('spreads tasks over a capacity provider strategy by base, then weight', async () => {
     const put = server.aws(['ecs', 'put-cluster-capacity-providers', '--cluster', cluster, '--capacity-providers', 'FARGATE', 'FARGATE_SPOT',
       '--default-capacity-provider-strategy', 'capacityProvider=FARGATE,base=1,weight=1', 'capacityProvider=FARGATE_SPOT,weight=3']);
     assert.equal(put.status, 0, put.stderr);
@@ -168,7 +195,7 @@ describe('FARGATE launch type and capacity providers', () => {
     await until(async () => (await server.ecs().send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks!, (ts) => ts.every((x) => x.lastStatus === 'STOPPED'), 30_000, 'five tasks STOPPED');
   });
 
-  it('runs a FARGATE service by capacity provider strategy and keeps it at its desired count', { skip: POOL_BROKEN }, async () => {
+  it('runs a FARGATE service by capacity provider strategy and keeps it at its desired count', async () => {
     const ecs = server.ecs();
     const created = await ecs.send(new CreateServiceCommand({ cluster, serviceName: 'web', taskDefinition: 'sample-fargate', desiredCount: 2,
       capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
@@ -184,7 +211,7 @@ describe('FARGATE launch type and capacity providers', () => {
     await ecs.send(new DeleteServiceCommand({ cluster, service: 'web', force: true }));
   });
 
-  it('interrupts a FARGATE_SPOT task as AWS does (SIGTERM, stop after the warning) and the service replaces it', { skip: POOL_BROKEN }, async () => {
+  it('interrupts a FARGATE_SPOT task as AWS does (SIGTERM, stop after the warning) and the service replaces it', async () => {
     const ecs = server.ecs();
     await ecs.send(new PutClusterCapacityProvidersCommand({ cluster, capacityProviders: ['FARGATE', 'FARGATE_SPOT'], defaultCapacityProviderStrategy: [] }));
     // The container notes when SIGTERM arrives and keeps running, so only the end of the warning stops it.
@@ -211,7 +238,7 @@ describe('FARGATE launch type and capacity providers', () => {
     const stopped = await until(() => describe1(victim), (x) => x.lastStatus === 'STOPPED', 60_000, 'the interrupted task STOPPED');
     assert.equal(stopped.stopCode, 'TerminationNotice');
     assert.equal(stopped.stoppedReason, 'Your Spot Task was interrupted.');
-    const logs = execFileSync('podman', ['logs', stopped.containers![0].runtimeId!], { encoding: 'utf8' });
+    const logs = await containerLogs(stopped.containers![0].runtimeId!);
     const term = Number(/SIGTERM at (\d+)/.exec(logs)?.[1]) * 1000;
     assert.ok(term > 0, `the container saw SIGTERM (logs: ${logs})`);
     assert.ok(term <= interruptedAt + 3000, 'SIGTERM arrives at the interruption');
@@ -222,7 +249,7 @@ describe('FARGATE launch type and capacity providers', () => {
     await ecs.send(new DeleteServiceCommand({ cluster, service: 'spot', force: true }));
   });
 
-  it('meters vCPU-seconds and GB-seconds per second within 1 % of wall clock, publishes them to CloudWatch, and `wharf usage` prices them', { skip: POOL_BROKEN }, async () => {
+  it('meters vCPU-seconds and GB-seconds per second within 1 % of wall clock, publishes them to CloudWatch, and `wharf usage` prices them', async () => {
     const ecs = server.ecs();
     const runForMs = 100_000;
     const t0 = Date.now();

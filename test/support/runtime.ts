@@ -13,6 +13,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { discoverEndpoint, type Endpoint } from '../../src/agent/runtime/docker-api/endpoint.js';
 import { loadIntoRuntime as loadIntoPodman } from '../../src/cli/busybox-image.js';
+import { lines } from '../../src/agent/runtime/docker-api/log-demux.js';
 
 export const runtimeEndpoint: Endpoint = discoverEndpoint(process.env);
 
@@ -78,4 +79,12 @@ export async function execInContainer(id: string, cmd: string[]): Promise<void> 
   await new Promise<void>((res, rej) => { stream.once('end', () => res()); stream.once('error', rej); });
   const { ExitCode } = await exec.inspect();
   if (ExitCode !== 0) throw new Error(`${cmd.join(' ')} in ${id} exited ${ExitCode}`);
+}
+
+/** A container's output so far (stdout and stderr, one string), running or stopped. */
+export async function containerLogs(id: string): Promise<string> {
+  const raw = (await engine().getContainer(id).logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+  const out: string[] = [];
+  for await (const l of lines((async function* () { yield raw; })(), { timestamps: false })) out.push(l.line);
+  return out.join('\n');
 }

@@ -18,7 +18,7 @@ import { getJson } from '../../store/json.js';
 import type { Handler } from '../types.js';
 import { activeCluster, validateTags } from './common.js';
 import { taskDefinitionForRun } from './tasks-common.js';
-import { checkFargateRun, fargateNetwork } from './run-task.js';
+import { checkFargateRun } from './run-task.js';
 import { chooseLaunch, resolvePlatformVersion } from '../../model/ecs/capacity.js';
 import { SERVICE_NAME, deploymentConfigurationFrom, newDeployment, newDeploymentId, placementFrom, serviceView } from './service-common.js';
 
@@ -59,16 +59,16 @@ export const createService: Handler<CreateServiceRequest, CreateServiceResponse>
   if (launch.launchType === 'FARGATE') {
     if (daemon) throw invalidParameter('The DAEMON scheduling strategy is not supported with the FARGATE launch type.');
     checkFargateRun(def, input);
-    if (fargateNetwork(def, input.networkConfiguration)) networkConfiguration = { awsvpcConfiguration: { ...input.networkConfiguration!.awsvpcConfiguration!, assignPublicIp: input.networkConfiguration!.awsvpcConfiguration!.assignPublicIp ?? 'DISABLED' } };
+    network = await resolveNetworkConfiguration(ctx.store, def.networkMode, input.networkConfiguration, 'FARGATE');
     resolvePlatformVersion(input.platformVersion);
     platformVersion = input.platformVersion ?? 'LATEST';
   } else {
     if (input.platformVersion !== undefined) throw invalidParameter('The platform version must be null when specifying an EC2 launch type.');
     if (!def.compatibilities.includes('EC2')) throw invalidParameter('Task definition does not support launch_type EC2.');
     network = await resolveNetworkConfiguration(ctx.store, def.networkMode, input.networkConfiguration, 'EC2');
-    await checkTargetTypes(ctx.store, def.networkMode, input.loadBalancers);
-    if (network) networkConfiguration = networkConfigurationView(network);
   }
+  await checkTargetTypes(ctx.store, def.networkMode, input.loadBalancers);
+  if (network) networkConfiguration = networkConfigurationView(network);
   const placement = placementFrom(input.placementStrategy, input.placementConstraints as PlacementConstraint[], def.placementConstraints.length);
   const deploymentConfiguration = deploymentConfigurationFrom(input.deploymentConfiguration, undefined, daemon);
   const key = keys.service(cluster.clusterName, name);

@@ -119,17 +119,6 @@ async function launch(ctx: RequestContext, input: RunTaskRequest & { containerIn
   return { tasks: result.placed.map((t) => taskView(t, true)), failures };
 }
 
-/** The awsvpc configuration a FARGATE task needs (ECS's messages); the awsvpc layer validates the rest. */
-export function fargateNetwork(def: TaskDefinitionRecord, nc: RunTaskRequest['networkConfiguration']): TaskRecord['networkConfiguration'] {
-  const a = nc?.awsvpcConfiguration;
-  if (def.networkMode === 'awsvpc' && !a) throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
-  if (!a) return undefined;
-  if (!a.subnets?.length) throw invalidParameter('subnets can not be empty.');
-  if (a.subnets.length > 16) throw invalidParameter('The awsvpcConfiguration can contain at most 16 subnets.');
-  if ((a.securityGroups?.length ?? 0) > 5) throw invalidParameter('The awsvpcConfiguration can contain at most 5 security groups.');
-  return { subnets: [...a.subnets], securityGroups: [...(a.securityGroups ?? [])], assignPublicIp: a.assignPublicIp ?? 'DISABLED' };
-}
-
 /** Checks a definition and request against Fargate's contract (launch-time half; registration did the rest). */
 export function checkFargateRun(def: TaskDefinitionRecord, input: { placementStrategy?: unknown[]; placementConstraints?: unknown[] }): void {
   if (!def.compatibilities.includes('FARGATE')) throw invalidParameter('Task definition does not support launch_type FARGATE.');
@@ -144,7 +133,9 @@ export function checkFargateRun(def: TaskDefinitionRecord, input: { placementStr
 async function launchFargate(ctx: RequestContext, input: RunTaskRequest, o: { cluster: { clusterName: string; clusterArn: string }; def: TaskDefinitionRecord; count: number; tags: ReturnType<typeof validateTags>; strategy?: StrategyItem[] }): Promise<RunTaskResponse> {
   const { def, count } = o;
   checkFargateRun(def, input);
-  const networkConfiguration = fargateNetwork(def, input.networkConfiguration);
+  // Subnets and security groups are looked up in the VPC model as for EC2 tasks; the address is leased
+  // when the capacity controller places the task on a pool host.
+  const network = await resolveNetworkConfiguration(ctx.store, def.networkMode, input.networkConfiguration, 'FARGATE');
   const platformVersion = resolvePlatformVersion(input.platformVersion);
   const providers = o.strategy ? spreadOverStrategy(o.strategy, count) : [];
   const idemKey = input.clientToken ? keys.idempotency('RunTask', `${o.cluster.clusterName}/${input.clientToken}`) : undefined;
@@ -157,8 +148,8 @@ async function launchFargate(ctx: RequestContext, input: RunTaskRequest, o: { cl
     scope: ctx, cluster: o.cluster.clusterName, clusterArn: o.cluster.clusterArn, def,
     id: randomBytes(16).toString('hex'), containerIds: def.containerDefinitions.map(() => randomUUID()),
     overrides: input.overrides, group: input.group, startedBy: input.startedBy, tags: o.tags,
-    enableExecuteCommand: input.enableExecuteCommand, now: ctx.now.getTime(),
-    fargate: { capacityProviderName: providers[i], platformVersion, networkConfiguration },
+    enableExecuteCommand: input.enableExecuteCommand, network, now: ctx.now.getTime(),
+    fargate: { capacityProviderName: providers[i], platformVersion },
   }));
   const extraOps = idemKey ? [{ type: 'put' as const, key: idemKey, value: JSON.stringify({ hash: requestHash, tasks, failures: [] } satisfies IdempotencyRecord) }] : [];
   const ok = await createUnplaced(ctx.store, ctx.placement.forRegion(ctx.region), o.cluster.clusterName, tasks, { extraOps, extraCompare: idemKey ? [{ key: idemKey, target: 'createRevision', op: '==', value: 0 }] : [] });

@@ -12,7 +12,7 @@ import { activeCluster } from './common.js';
 import { taskDefinitionForRun } from './tasks-common.js';
 import { activeService, deploymentConfigurationFrom, newDeployment, newDeploymentId, placementFrom, serviceView } from './service-common.js';
 import { unsupportedServiceFeatures } from './create-service.js';
-import { checkFargateRun, fargateNetwork } from './run-task.js';
+import { checkFargateRun } from './run-task.js';
 import { checkStrategy, resolvePlatformVersion } from '../../model/ecs/capacity.js';
 import { setDesiredCount } from '../../model/ecs/service-scale.js';
 import { checkTargetTypes, networkConfigurationView, resolveNetworkConfiguration } from './network-config.js';
@@ -53,10 +53,8 @@ export const updateService: Handler<UpdateServiceRequest, UpdateServiceResponse>
     }
     const runDef = def ?? (await taskDefinitionForRun(ctx.store, s.taskDefinition).catch(() => undefined));
     if (runDef && (def || strategy)) {
-      if (s.launchType === 'FARGATE') {
-        checkFargateRun(runDef, {});
-        fargateNetwork(runDef, (input.networkConfiguration ?? s.networkConfiguration) as UpdateServiceRequest['networkConfiguration']);
-      } else if (!runDef.compatibilities.includes('EC2')) throw invalidParameter('Task definition does not support launch_type EC2.');
+      if (s.launchType === 'FARGATE') checkFargateRun(runDef, {});
+      else if (!runDef.compatibilities.includes('EC2')) throw invalidParameter('Task definition does not support launch_type EC2.');
     }
     if (input.deploymentConfiguration) s.deploymentConfiguration = deploymentConfigurationFrom(input.deploymentConfiguration, s.deploymentConfiguration, daemon);
     if (input.desiredCount !== undefined) s.desiredCount = input.desiredCount;
@@ -69,7 +67,7 @@ export const updateService: Handler<UpdateServiceRequest, UpdateServiceResponse>
     if (input.enableExecuteCommand !== undefined) s.enableExecuteCommand = input.enableExecuteCommand;
     if (input.loadBalancers !== undefined) { s.loadBalancers = input.loadBalancers; redeploy = true; }
     if (input.serviceRegistries !== undefined) s.serviceRegistries = input.serviceRegistries;
-    if (s.launchType !== 'FARGATE' && (input.networkConfiguration !== undefined || def)) {
+    if (input.networkConfiguration !== undefined || def || strategy) {
       // The definition's network mode and the configuration are checked together, as ECS does.
       const mode = (def ?? (await taskDefinitionForRun(ctx.store, s.taskDefinition).catch(() => undefined)))?.networkMode;
       const nc = input.networkConfiguration ?? (s.networkConfiguration as UpdateServiceRequest['networkConfiguration']);

@@ -26,6 +26,7 @@ import type { ClusterRecord } from '../../model/ecs/records.js';
 import { isFargateProvider } from '../../model/ecs/capacity.js';
 import { remainingOf, reservationsOn } from '../../model/ecs/task-state.js';
 import { placeAndCommit, type ClusterCache } from '../shared/placement-commit.js';
+import { allocateInterfaces } from '../shared/network-allocation.js';
 import { decidePool, DEFAULT_POOL_CONFIG, type PoolConfig, type PoolHost } from './pool.js';
 
 /** A source of pool hosts. `name` is stable: a host started again under the same name keeps its identity. */
@@ -48,6 +49,8 @@ export interface CapacityControllerOptions {
   log: Logger;
   config?: Partial<PoolConfig>;
   resyncMs?: number;
+  /** The region the pool serves (awsvpc: the interfaces' private DNS names). */
+  region: string;
 }
 
 const LIVE = (t: TaskRecord) => t.lastStatus !== 'STOPPED' && t.lastStatus !== 'DELETED';
@@ -141,13 +144,23 @@ export class CapacityController {
     }
     const unplaced: TaskRecord[] = [];
     for (const group of kinds.values()) {
+      // awsvpc (every Fargate task): the address is leased in the placement's commit, in any of the
+      // task's subnets (pool hosts serve every zone). A task whose subnets are full waits; it is not
+      // demand for another host, which would not add addresses.
+      const noAddress = new Set<string>();
       const r = await placeAndCommit(store, this.o.placement, {
         cluster, tasks: group.map((g) => g.t), strategies: binpack, constraints: [], requiresAttributes: [], random: Math.random,
         pool: true, existing: new Map(group.map((g) => [g.t.id, g.kv.version])),
+        allocate: async (placed) => {
+          const a = await allocateInterfaces(store, placed, { region: this.o.region, random: Math.random, now, anyZone: true });
+          for (const f of a.failed) noAddress.add(f.task.id);
+          return a;
+        },
       });
       if (r.preconditionFailed) { again = true; continue; }
+      if (noAddress.size) this.o.log.warn({ cluster, tasks: noAddress.size }, 'fargate tasks wait for a free address in their subnets');
       const placed = new Set(r.placed.map((t) => t.id));
-      unplaced.push(...group.map((g) => g.t).filter((t) => !placed.has(t.id)));
+      unplaced.push(...group.map((g) => g.t).filter((t) => !placed.has(t.id) && !noAddress.has(t.id)));
       if (r.placed.length) this.o.log.info({ cluster, placed: r.placed.length }, 'fargate tasks placed on the pool');
     }
 

@@ -286,12 +286,11 @@ export class ServicesController {
     }
     const providers = svc.capacityProviderStrategy?.length ? spreadOverStrategy(svc.capacityProviderStrategy, a.count, running) : [];
     const platformVersion = svc.platformVersion === undefined || svc.platformVersion === 'LATEST' ? FARGATE_LATEST_PLATFORM_VERSION : svc.platformVersion;
-    const nc = (svc.networkConfiguration as { awsvpcConfiguration?: TaskRecord['networkConfiguration'] } | undefined)?.awsvpcConfiguration;
     const tasks = Array.from({ length: a.count }, (_, i) => newTaskRecord({
       scope, cluster: svc.cluster, clusterArn: svc.clusterArn, def, id: randomBytes(16).toString('hex'),
       containerIds: def.containerDefinitions.map(() => randomUUID()), group: `service:${svc.serviceName}`, startedBy: a.deploymentId,
-      tags, enableExecuteCommand: svc.enableExecuteCommand, serviceName: svc.serviceName, now,
-      fargate: { capacityProviderName: providers[i], platformVersion, networkConfiguration: nc },
+      tags, enableExecuteCommand: svc.enableExecuteCommand, serviceName: svc.serviceName, network: def.networkMode === 'awsvpc' ? svc.network : undefined, now,
+      fargate: { capacityProviderName: providers[i], platformVersion },
     }));
     const next = structuredClone(svc);
     appendEvent(next, `(service ${svc.serviceName}) has started ${tasks.length} tasks: ${tasks.map((t) => `(task ${t.id})`).join(' ')}.`, now);

@@ -27,8 +27,12 @@ export interface Allocation {
 /**
  * Leases one address per awsvpc task, in a subnet of the task's configuration that lies in the zone
  * of the instance it was placed on. Tasks without `network` pass through untouched.
+ *
+ * `anyZone` (the managed Fargate pool, whose hosts serve every zone of the machine): the first subnet
+ * of the configuration with a free address, and the task's availabilityZone becomes that subnet's, as
+ * Fargate reports the zone of the subnet it chose.
  */
-export async function allocateInterfaces(store: Store, placed: readonly TaskRecord[], opts: { region: string; random: () => number; now: number }): Promise<Allocation> {
+export async function allocateInterfaces(store: Store, placed: readonly TaskRecord[], opts: { region: string; random: () => number; now: number; anyZone?: boolean }): Promise<Allocation> {
   const out: Allocation = { tasks: [], failed: [], ops: [], compare: [] };
   const subnets = new Map<string, SubnetRecord | null>();
   const subnetVersions = new Map<string, number>();
@@ -37,6 +41,7 @@ export async function allocateInterfaces(store: Store, placed: readonly TaskReco
     const net = t.network;
     if (!net) { out.tasks.push(t); continue; }
     let leased: TaskEni | undefined;
+    let zone = t.availabilityZone;
     for (const id of net.subnets) {
       if (!subnets.has(id)) {
         const kv = await store.get(ec2Keys.subnet(id));
@@ -44,7 +49,7 @@ export async function allocateInterfaces(store: Store, placed: readonly TaskReco
         if (kv) subnetVersions.set(id, kv.version);
       }
       const s = subnets.get(id);
-      if (!s || (t.availabilityZone && s.availabilityZone !== t.availabilityZone)) continue;
+      if (!s || (!opts.anyZone && t.availabilityZone && s.availabilityZone !== t.availabilityZone)) continue;
       const cidr = parseCidr(s.cidrBlock)!;
       let taken = used.get(id);
       if (!taken) {
@@ -72,13 +77,14 @@ export async function allocateInterfaces(store: Store, placed: readonly TaskReco
         attachmentId: eni.attachmentId, networkInterfaceId: eni.networkInterfaceId, subnetId: s.subnetId, vpcId: s.vpcId,
         subnetCidr: s.cidrBlock, privateIpv4Address: address, macAddress: eni.macAddress, privateDnsName: eni.privateDnsName,
       };
+      zone = s.availabilityZone;
       break;
     }
     if (!leased) {
-      out.failed.push({ task: t, reason: 'RESOURCE:ENI', detail: `No free IPv4 address in subnets ${net.subnets.join(', ')} of availability zone ${t.availabilityZone ?? '(none)'}` });
+      out.failed.push({ task: t, reason: 'RESOURCE:ENI', detail: `No free IPv4 address in subnets ${net.subnets.join(', ')}${opts.anyZone ? '' : ` of availability zone ${t.availabilityZone ?? '(none)'}`}` });
       continue;
     }
-    out.tasks.push({ ...t, network: { ...net, eni: leased } satisfies TaskNetwork });
+    out.tasks.push({ ...t, availabilityZone: zone, network: { ...net, eni: leased } satisfies TaskNetwork });
   }
   return out;
 }

@@ -26,7 +26,7 @@ export interface NewTaskParams {
   network?: AwsvpcConfig;
   now: number;
   /** FARGATE: the capacity provider (when a strategy chose one) and resolved platform version. */
-  fargate?: { capacityProviderName?: string; platformVersion: string; networkConfiguration?: TaskRecord['networkConfiguration'] };
+  fargate?: { capacityProviderName?: string; platformVersion: string };
 }
 
 /** Container definitions with the task's container overrides applied (command, env, cpu, memory…). */
@@ -94,7 +94,6 @@ export function newTaskRecord(p: NewTaskParams): TaskRecord {
       platformVersion: p.fargate.platformVersion,
       platformFamily: 'Linux',
       ephemeralStorageGiB: p.def.ephemeralStorage?.sizeInGiB ?? 20,
-      networkConfiguration: p.fargate.networkConfiguration,
     } : {}),
     ...(p.network ? { network: { subnets: [...p.network.subnets], securityGroups: [...p.network.securityGroups], assignPublicIp: p.network.assignPublicIp } } : {}),
   };

@@ -109,8 +109,6 @@ export interface TaskRecord {
   platformFamily?: string;
   /** FARGATE tasks: ephemeral storage in GiB (20 unless the definition asks for more). */
   ephemeralStorageGiB?: number;
-  /** The awsvpc configuration the task was launched with (RunTask/service networkConfiguration). */
-  networkConfiguration?: { subnets?: string[]; securityGroups?: string[]; assignPublicIp?: string };
   /**
    * FARGATE_SPOT interruption (`wharf spot interrupt`): the agent sends SIGTERM at once and stops the task
    * `graceSeconds` later (AWS: two minutes). Written with desiredStatus STOPPED in one commit.
