@@ -360,7 +360,8 @@ export class MetricsStore implements CloudWatchBackend {
   evaluateAlarms(now: Date): number {
     let changed = 0;
     for (const a of this.allAlarms()) {
-      const period = (a.Period ?? a.Metrics?.find((m) => m.ReturnData !== false)?.MetricStat?.Period ?? a.Metrics?.[0]?.Period ?? 60) * 1000;
+      // The period of a metric math alarm is its metrics' (an expression has none of its own), as PutMetricAlarm reads it.
+      const period = (a.Period ?? a.Metrics?.find((m) => m.MetricStat)?.MetricStat?.Period ?? a.Metrics?.[0]?.Period ?? 60) * 1000;
       const n = a.EvaluationPeriods ?? 1;
       const end = Math.floor(now.getTime() / period) * period;
       const start = end - n * period;
