@@ -8,6 +8,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ContainerSpec, RuntimeDriver } from './driver.js';
 import { ecsReason, isRuntimeError } from './runtime-error.js';
 
@@ -326,6 +329,50 @@ export function runtimeConformance(name: string, h: RuntimeHarness): void {
       const ownInit = await rt.exec(own, ['cat', '/proc/1/cmdline'], { timeoutMs: 5000 });
       const hostInit = await rt.exec(host, ['cat', '/proc/1/cmdline'], { timeoutMs: 5000 });
       assert.notEqual(hostInit.output, ownInit.output, 'PID 1 is the host\'s, not the container\'s sleep');
+    });
+
+    it('volumes: create (labels, driver options) is idempotent, list by label, remove only when unused', async () => {
+      const name = `${run}-vol`;
+      const labels = { 'wharf.test-run': run, purpose: 'conformance' };
+      const v = await rt.createVolume({ name, driver: 'local', driverOpts: { type: 'tmpfs', device: 'tmpfs', o: 'nodev' }, labels });
+      assert.equal(v.name, name);
+      assert.equal(v.driver, 'local');
+      assert.deepEqual(v.labels, labels);
+      assert.equal((await rt.inspectVolume(name))?.options.type, 'tmpfs');
+      assert.equal((await rt.createVolume({ name, labels })).name, name, 'creating it again is a no-op');
+      assert.deepEqual((await rt.listVolumes({ 'wharf.test-run': run })).map((x) => x.name), [name]);
+      assert.deepEqual(await rt.listVolumes({ 'wharf.test-run': run, purpose: 'nothing' }), []);
+      const id = await createStarted({ command: ['sleep', '30'], mounts: [{ type: 'volume', source: name, target: '/data' }] });
+      await assert.rejects(rt.removeVolume(name), (e: unknown) => isRuntimeError(e, 'volume-remove-failed'));
+      await rt.removeContainer(id);
+      await rt.removeVolume(name);
+      assert.equal(await rt.inspectVolume(name), null);
+      await rt.removeVolume(name); // a missing volume is a no-op
+    });
+
+    it('mounts: a volume read-write, a volume and a host directory read-only, and volumesFrom (read-only)', async () => {
+      const host = mkdtempSync(join(tmpdir(), 'wharf-conf-bind-'));
+      const rw = `${run}-rw`;
+      const ro = `${run}-ro`;
+      try {
+        for (const v of [rw, ro]) await rt.createVolume({ name: v, labels: { 'wharf.test-run': run } });
+        const mountsOf = async (id: string) => {
+          const text = await cat(id, '/proc/mounts');
+          const opt = (target: string) => new RegExp(`^\\S+ ${target} \\S+ (r[ow])[,\\s]`, 'm').exec(text)?.[1];
+          return { data: opt('/data'), ro: opt('/ro'), host: opt('/host') };
+        };
+        const a = await createStarted({
+          command: ['sleep', '30'],
+          mounts: [{ type: 'volume', source: rw, target: '/data' }, { type: 'volume', source: ro, target: '/ro', readOnly: true }, { type: 'bind', source: host, target: '/host', readOnly: true }],
+        });
+        assert.deepEqual(await mountsOf(a), { data: 'rw', ro: 'ro', host: 'ro' });
+        const b = await createStarted({ command: ['sleep', '30'], volumesFrom: [{ container: a, readOnly: true }] });
+        assert.deepEqual(await mountsOf(b), { data: 'ro', ro: 'ro', host: 'ro' });
+        for (const id of [a, b]) await rt.removeContainer(id);
+      } finally {
+        for (const v of [rw, ro]) await rt.removeVolume(v).catch(() => {});
+        rmSync(host, { recursive: true, force: true });
+      }
     });
 
     it('bridge ports: hostPort 0 gets a dynamic port, a fixed one is kept, and it serves', async () => {

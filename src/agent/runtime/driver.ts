@@ -149,6 +149,34 @@ export interface ContainerSpec {
   pidMode?: 'host' | `container:${string}`;
   /** IPC namespace: 'shareable' lets others join it (ECS ipcMode task), 'none', the host's or another's. */
   ipcMode?: 'host' | 'none' | 'shareable' | 'private' | `container:${string}`;
+  /** Host paths and runtime volumes mounted into the container (ECS mountPoints). */
+  mounts?: Mount[];
+  /** Every mount of these containers (ids), too (ECS volumesFrom); they must exist when this one is created. */
+  volumesFrom?: { container: string; readOnly?: boolean }[];
+}
+
+/** A host directory (`bind`, source = absolute host path) or a runtime volume (`volume`, source = its name). */
+export interface Mount {
+  type: 'bind' | 'volume';
+  source: string;
+  target: string;
+  readOnly?: boolean;
+}
+
+export interface VolumeSpec {
+  name: string;
+  /** Default 'local'. */
+  driver?: string;
+  driverOpts?: Record<string, string>;
+  labels?: Record<string, string>;
+}
+
+export interface VolumeInfo {
+  name: string;
+  driver: string;
+  labels: Record<string, string>;
+  /** The driver's options as the runtime keeps them. */
+  options: Record<string, string>;
 }
 
 export interface DeviceMapping {
@@ -280,6 +308,14 @@ export interface RuntimeDriver {
   exec(id: string, cmd: string[], opts: { timeoutMs: number; signal?: AbortSignal }): Promise<ExecResult>;
   logs(id: string, opts?: LogOptions): AsyncIterable<LogLine>;
   stats(id: string, opts?: CallOptions): Promise<ContainerStats>;
+  /** Creates a named volume; creating one that exists is a no-op (its info is returned). */
+  createVolume(spec: VolumeSpec, opts?: CallOptions): Promise<VolumeInfo>;
+  /** The volume, or null when there is none by that name. */
+  inspectVolume(name: string, opts?: CallOptions): Promise<VolumeInfo | null>;
+  /** Volumes carrying every given label. */
+  listVolumes(labels: Record<string, string>, opts?: CallOptions): Promise<VolumeInfo[]>;
+  /** Removes a volume no container uses; a missing one is a no-op. Fails with 'remove-failed' while in use. */
+  removeVolume(name: string, opts?: CallOptions): Promise<void>;
   /** Releases watchers and connections. */
   close(): Promise<void>;
 }

@@ -19,6 +19,8 @@ export type RuntimeErrorCode =
   | 'remove-failed'
   | 'inspect-failed'
   | 'exec-failed'
+  | 'volume-failed' // create/inspect of a volume (ECS agent: CannotCreateVolumeError)
+  | 'volume-remove-failed'
   | 'timeout'
   | 'aborted';
 
@@ -34,6 +36,8 @@ const ECS_NAMES: Record<RuntimeErrorCode, string> = {
   'remove-failed': 'CannotRemoveContainerError',
   'inspect-failed': 'CannotInspectContainerError',
   'exec-failed': 'CannotStartContainerError',
+  'volume-failed': 'CannotCreateVolumeError',
+  'volume-remove-failed': 'CannotRemoveVolumeError',
   timeout: 'DockerTimeoutError',
   aborted: 'DockerTimeoutError',
 };
@@ -50,6 +54,8 @@ const RETRYABLE: Record<RuntimeErrorCode, boolean> = {
   'remove-failed': true,
   'inspect-failed': true,
   'exec-failed': false,
+  'volume-failed': false,
+  'volume-remove-failed': true,
   timeout: true,
   aborted: false,
 };

@@ -62,6 +62,8 @@ export interface CreateBody {
     Sysctls?: Record<string, string>;
     PidMode?: string;
     IpcMode?: string;
+    Binds?: string[];
+    VolumesFrom?: string[];
   };
 }
 
@@ -113,6 +115,12 @@ export function createBody(spec: ContainerSpec, opts: { defaultUlimits?: readonl
   if (spec.dnsSearch?.length) hc.DnsSearch = spec.dnsSearch;
   if (spec.extraHosts?.length) hc.ExtraHosts = spec.extraHosts.map((h) => `${h.hostname}:${h.ip}`);
   if (spec.sysctls && Object.keys(spec.sysctls).length) hc.Sysctls = spec.sysctls;
+  if (spec.mounts?.length) {
+    // Binds, not Mounts: both engines take them the same way (the agent has already checked that a host
+    // path exists and may be mounted, and created the volumes).
+    hc.Binds = spec.mounts.map((m) => `${m.source}:${m.target}${m.readOnly ? ':ro' : ''}`);
+  }
+  if (spec.volumesFrom?.length) hc.VolumesFrom = spec.volumesFrom.map((v) => `${v.container}${v.readOnly ? ':ro' : ''}`);
   if (spec.pidMode) hc.PidMode = spec.pidMode;
   if (spec.ipcMode) hc.IpcMode = spec.ipcMode;
   if (spec.portBindings?.length) {

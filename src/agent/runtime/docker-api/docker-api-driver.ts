@@ -16,7 +16,7 @@ import http from 'node:http';
 import Docker from 'dockerode';
 import type {
   CallOptions, ContainerSpec, ContainerState, ContainerStats, ContainerSummary, ExecResult, ExitInfo,
-  LogLine, LogOptions, PullOptions, PulledImage, RegistryAuth, RuntimeDriver, RuntimeInfo, Ulimit,
+  LogLine, LogOptions, PullOptions, PulledImage, RegistryAuth, RuntimeDriver, RuntimeInfo, Ulimit, VolumeInfo, VolumeSpec,
 } from '../driver.js';
 import { RuntimeError, type RuntimeErrorCode } from '../runtime-error.js';
 import { createBody } from './create-body.js';
@@ -24,6 +24,9 @@ import { describeEndpoint, type Endpoint } from './endpoint.js';
 import { ExitWatcher } from './exit-watcher.js';
 import { toContainerState, toStatus, type InspectJson } from './inspect-state.js';
 import { frames, lines } from './log-demux.js';
+
+interface VolumeJson { Name: string; Driver?: string; Labels?: Record<string, string> | null; Options?: Record<string, string> | null }
+const toVolumeInfo = (v: VolumeJson): VolumeInfo => ({ name: v.Name, driver: v.Driver ?? 'local', labels: v.Labels ?? {}, options: v.Options ?? {} });
 
 interface DockerError extends Error {
   statusCode?: number;
@@ -247,6 +250,48 @@ export class DockerApiDriver implements RuntimeDriver {
       throw this.fail('remove-failed', `remove ${short(id)}`, e);
     } finally {
       this.watcher?.forget(id);
+    }
+  }
+
+  async createVolume(spec: VolumeSpec, opts: CallOptions = {}): Promise<VolumeInfo> {
+    try {
+      await this.docker.createVolume({
+        Name: spec.name, Driver: spec.driver ?? 'local', DriverOpts: spec.driverOpts ?? {}, Labels: spec.labels ?? {}, abortSignal: opts.signal,
+      } as never);
+    } catch (e) {
+      throw this.fail('volume-failed', `create volume ${spec.name}`, e);
+    }
+    // dockerode answers with a handle, not the volume: ask for what the engine made.
+    const v = await this.inspectVolume(spec.name, opts);
+    if (!v) throw new RuntimeError('volume-failed', `create volume ${spec.name}: the engine does not list it after creating it`);
+    return v;
+  }
+
+  async inspectVolume(name: string, opts: CallOptions = {}): Promise<VolumeInfo | null> {
+    try {
+      return toVolumeInfo((await this.docker.getVolume(name).inspect({ abortSignal: opts.signal } as never)) as unknown as VolumeJson);
+    } catch (e) {
+      if ((e as DockerError).statusCode === 404) return null;
+      throw this.fail('volume-failed', `inspect volume ${name}`, e);
+    }
+  }
+
+  async listVolumes(labels: Record<string, string>, opts: CallOptions = {}): Promise<VolumeInfo[]> {
+    try {
+      const r = (await this.docker.listVolumes({ filters: { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) }, abortSignal: opts.signal } as never)) as unknown as { Volumes?: VolumeJson[] | null };
+      // Podman 4.3 ignores some filters: check the labels here too.
+      return (r.Volumes ?? []).map(toVolumeInfo).filter((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val));
+    } catch (e) {
+      throw this.fail('volume-failed', 'list volumes', e);
+    }
+  }
+
+  async removeVolume(name: string, opts: CallOptions = {}): Promise<void> {
+    try {
+      await this.docker.getVolume(name).remove({ abortSignal: opts.signal } as never);
+    } catch (e) {
+      if ((e as DockerError).statusCode === 404) return;
+      throw this.fail('volume-remove-failed', `remove volume ${name}`, e);
     }
   }
 

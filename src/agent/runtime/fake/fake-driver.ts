@@ -11,7 +11,7 @@
 import { fakeFile } from './fake-files.js';
 import type {
   CallOptions, ContainerSpec, ContainerState, ContainerStats, ContainerSummary, ExecResult, ExitInfo,
-  LogLine, LogOptions, PullOptions, PulledImage, RuntimeDriver, RuntimeInfo,
+  LogLine, LogOptions, PullOptions, PulledImage, RuntimeDriver, RuntimeInfo, VolumeInfo, VolumeSpec,
 } from '../driver.js';
 import { RuntimeError } from '../runtime-error.js';
 import { systemClock } from '../../clock.js';
@@ -56,6 +56,7 @@ export class FakeDriver implements RuntimeDriver {
   private readonly images = new Map<string, FakeImage>();
   private readonly registry = new Map<string, FakeImage>();
   private readonly containers = new Map<string, FakeContainer>();
+  private readonly volumes = new Map<string, VolumeInfo>();
   private readonly faults = new Map<FakeOp, string>();
   private seq = 0;
   private nextPort = 32768;
@@ -131,6 +132,15 @@ export class FakeDriver implements RuntimeDriver {
     if (spec.portBindings?.length && (spec.networkMode ?? 'bridge') !== 'bridge') {
       throw new RuntimeError('create-failed', `create ${spec.name}: portBindings need networkMode bridge`);
     }
+    // Mounts as the container sees them: its own, then every mount of its volumesFrom containers.
+    const mounts = [...(spec.mounts ?? [])];
+    for (const vf of spec.volumesFrom ?? []) {
+      const src = this.containers.get(vf.container) ?? [...this.containers.values()].find((x) => x.state.name === vf.container);
+      if (!src) throw new RuntimeError('create-failed', `create ${spec.name}: no container with name or ID "${vf.container}" found: no such container`);
+      for (const m of src.spec.mounts ?? []) mounts.push({ ...m, readOnly: vf.readOnly || m.readOnly });
+    }
+    for (const m of mounts) if (m.type === 'volume' && !this.volumes.has(m.source)) this.volumes.set(m.source, { name: m.source, driver: 'local', labels: {}, options: {} });
+    spec = { ...spec, mounts };
     const id = hex64(++this.seq, 'fa4e');
     this.containers.set(id, {
       id,
@@ -193,6 +203,32 @@ export class FakeDriver implements RuntimeDriver {
     this.fault('remove', 'remove-failed', `remove ${id.slice(0, 12)}`);
     if (c.state.running) this.finish(c, 137, false);
     this.containers.delete(id);
+  }
+
+  async createVolume(spec: VolumeSpec): Promise<VolumeInfo> {
+    this.record('createVolume', spec);
+    const have = this.volumes.get(spec.name);
+    if (have) return structuredClone(have);
+    const v: VolumeInfo = { name: spec.name, driver: spec.driver ?? 'local', labels: { ...(spec.labels ?? {}) }, options: { ...(spec.driverOpts ?? {}) } };
+    this.volumes.set(spec.name, v);
+    return structuredClone(v);
+  }
+
+  async inspectVolume(name: string): Promise<VolumeInfo | null> {
+    const v = this.volumes.get(name);
+    return v ? structuredClone(v) : null;
+  }
+
+  async listVolumes(labels: Record<string, string>): Promise<VolumeInfo[]> {
+    return [...this.volumes.values()].filter((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val)).map((v) => structuredClone(v));
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    this.record('removeVolume', name);
+    if (!this.volumes.has(name)) return;
+    const user = [...this.containers.values()].find((c) => c.spec.mounts?.some((m) => m.type === 'volume' && m.source === name));
+    if (user) throw new RuntimeError('volume-remove-failed', `remove volume ${name}: volume is being used by the following container(s): ${user.id}: volume is being used`);
+    this.volumes.delete(name);
   }
 
   async inspect(id: string): Promise<ContainerState> {

@@ -38,6 +38,7 @@ export function fakeFile(spec: ContainerSpec, id: string, path: string): string 
       return [
         ...(spec.tmpfs ?? []).map((t) => `tmpfs ${t.containerPath} tmpfs ${['rw', 'nosuid', 'nodev', ...(t.mountOptions ?? []).filter((o) => o !== 'rw'), 'relatime', `size=${t.sizeMiB * 1024}k`].join(',')} 0 0`),
         `shm /dev/shm tmpfs rw,nosuid,nodev,noexec,relatime,size=${(spec.shmSizeMiB ?? 64) * 1024}k 0 0`,
+        ...(spec.mounts ?? []).map((m) => `/dev/vda1 ${m.target} ext4 ${m.readOnly ? 'ro' : 'rw'},relatime 0 0`),
       ].join('\n') + '\n';
     case '/proc/self/status':
       return `CapEff:\t${capMask(spec)}\nNoNewPrivs:\t${spec.noNewPrivileges === false ? 0 : 1}\n`;
