@@ -51,7 +51,7 @@ export interface AgentOptions {
   clock?: Clock;
   /** Called on a fatal connection error (rejected token): the CLI exits. */
   onFatal?: (message: string) => void;
-  actor?: Pick<TaskActorOptions, 'stopTimeoutSeconds' | 'startTimeoutSeconds' | 'cleanupDelayMs' | 'pullAttempts'>;
+  actor?: Pick<TaskActorOptions, 'stopTimeoutSeconds' | 'startTimeoutSeconds' | 'cleanupDelayMs' | 'pullAttempts' | 'hostPaths'>;
   /**
    * How long a removed task's tombstone (its final report) is kept, so a late or repeated `desired` for
    * it is answered with STOPPED instead of starting it again: 1 h, as long as ECS shows STOPPED tasks.

@@ -66,7 +66,7 @@ function dockerApiVersions(apiVersion: string): string[] {
 /**
  * Attributes, named as the ECS agent names them, so task definitions' requiresAttributes (computed in
  * src/model/ecs/task-definition.ts) match exactly what this agent can do. Not advertised, because not
- * supported yet: efs, env-files, docker-plugin volumes, firelens, nvidia. pid-ipc-namespace-sharing is
+ * supported yet: efs, env-files, docker-plugin volumes other than local, firelens, nvidia. pid-ipc-namespace-sharing is
  * advertised for pidMode/ipcMode `host` (and ipcMode `none`); registration refuses `task` for now. task-eni (awsvpc) only when the host can do it.
  */
 export function hostAttributes(opts: {
@@ -98,6 +98,8 @@ export function hostAttributes(opts: {
     { name: 'ecs.capability.task-cpu-mem-limit' },
     { name: 'ecs.capability.container-restart-policy' },
     { name: 'ecs.capability.pid-ipc-namespace-sharing' },
+    // Volumes with the runtime's own `local` driver (src/agent/task-volumes.ts); no other driver plugins.
+    { name: 'ecs.capability.docker-plugin.local' },
     // Secrets are resolved by the control plane at task start (iam/task-start.ts) and arrive as env vars.
     { name: 'ecs.capability.secrets.asm.environment-variables' },
     { name: 'ecs.capability.secrets.ssm.environment-variables' },

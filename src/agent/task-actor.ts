@@ -42,6 +42,7 @@ import type { CheckpointStore, ContainerCheckpoint, TaskCheckpoint } from './che
 import { HOST_ID_LABEL, healthCheckArgv, networkModeOf, registryHostOf, toContainerSpec, type EcsContainer } from './container-spec.js';
 import type { ContainerState, ContainerSummary, RuntimeDriver } from './runtime/driver.js';
 import { OOM_REASON, RuntimeError, ecsReason, isRuntimeError } from './runtime/runtime-error.js';
+import { VOLUME_SCOPE_LABEL, VolumeError, containerMounts, planVolumes, type HostPathPolicy, type PlannedVolume } from './task-volumes.js';
 
 export interface TaskActorOptions {
   driver: RuntimeDriver;
@@ -74,6 +75,8 @@ export interface TaskActorOptions {
   onAddresses?: (taskArn: string, runtimeId: string, addresses: readonly string[]) => void;
   /** awsvpc: the task's network namespace (src/agent/network/task-networks.ts). Required for awsvpc tasks. */
   network?: TaskNetworkHook;
+  /** Which host paths tasks may mount (task-volumes.ts). Default: any path that is not sensitive. */
+  hostPaths?: HostPathPolicy;
 }
 
 /** The task actor's only contact with awsvpc networking. */
@@ -114,7 +117,7 @@ interface Ctr {
   restarting?: Promise<void>;
 }
 
-const DEFAULTS = { stopTimeoutSeconds: 30, startTimeoutSeconds: 180, cleanupDelayMs: 10 * 60_000, pullAttempts: 3 };
+const DEFAULTS = { stopTimeoutSeconds: 30, startTimeoutSeconds: 180, cleanupDelayMs: 10 * 60_000, pullAttempts: 3, hostPaths: {} };
 const ESSENTIAL_EXITED = 'Essential container in task exited';
 
 /** ECS's restart decision (restartPolicy), pure: `now - (lastRestartAt ?? startedAt) >= restartAttemptPeriod`. */
@@ -163,6 +166,8 @@ export class TaskActor {
   private resumeStop = false;
   /** awsvpc: `container:<pause id>` once the task's namespace is up. */
   private joinNetwork?: `container:${string}`;
+  /** Where the task's volumes are on this host (planned once; pure, so also after an agent restart). */
+  private planned?: PlannedVolume[];
 
   constructor(spec: TaskSpec, opts: TaskActorOptions, resume: { checkpoint?: TaskCheckpoint; existing?: ContainerSummary[] } = {}) {
     this.spec = structuredClone(spec);
@@ -277,6 +282,7 @@ export class TaskActor {
       const ok = await this.pullImages(toCreate);
       if (!ok || this.halted) return;
     }
+    if (toCreate.length && this.spec.volumes?.length && !(await this.prepareVolumes())) return;
     if (this.spec.networkMode === 'awsvpc') {
       try {
         if (!this.o.network) throw new Error('this agent cannot run awsvpc tasks');
@@ -375,9 +381,54 @@ export class TaskActor {
     }
   }
 
+  /**
+   * Plans the task's volumes and creates the runtime volumes that must exist before its containers: a
+   * refused or missing host path, or a shared volume that is missing without autoprovision, stops the
+   * task before any container is created (TaskFailedToStart, the reason on every container).
+   */
+  private async prepareVolumes(): Promise<boolean> {
+    try {
+      this.planned = planVolumes(this.spec, { hostId: this.o.hostId, policy: this.o.hostPaths });
+      for (const p of this.planned) {
+        if (p.kind !== 'volume') continue;
+        const have = await this.o.driver.inspectVolume(p.volume.name);
+        if (have) {
+          if (p.scope === 'shared' && have.driver !== p.volume.driver) {
+            throw new VolumeError(`CannotCreateVolumeError: shared volume '${p.volume.name}' exists with driver '${have.driver}', not '${p.volume.driver}'`);
+          }
+          continue;
+        }
+        if (p.scope === 'shared' && !p.autoprovision) {
+          throw new VolumeError(`CannotCreateVolumeError: shared volume '${p.volume.name}' does not exist and autoprovision is false`);
+        }
+        await this.o.driver.createVolume(p.volume);
+      }
+      return true;
+    } catch (e) {
+      if (this.halted) return false;
+      const reason = e instanceof VolumeError ? e.message : ecsReason(e);
+      for (const c of this.ctrs) if (!c.runtimeId) this.setStopped(c, { reason });
+      this.requestStop('TaskFailedToStart', reason);
+      return false;
+    }
+  }
+
+  /** volumesFrom: the source containers must exist first; a source that was never created fails this one. */
+  private async waitVolumeSources(c: Ctr): Promise<true | string> {
+    const sources = (c.def.volumesFrom ?? []).map((v) => this.ctrs.find((x) => x.name === v.sourceContainer));
+    await this.waitFor(() => this.halted || sources.every((x) => !x || x.runtimeId || x.status === 'STOPPED'));
+    const missing = sources.find((x) => !x?.runtimeId);
+    return missing === undefined ? true : `CannotCreateContainerError: volumesFrom container '${missing?.name ?? '?'}' was not created`;
+  }
+
   /** Create (if needed), wait for dependsOn, start, then watch. Failures end in a STOPPED container. */
   private async bringUp(c: Ctr): Promise<void> {
     try {
+      if (!c.runtimeId && c.def.volumesFrom?.length) {
+        const ok = await this.waitVolumeSources(c);
+        if (this.halted) return;
+        if (ok !== true) return this.failContainer(c, ok);
+      }
       if (!c.runtimeId) await this.create(c);
       if (this.halted) return;
       const dep = await this.waitDependencies(c);
@@ -391,12 +442,19 @@ export class TaskActor {
       this.markRunning(c, await this.inspectStarted(c.runtimeId!));
     } catch (e) {
       if (this.halted) return;
-      this.failContainer(c, ecsReason(e));
+      this.failContainer(c, e instanceof VolumeError ? e.message : ecsReason(e));
     }
   }
 
   private async create(c: Ctr): Promise<void> {
     const spec = toContainerSpec(this.spec, c.def, { hostId: this.o.hostId, networkMode: this.joinNetwork });
+    if (c.def.mountPoints?.length) {
+      this.planned ??= planVolumes(this.spec, { hostId: this.o.hostId, policy: this.o.hostPaths });
+      spec.mounts = containerMounts(c.def.mountPoints, this.planned);
+    }
+    if (c.def.volumesFrom?.length) {
+      spec.volumesFrom = c.def.volumesFrom.map((v) => ({ container: this.ctrs.find((x) => x.name === v.sourceContainer)?.runtimeId ?? '', readOnly: v.readOnly ?? false }));
+    }
     try {
       // No abort signal: an aborted create request may still create the container, and then we would not
       // know its id. A create takes ~60 ms (DESIGN §5); a stop arriving meanwhile waits for it.
@@ -735,6 +793,14 @@ export class TaskActor {
       } catch (e) {
         this.o.log.warn({ taskArn: this.taskArn, id: id.slice(0, 12), err: String(e) }, 'remove failed');
       }
+    }
+    // Task-scoped volumes go with the containers; shared ones outlive the task.
+    try {
+      for (const v of await this.o.driver.listVolumes({ [LABELS.taskArn]: this.taskArn, [HOST_ID_LABEL]: this.o.hostId, [VOLUME_SCOPE_LABEL]: 'task' })) {
+        await this.o.driver.removeVolume(v.name).catch((e: unknown) => this.o.log.warn({ taskArn: this.taskArn, volume: v.name, err: String(e) }, 'volume remove failed'));
+      }
+    } catch (e) {
+      this.o.log.warn({ taskArn: this.taskArn, err: String(e) }, 'listing task volumes for removal failed');
     }
     this.removed = true;
     this.commit();

@@ -53,6 +53,8 @@ export function registerAgentCommand(program: Command): void {
     .option('--instance-type <type>', 'ecs.instance-type attribute', 'wharf.local')
     .option('--stop-timeout <seconds>', 'default container stopTimeout (env ECS_CONTAINER_STOP_TIMEOUT)', (v) => Number(v))
     .option('--cleanup-delay <seconds>', 'keep stopped containers this long before removing them (default 600)', (v) => Number(v))
+    .option('--host-volume-allow <dir>', 'tasks may mount host paths only under these directories (repeatable; default: any path that is not sensitive)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--allow-sensitive-host-volumes', 'let tasks mount sensitive host paths too (the runtime socket, /etc/shadow, /proc, /, …)', false)
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'))
     .action(async (opts) => {
       const env = process.env;
@@ -79,6 +81,11 @@ export function registerAgentCommand(program: Command): void {
         actor: {
           ...(stopTimeout !== undefined ? { stopTimeoutSeconds: stopTimeout } : {}),
           ...(opts.cleanupDelay !== undefined ? { cleanupDelayMs: opts.cleanupDelay * 1000 } : {}),
+          // The socket this agent drives and its own state are as sensitive as /etc/shadow.
+          hostPaths: {
+            allow: opts.hostVolumeAllow as string[], allowSensitive: opts.allowSensitiveHostVolumes as boolean,
+            sensitive: [...(endpoint.kind === 'unix' ? [endpoint.socketPath] : []), stateDir],
+          },
         },
         onFatal: (msg) => {
           process.stderr.write(`error: ${msg}\n`);

@@ -5,7 +5,7 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -17,10 +17,12 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import { startServerProcess, type TestServer } from '../support/server.js';
 import { startAgent, type AgentProcess, removeClusterContainers } from '../support/agent-process.js';
 import { buildBusyboxImage, pushToRegistry } from '../support/images.js';
-import { containerFinishedAt } from '../support/runtime.js';
+import { containerFinishedAt, containersWithLabel, removeVolume, volumeExists, volumesWithLabel } from '../support/runtime.js';
 import { signedFetch } from '../support/signed-fetch.js';
 
 const cluster = `cdef-${process.pid}`;
+/** A shared Docker volume this file makes (autoprovision) and removes at the end. */
+const sharedVolume = `cdef-shared-${process.pid}`;
 let server: TestServer;
 let agent: AgentProcess | undefined;
 let image: string;
@@ -35,7 +37,7 @@ before(async () => {
   image = `${repo.repository!.repositoryUri}:1`;
   const built = await buildBusyboxImage(join(work, 'img'));
   await pushToRegistry(built.layoutDir, image, { creds: { username: server.credentials.accessKeyId, password: server.credentials.secretAccessKey } });
-  agent = await startAgent(server, { cluster, name: 'c1', cpu: 2048, memory: 1024, stopTimeout: 2 });
+  agent = await startAgent(server, { cluster, name: 'c1', cpu: 2048, memory: 1024, stopTimeout: 2, cleanupDelay: 2 });
   await until(async () => (await ecs.send(new ListContainerInstancesCommand({ cluster, filter: 'agentConnected == true' }))).containerInstanceArns?.length === 1,
     30_000, () => `the agent connected within 30 s; its output:\n${agent!.output.join('\n')}`);
 });
@@ -43,6 +45,7 @@ before(async () => {
 after(async () => {
   if (agent) { await agent.kill('SIGKILL'); agent.cleanup(); }
   await removeClusterContainers(cluster);
+  await removeVolume(sharedVolume);
   await server?.stop();
   server?.cleanup();
   rmSync(work, { recursive: true, force: true });
@@ -98,7 +101,11 @@ describe('registration: every member of the newest model is honoured or refused'
       ephemeralStorage: { sizeInGiB: 30 },
       enableFaultInjection: false,
       tags: [{ key: 'k', value: 'v' }],
-      volumes: [{ name: 'scratch' }],
+      volumes: [
+        { name: 'scratch' },
+        { name: 'hostdir', host: { sourcePath: '/tmp' } },
+        { name: 'docker', dockerVolumeConfiguration: { scope: 'shared', autoprovision: true, driver: 'local', driverOpts: { type: 'tmpfs', device: 'tmpfs' }, labels: { a: 'b' } } },
+      ],
       containerDefinitions: [{
         name: 'app', image, cpu: 256, memory: 128, memoryReservation: 64, essential: true,
         portMappings: [{ containerPort: 8080, hostPort: 0, protocol: 'tcp', name: 'web', appProtocol: 'http' }],
@@ -116,6 +123,8 @@ describe('registration: every member of the newest model is honoured or refused'
         logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/cdef', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'app', 'awslogs-create-group': 'True' } },
         healthCheck: { command: ['CMD-SHELL', 'true'], interval: 10, timeout: 3, retries: 2, startPeriod: 5 },
         resourceRequirements: [], credentialSpecs: [],
+        mountPoints: [{ sourceVolume: 'scratch', containerPath: '/scratch', readOnly: false }, { sourceVolume: 'docker', containerPath: '/d', readOnly: true }],
+        volumesFrom: [{ sourceContainer: 'init', readOnly: true }],
       }, {
         name: 'init', image, essential: false, memory: 16, command: ['true'],
       }],
@@ -354,5 +363,100 @@ describe('linuxParameters and container options, through the agent into a real c
       assert.match(r.json.message, message);
     }
     assert.ok(!(await families()).includes('cdef-bad'));
+  });
+});
+
+describe('volumes and mounts', () => {
+  const runToEnd = async (family: string): Promise<Task> => {
+    const arn = await run(family);
+    await until(async () => (await describe1(arn)).lastStatus === 'STOPPED', 90_000, `${family} ran to the end`);
+    return describe1(arn);
+  };
+
+  it('a shared Docker volume keeps data across tasks and outlives them; task-scoped volumes go with the task', async () => {
+    const volumes = [
+      { name: 'shared', dockerVolumeConfiguration: { scope: 'shared', autoprovision: true, driver: 'local', labels: { team: 'cdef' } } },
+      { name: 'mine', dockerVolumeConfiguration: { scope: 'task', driver: 'local', labels: { team: 'cdef' } } },
+      { name: 'empty', host: {} },
+    ];
+    const mountPoints = [{ sourceVolume: 'shared', containerPath: '/shared' }, { sourceVolume: 'mine', containerPath: '/mine' }, { sourceVolume: 'empty', containerPath: '/empty' }];
+    const token = `data-${process.pid}-${Date.now()}`;
+    // The volume name is the task definition volume's name for scope shared.
+    const fix = (m: { sourceVolume: string; containerPath: string }) => (m.sourceVolume === 'shared' ? { ...m, sourceVolume: sharedVolume } : m);
+    register('cdef-vol-write', [app({ mountPoints: mountPoints.map(fix), command: ['sh', '-c', `echo ${token} > /shared/f && echo ${token} > /mine/f && echo ${token} > /empty/f && echo wrote`] })],
+      { volumes: volumes.map((v) => (v.name === 'shared' ? { ...v, name: sharedVolume } : v)) });
+    register('cdef-vol-read', [app({ mountPoints: mountPoints.map(fix), command: ['sh', '-c', 'echo shared=$(cat /shared/f) mine=$(cat /mine/f 2>/dev/null) empty=$(cat /empty/f 2>/dev/null)'] })],
+      { volumes: volumes.map((v) => (v.name === 'shared' ? { ...v, name: sharedVolume } : v)) });
+
+    const w = await runToEnd('cdef-vol-write');
+    assert.equal(w.containers![0].exitCode, 0, `the writer: ${w.stoppedReason} ${w.containers![0].reason}`);
+    const writerVolumes = await volumesWithLabel('com.amazonaws.ecs.task-arn', w.taskArn!);
+    assert.equal(writerVolumes.length, 2, `the writer's task-scoped volumes (docker scope task, empty host): ${writerVolumes}`);
+    assert.ok(await volumeExists(sharedVolume), 'autoprovision made the shared volume');
+    // After the cleanup delay (2 s here) the task's containers and its task-scoped volumes are removed.
+    await until(async () => (await volumesWithLabel('com.amazonaws.ecs.task-arn', w.taskArn!)).length === 0 && (await containersWithLabel('com.amazonaws.ecs.task-arn', w.taskArn!)).length === 0,
+      60_000, 'the writer task\'s containers and task-scoped volumes removed');
+    assert.ok(await volumeExists(sharedVolume), 'the shared volume outlives the task');
+
+    const r = await runToEnd('cdef-vol-read');
+    const lines = await loggedLines('cdef-vol-read', r.taskArn!, (l) => l.some((x) => x.startsWith('shared=')));
+    assert.deepEqual(lines.filter((x) => x.startsWith('shared=')), [`shared=${token} mine= empty=`], 'the next task sees the shared data, and fresh task-scoped volumes');
+  });
+
+  it('mountPoints readOnly refuses a write; a host directory is mounted; volumesFrom shares a container\'s mounts', async () => {
+    const host = join(work, 'hostdir');
+    mkdirSync(host, { recursive: true });
+    writeFileSync(join(host, 'hello'), 'from-the-host\n');
+    register('cdef-ro', [
+      app({
+        name: 'app', essential: true,
+        mountPoints: [{ sourceVolume: 'h', containerPath: '/ro', readOnly: true }, { sourceVolume: 'h', containerPath: '/rw' }],
+        command: ['sh', '-c', 'cat /ro/hello; echo x > /ro/new; echo ro-exit=$?; echo y > /rw/written && echo rw-ok; echo done; exec sleep 3600'],
+      }),
+      { name: 'peer', image, memory: 16, essential: false, volumesFrom: [{ sourceContainer: 'app', readOnly: true }], dependsOn: [{ containerName: 'app', condition: 'START' }],
+        logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/cdef', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'cdef-ro' } },
+        command: ['sh', '-c', 'sleep 1; echo peer=$(cat /rw/hello); echo z > /rw/peer; echo peer-exit=$?'] },
+    ], { volumes: [{ name: 'h', host: { sourcePath: host } }] });
+    const arn = await run('cdef-ro');
+    await waitRunning(arn);
+    const lines = await loggedLines('cdef-ro', arn, (l) => l.includes('done'));
+    assert.ok(lines.includes('from-the-host'), JSON.stringify(lines));
+    assert.ok(lines.some((l) => /Read-only file system/.test(l)), `the write to the read-only mount failed as the kernel says: ${JSON.stringify(lines)}`);
+    assert.match(lines.find((l) => l.startsWith('ro-exit=')) ?? '', /^ro-exit=[1-9]/);
+    assert.ok(lines.includes('rw-ok'));
+    assert.equal(existsSync(join(host, 'new')), false, 'nothing reached the host through the read-only mount');
+    assert.equal(readFileSync(join(host, 'written'), 'utf8'), 'y\n', 'the read-write mount wrote to the host directory');
+    const logs = new CloudWatchLogsClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: server.credentials });
+    let peer: string[] = [];
+    await until(async () => {
+      const r = await logs.send(new FilterLogEventsCommand({ logGroupName: '/ecs/cdef', logStreamNames: [`cdef-ro/peer/${arn.split('/').pop()}`] })).catch(() => ({ events: [] }));
+      peer = (r.events ?? []).map((e) => e.message ?? '');
+      return peer.some((l) => l.startsWith('peer-exit='));
+    }, 60_000, () => `the peer's lines: ${JSON.stringify(peer)}`);
+    logs.destroy();
+    assert.ok(peer.includes('peer=from-the-host'), JSON.stringify(peer));
+    assert.match(peer.find((l) => l.startsWith('peer-exit=')) ?? '', /^peer-exit=[1-9]/, 'volumesFrom readOnly: the peer cannot write');
+    await stopAndWait(arn);
+  });
+
+  it('bad input: a missing, a sensitive and a not-allowed host path, a shared volume without autoprovision: the task fails to start and leaves nothing', async () => {
+    const cases: [string, object, RegExp][] = [
+      ['missing', { host: { sourcePath: join(work, 'no-such-dir') } }, /^CannotCreateContainerError: Error response from daemon: invalid mount config for type "bind": bind source path does not exist: \//],
+      ['shadow', { host: { sourcePath: '/etc/shadow' } }, /^CannotCreateContainerError: host path \/etc\/shadow \(volume 'v'\) may not be mounted on this container instance: .*\/etc\/shadow/],
+      ['etc', { host: { sourcePath: '/etc' } }, /may not be mounted on this container instance: it contains \/etc\/shadow/],
+      ['socket', { host: { sourcePath: '/run' } }, /may not be mounted on this container instance/],
+      ['noauto', { dockerVolumeConfiguration: { scope: 'shared', autoprovision: false } }, /^CannotCreateVolumeError: shared volume 'cdef-noauto-.*' does not exist and autoprovision is false$/],
+    ];
+    for (const [what, volume, reason] of cases) {
+      const name = what === 'noauto' ? `cdef-noauto-${process.pid}` : 'v';
+      register(`cdef-bad-${what}`, [app({ mountPoints: [{ sourceVolume: name, containerPath: '/v' }], command: ['sh', '-c', 'echo should-not-run'] })], { volumes: [{ name, ...volume }] });
+      const t = await runToEnd(`cdef-bad-${what}`);
+      assert.equal(t.stopCode, 'TaskFailedToStart', what);
+      assert.match(t.stoppedReason ?? '', reason, what);
+      assert.match(t.containers![0].reason ?? '', reason, `${what}: the container says why too`);
+      assert.deepEqual(await containersWithLabel('com.amazonaws.ecs.task-arn', t.taskArn!), [], `${what}: no container was made`);
+      assert.deepEqual(await volumesWithLabel('com.amazonaws.ecs.task-arn', t.taskArn!), [], `${what}: no volume was made`);
+    }
+    assert.equal(await volumeExists(`cdef-noauto-${process.pid}`), false);
   });
 });

@@ -27,6 +27,8 @@ export interface AgentOptions {
   attributes?: Record<string, string>;
   availabilityZone?: string;
   stopTimeout?: number;
+  /** Seconds before stopped containers (and task-scoped volumes) are removed; the agent's default is 600. */
+  cleanupDelay?: number;
   stateDir?: string;
 }
 
@@ -40,6 +42,7 @@ export async function startAgent(server: TestServer, o: AgentOptions): Promise<A
   if (o.memory !== undefined) args.push('--memory', String(o.memory));
   if (o.availabilityZone) args.push('--availability-zone', o.availabilityZone);
   if (o.stopTimeout !== undefined) args.push('--stop-timeout', String(o.stopTimeout));
+  if (o.cleanupDelay !== undefined) args.push('--cleanup-delay', String(o.cleanupDelay));
   for (const [k, v] of Object.entries(o.attributes ?? {})) args.push('--attribute', `${k}=${v}`);
   const launch = () => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -48,6 +48,22 @@ export async function containerFinishedAt(id: string): Promise<Date | null> {
   return j.State.Running || Number.isNaN(t.getTime()) || t.getFullYear() < 2000 ? null : t;
 }
 
+/** Names of the volumes carrying `label=value`. */
+export async function volumesWithLabel(label: string, value: string): Promise<string[]> {
+  const r = await engine().listVolumes({ filters: { label: [`${label}=${value}`] } });
+  return (r.Volumes ?? []).filter((v) => v.Labels?.[label] === value).map((v) => v.Name);
+}
+
+/** Whether a volume by that name exists. */
+export async function volumeExists(name: string): Promise<boolean> {
+  return engine().getVolume(name).inspect().then(() => true, () => false);
+}
+
+/** Removes a volume (test cleanup; errors ignored). */
+export async function removeVolume(name: string): Promise<void> {
+  await engine().getVolume(name).remove().catch(() => undefined);
+}
+
 /** Sends a signal to a container's main process. */
 export async function killContainer(id: string, signal = 'KILL'): Promise<void> {
   await engine().getContainer(id).kill({ signal });

@@ -156,7 +156,9 @@ test('logs, ulimits, volumes, constraints', () => {
   assert.ok(names.includes('ecs.capability.execution-role-awslogs'));
   rejects(reg({ containerDefinitions: [c({ ulimits: [{ name: 'nofile', softLimit: 10, hardLimit: 5 }] })] }), /softLimit \(10\) must not exceed hardLimit/);
   rejects(reg({ containerDefinitions: [c({ mountPoints: [{ sourceVolume: 'data', containerPath: '/data' }] })] }), /source volume 'data' is not defined/);
-  rejects(reg({ volumes: [{ name: 'data' }], containerDefinitions: [c({ mountPoints: [{ sourceVolume: 'data', containerPath: '/data' }] })] }), /Wharf does not mount task volumes yet/);
+  assert.doesNotThrow(() => normalizeTaskDefinition(reg({ volumes: [{ name: 'data' }], containerDefinitions: [c({ mountPoints: [{ sourceVolume: 'data', containerPath: '/data' }] })] })));
+  rejects(reg({ volumes: [{ name: 'v', dockerVolumeConfiguration: { scope: 'task', autoprovision: true } }] }), /autoprovision can only be set when scope is 'shared'/);
+  rejects(reg({ volumes: [{ name: 'v', host: { sourcePath: '/x' }, dockerVolumeConfiguration: { scope: 'task' } }] }), /only one of host, dockerVolumeConfiguration/);
   rejects(reg({ volumes: [{ name: 'v' }, { name: 'v' }] }), /Duplicate volume name 'v'/);
   rejects(reg({ placementConstraints: Array.from({ length: 11 }, () => ({ type: 'memberOf' as const, expression: 'attribute:a == b' })) }), /Too many placement constraints/);
   rejects(reg({ placementConstraints: [{ type: 'memberOf' }] }), /requires an expression/);

@@ -157,6 +157,12 @@ export function normalizeTaskDefinition(input: RegisterTaskDefinitionRequest): N
       fail(`Invalid host sourcePath '${v.host.sourcePath}' for volume '${v.name}': it must be an absolute path.`);
     }
     if (v.host && wantsFargate && v.host.sourcePath) fail(`Fargate does not support host volumes with a sourcePath (volume '${v.name}').`);
+    const kinds = (['host', 'dockerVolumeConfiguration', 'efsVolumeConfiguration', 's3filesVolumeConfiguration', 'fsxWindowsFileServerVolumeConfiguration'] as const)
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined);
+    if (kinds.length > 1) fail(`Invalid volume '${v.name}': it can have only one of ${kinds.join(', ')}.`);
+    const d = v.dockerVolumeConfiguration;
+    if (d?.autoprovision && d.scope !== 'shared') fail(`Invalid 'dockerVolumeConfiguration' for volume '${v.name}': autoprovision can only be set when scope is 'shared'.`);
+    if (d?.driver !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.\/:-]*$/.test(d.driver)) fail(`Invalid 'dockerVolumeConfiguration' for volume '${v.name}': invalid driver name '${d.driver}'.`);
   }
 
   // Placement constraints: memberOf only (the model's enum already says so), at most 10, each with an expression.
@@ -217,6 +223,7 @@ export function normalizeTaskDefinition(input: RegisterTaskDefinitionRequest): N
       return `No Fargate configuration exists for given values: ${taskCpu} CPU, ${taskMemory} memory. See the Amazon ECS documentation for the valid values.`;
     }
     if (placementConstraints.length > 0) return 'Task definition placement constraints are not supported for Fargate.';
+    if (volumes.some((v) => v.dockerVolumeConfiguration)) return 'Tasks using the Fargate launch type do not support dockerVolumeConfiguration.';
     if (volumes.some((v) => v.host?.sourcePath)) return 'Fargate does not support host volumes with a sourcePath.';
     for (const c of containers) {
       if (c.privileged) return `Fargate does not support privileged containers: container '${c.name}' sets privileged to true.`;
@@ -549,7 +556,7 @@ export function requiredAttributes(def: Pick<NormalizedTaskDefinition, 'containe
       names.add('ecs.capability.efs');
       if (v.efsVolumeConfiguration.authorizationConfig?.iam === 'ENABLED' || v.efsVolumeConfiguration.authorizationConfig?.accessPointId) names.add('ecs.capability.efsAuth');
     }
-    if (v.dockerVolumeConfiguration) { names.add('ecs.capability.docker-plugin.local'); docker('1.25'); }
+    if (v.dockerVolumeConfiguration) { names.add(`ecs.capability.docker-plugin.${v.dockerVolumeConfiguration.driver ?? 'local'}`); docker('1.25'); }
   }
   for (const c of def.containerDefinitions) {
     const log = c.logConfiguration?.logDriver;
