@@ -39,7 +39,7 @@ before(async () => {
   await pushToRegistry(built.layoutDir, image, { creds: { username: server.credentials.accessKeyId, password: server.credentials.secretAccessKey } });
   agent = await startAgent(server, { cluster, name: 'c1', cpu: 2048, memory: 1024, stopTimeout: 2, cleanupDelay: 2 });
   await until(async () => (await ecs.send(new ListContainerInstancesCommand({ cluster, filter: 'agentConnected == true' }))).containerInstanceArns?.length === 1,
-    30_000, () => `the agent connected within 30 s; its output:\n${agent!.output.join('\n')}`);
+    60_000, () => `the agent connected within 60 s; its output:\n${agent!.output.join('\n')}`);
 });
 
 after(async () => {
