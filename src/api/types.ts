@@ -3,6 +3,7 @@
  * and the model already checked types, required members, enums and limits), reads and writes the
  * store with version checks, and returns a plain object. It never touches HTTP.
  */
+import type { FargatePoolLimits } from '../model/ecs/capacity.js';
 import type { Logger } from 'pino';
 import type { ErrorCode } from '../model/errors.js';
 import type { EnumWording, ServiceModel } from '../protocol/service-model.js';
@@ -48,6 +49,11 @@ export interface ApiDeps {
   readonly placement: PlacementCaches;
   /** Allocates task definition revisions in group-committed batches (RegisterTaskDefinition). */
   readonly revisions: RevisionAllocator;
+  /**
+   * The managed Fargate pool's bounds and the one region it serves: FARGATE launches beyond them, or in
+   * another region, are refused as Fargate refuses them (docs/fargate.md).
+   */
+  readonly fargatePool?: FargatePoolLimits & { region: string };
 }
 
 export interface RequestContext extends ApiDeps {

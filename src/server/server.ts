@@ -21,6 +21,7 @@ import { buildPlugins } from './plugins.js';
 import { RegistryAuth } from '../registry/auth.js';
 import { AgentGateway, ensureJoinToken, ensurePoolToken, joinTokenVerifier, poolTokenVerifier } from '../dispatcher/gateway.js';
 import { CapacityController } from '../controllers/capacity/controller.js';
+import { DEFAULT_POOL_CONFIG } from '../controllers/capacity/pool.js';
 import { LocalProcessHosts } from './fargate-hosts.js';
 import { startTaskReaper } from '../controllers/task-reaper/task-reaper.js';
 import { ServicesController } from '../controllers/services/controller.js';
@@ -104,6 +105,11 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
   let endpoint = cfg.publicEndpoint ?? '';
   let closed = false;
   const placement = new PlacementCaches(store, cfg.region);
+  // The managed Fargate pool serves the configured region only (its agents join it).
+  const fargatePool = {
+    region: cfg.region, hostCpu: cfg.tuning.fargateHostCpu ?? DEFAULT_POOL_CONFIG.hostCpu,
+    hostMemory: cfg.tuning.fargateHostMemory ?? DEFAULT_POOL_CONFIG.hostMemory, maxHosts: cfg.tuning.fargateMaxHosts ?? DEFAULT_POOL_CONFIG.maxHosts,
+  };
   const deps: ApiDeps = {
     store,
     region: cfg.region,
@@ -115,6 +121,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
     secretBox: SecretBox.fromFile(join(cfg.dataDir, 'secrets.key')),
     placement,
     revisions: new RevisionAllocator(),
+    fargatePool,
   };
   const registry = new Registry({ api: deps, keys, config: cfg });
   const telemetry = new Telemetry({ api: deps, config: cfg });
@@ -192,6 +199,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
       }
       const services = new ServicesController({
         store: rstore, placement: placement.forRegion(region), scope, clock: deps.clock, log: rlog.child({ svc: 'services' }),
+        fargatePool: home ? fargatePool : { ...fargatePool, maxHosts: 0 },
         reconcile: { lostAfterMs: cfg.tuning.serviceLostAfterMs, throttleBaseMs: cfg.tuning.serviceThrottleBaseMs },
       });
       void services.start(signal).catch((err) => log.error({ err }, 'services controller failed to start'));

@@ -177,6 +177,26 @@ describe('FARGATE launch type and capacity providers', () => {
     assert.deepEqual(gone.json.NetworkInterfaces, []);
   });
 
+  it('refuses FARGATE launches the pool cannot serve with Fargate\'s capacity failure, and creates nothing', async () => {
+    // The managed pool serves the server's configured region only: another region has no Fargate capacity.
+    const other = ['--region', 'eu-west-1'];
+    assert.equal(server.aws(['ecs', 'create-cluster', '--cluster-name', cluster, ...other]).status, 0);
+    assert.equal(server.aws(['ecs', 'register-task-definition', '--cli-input-json', JSON.stringify(sampleFargate()), ...other]).status, 0);
+    // (A region's default VPC is made when the region is first used.)
+    const vpcId = (await until(async () => server.aws(['ec2', 'describe-vpcs', '--filters', 'Name=is-default,Values=true', ...other]).json?.Vpcs ?? [],
+      (v) => v.length === 1, 30_000, 'the eu-west-1 default VPC'))[0].VpcId as string;
+    const otherSubnet = server.aws(['ec2', 'describe-subnets', '--filters', `Name=vpc-id,Values=${vpcId}`, ...other]).json.Subnets[0].SubnetId as string;
+    const run = server.aws(['ecs', 'run-task', '--cluster', cluster, '--task-definition', 'sample-fargate', '--count', '2', '--launch-type', 'FARGATE',
+      '--network-configuration', `awsvpcConfiguration={subnets=[${otherSubnet}]}`, ...other]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(run.json.tasks, []);
+    assert.deepEqual(run.json.failures, [
+      { reason: 'Capacity is unavailable at this time. Please try again later or in a different availability zone' },
+      { reason: 'Capacity is unavailable at this time. Please try again later or in a different availability zone' },
+    ]);
+    assert.deepEqual(server.aws(['ecs', 'list-tasks', '--cluster', cluster, ...other]).json.taskArns, []);
+  });
+
   it('spreads tasks over a capacity provider strategy by base, then weight', async () => {
     const put = server.aws(['ecs', 'put-cluster-capacity-providers', '--cluster', cluster, '--capacity-providers', 'FARGATE', 'FARGATE_SPOT',
       '--default-capacity-provider-strategy', 'capacityProvider=FARGATE,base=1,weight=1', 'capacityProvider=FARGATE_SPOT,weight=3']);

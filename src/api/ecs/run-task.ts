@@ -24,7 +24,8 @@ import { placementAttributes } from '../../model/ecs/task-definition.js';
 import { containerInstanceArn } from '../../model/arn.js';
 import { getJson } from '../../store/json.js';
 import { createUnplaced, placeAndCommit } from '../../controllers/shared/placement-commit.js';
-import { chooseLaunch, resolvePlatformVersion, spreadOverStrategy, type StrategyItem } from '../../model/ecs/capacity.js';
+import { chooseLaunch, FARGATE_CAPACITY_UNAVAILABLE, poolRoomFor, resolvePlatformVersion, spreadOverStrategy, type StrategyItem } from '../../model/ecs/capacity.js';
+import { liveFargateDemand } from '../../controllers/shared/fargate-demand.js';
 import type { TaskDefinitionRecord } from '../../model/ecs/records.js';
 import { checkPlacementSpec, PlacementSpecError, RUN_TASK_DEFAULT_STRATEGY, type Strategy, type Constraint } from '../../scheduler/placement.js';
 import type { Handler, RequestContext } from '../types.js';
@@ -151,14 +152,21 @@ async function launchFargate(ctx: RequestContext, input: RunTaskRequest, o: { cl
     enableExecuteCommand: input.enableExecuteCommand, network, now: ctx.now.getTime(),
     fargate: { capacityProviderName: providers[i], platformVersion },
   }));
-  const extraOps = idemKey ? [{ type: 'put' as const, key: idemKey, value: JSON.stringify({ hash: requestHash, tasks, failures: [] } satisfies IdempotencyRecord) }] : [];
+  // Tasks the pool could never hold, even grown to its limit, are refused as Fargate refuses them.
+  const failures: Failure[] = [];
+  if (ctx.fargatePool) {
+    const limits = ctx.region === ctx.fargatePool.region ? ctx.fargatePool : { ...ctx.fargatePool, maxHosts: 0 };
+    const room = poolRoomFor(limits, await liveFargateDemand(ctx.store, o.cluster.clusterName), tasks.map((t) => t.reserved));
+    for (const t of tasks.splice(room)) failures.push({ reason: FARGATE_CAPACITY_UNAVAILABLE });
+  }
+  const extraOps = idemKey ? [{ type: 'put' as const, key: idemKey, value: JSON.stringify({ hash: requestHash, tasks, failures } satisfies IdempotencyRecord) }] : [];
   const ok = await createUnplaced(ctx.store, ctx.placement.forRegion(ctx.region), o.cluster.clusterName, tasks, { extraOps, extraCompare: idemKey ? [{ key: idemKey, target: 'createRevision', op: '==', value: 0 }] : [] });
   if (!ok) {
     const prior = idemKey ? await getJson<IdempotencyRecord>(ctx.store, idemKey) : undefined;
     if (prior) return replay(prior.value, requestHash);
     throw new ApiError('ServerException', 'The tasks could not be created. Retry the request.');
   }
-  return { tasks: tasks.map((t) => taskView(t, true)), failures: [] };
+  return { tasks: tasks.map((t) => taskView(t, true)), failures };
 }
 
 function replay(prior: IdempotencyRecord, hash: string): RunTaskResponse {

@@ -29,7 +29,8 @@ import { placementAttributes } from '../../model/ecs/task-definition.js';
 import { remainingOf, requestStop, reservationsOn } from '../../model/ecs/task-state.js';
 import { SERVICE_DEFAULT_STRATEGY, type Constraint, type PlacementFailure } from '../../scheduler/placement.js';
 import { placeAndCommit, instanceView, createUnplaced, type ClusterCache } from '../shared/placement-commit.js';
-import { FARGATE_LATEST_PLATFORM_VERSION, spreadOverStrategy } from '../../model/ecs/capacity.js';
+import { FARGATE_CAPACITY_UNAVAILABLE, FARGATE_LATEST_PLATFORM_VERSION, poolRoomFor, spreadOverStrategy, type FargatePoolLimits } from '../../model/ecs/capacity.js';
+import { liveFargateDemand } from '../shared/fargate-demand.js';
 import { allocateInterfaces } from '../shared/network-allocation.js';
 import { appendEvent, reconcile, DEFAULT_RECONCILE_OPTIONS, type Plan, type ReconcileOptions, type ServiceInstance, type StartAction } from './reconcile.js';
 
@@ -45,6 +46,8 @@ export interface ServicesControllerOptions {
   resyncMs?: number;
   /** Keys synced at once. Default 4: syncs mostly wait on the store, and one key never runs twice. */
   concurrency?: number;
+  /** The managed Fargate pool's bounds (home region): FARGATE tasks beyond them are not created. */
+  fargatePool?: FargatePoolLimits;
 }
 
 export function newDeploymentId(): string {
@@ -293,7 +296,17 @@ export class ServicesController {
       fargate: { capacityProviderName: providers[i], platformVersion },
     }));
     const next = structuredClone(svc);
-    appendEvent(next, `(service ${svc.serviceName}) has started ${tasks.length} tasks: ${tasks.map((t) => `(task ${t.id})`).join(' ')}.`, now);
+    // Tasks the pool could never hold are not created: the service says so, as ECS does, and tries
+    // again on a later pass (a task that stops frees room).
+    if (this.o.fargatePool) {
+      const room = poolRoomFor(this.o.fargatePool, await liveFargateDemand(store, svc.cluster), tasks.map((t) => t.reserved));
+      if (room < tasks.length) {
+        tasks.splice(room);
+        appendEvent(next, `(service ${svc.serviceName}) was unable to place a task. Reason: ${FARGATE_CAPACITY_UNAVAILABLE}.`, now);
+      }
+    }
+    if (tasks.length) appendEvent(next, `(service ${svc.serviceName}) has started ${tasks.length} tasks: ${tasks.map((t) => `(task ${t.id})`).join(' ')}.`, now);
+    if (JSON.stringify(next) === JSON.stringify(svc)) return undefined;
     next.version += 1;
     const ok = await createUnplaced(store, this.o.placement, svc.cluster, tasks, {
       extraCompare: [{ key: svcKey, target: 'version', op: '==', value: version }],

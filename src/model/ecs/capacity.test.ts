@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkClusterProviders, chooseLaunch, resolvePlatformVersion, spreadOverStrategy } from './capacity.js';
+import { checkClusterProviders, chooseLaunch, poolRoomFor, resolvePlatformVersion, spreadOverStrategy } from './capacity.js';
 
 const count = (xs: string[]) => Object.fromEntries([...new Set(xs)].map((x) => [x, xs.filter((y) => y === x).length]));
 
@@ -42,4 +42,17 @@ test('cluster providers and platform versions', () => {
   assert.equal(resolvePlatformVersion('LATEST'), '1.4.0');
   assert.equal(resolvePlatformVersion('1.3.0'), '1.3.0');
   assert.throws(() => resolvePlatformVersion('1.0.0'), /platform version/);
+});
+
+test('poolRoomFor: new tasks fit next to the live ones in at most maxHosts hosts (the example in the header)', () => {
+  const limits = { hostCpu: 1024, hostMemory: 4096, maxHosts: 2 };
+  const small = { cpu: 256, memory: 512 };
+  assert.equal(poolRoomFor(limits, Array(5).fill(small), Array(10).fill(small)), 3);
+  assert.equal(poolRoomFor(limits, [], Array(10).fill(small)), 8);
+  assert.equal(poolRoomFor(limits, Array(8).fill(small), [small]), 0);
+  // A task larger than a host gets a host of its own size; two of them fill a two-host pool.
+  const big = { cpu: 4096, memory: 8192 };
+  assert.equal(poolRoomFor(limits, [], [big, big, big]), 2);
+  assert.equal(poolRoomFor(limits, [big], [small]), 1, 'the big task\'s host has no room left over in cpu, a second host does');
+  assert.equal(poolRoomFor({ ...limits, maxHosts: 0 }, [], [small]), 0, 'no pool (another region): nothing fits');
 });

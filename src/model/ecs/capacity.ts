@@ -138,3 +138,36 @@ export function resolvePlatformVersion(v: string | undefined): string {
 export function fargateProviderView(scope: Scope, name: FargateProvider): CapacityProvider {
   return { capacityProviderArn: ecsArn(scope, `capacity-provider/${name}`), name, status: 'ACTIVE', tags: [] };
 }
+
+/** The managed pool's bounds (ServerTuning: WHARF_FARGATE_HOST_CPU, _HOST_MEMORY, _MAX_HOSTS). */
+export interface FargatePoolLimits { hostCpu: number; hostMemory: number; maxHosts: number }
+
+/** ECS's words when Fargate has no capacity for a task (RunTask failure, service event). */
+export const FARGATE_CAPACITY_UNAVAILABLE = 'Capacity is unavailable at this time. Please try again later or in a different availability zone';
+
+/**
+ * How many of `add` (in order) the cluster's pool can hold next to its live Fargate tasks, with the pool
+ * grown to `maxHosts` hosts — the check RunTask and the service controller make before creating Fargate
+ * tasks, so a task that can never be placed is refused as ECS refuses it instead of waiting forever.
+ * The packing is the pool's own (controllers/capacity/pool.ts): first fit, largest first, a host of the
+ * configured size or of the task's size when the task is larger. Example: hosts 1024/4096, at most 2, 5
+ * live tasks of 256/512 (two hosts, 1024 + 256 used) → 3 more of 256 fit, the 4th does not.
+ */
+export function poolRoomFor(limits: FargatePoolLimits, live: readonly { cpu: number; memory: number }[], add: readonly { cpu: number; memory: number }[]): number {
+  const bins: { cpu: number; memory: number }[] = [];
+  const put = (t: { cpu: number; memory: number }): boolean => {
+    let b = bins.find((x) => x.cpu >= t.cpu && x.memory >= t.memory);
+    if (!b) {
+      if (bins.length >= limits.maxHosts) return false;
+      b = { cpu: Math.max(limits.hostCpu, t.cpu), memory: Math.max(limits.hostMemory, t.memory) };
+      bins.push(b);
+    }
+    b.cpu -= t.cpu;
+    b.memory -= t.memory;
+    return true;
+  };
+  for (const t of [...live].sort((a, b) => b.memory - a.memory || b.cpu - a.cpu)) put(t);
+  let n = 0;
+  for (const t of add) { if (!put(t)) break; n++; }
+  return n;
+}
