@@ -72,6 +72,8 @@ export function runtimeConformance(name: string, h: RuntimeHarness): void {
     });
     after(async () => {
       for (const id of created) await rt.removeContainer(id).catch(() => {});
+      // Volumes a failed case left behind (every one this run makes carries the run's label).
+      for (const v of await rt.listVolumes({ 'wharf.test-run': run }).catch(() => [])) await rt.removeVolume(v.name).catch(() => {});
       await rt.close();
     });
 
