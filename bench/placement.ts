@@ -43,12 +43,14 @@ const log = pino({ level: 'silent' });
 const scope = { region: 'us-east-1', accountId: '000000000000' };
 
 const revisions = new RevisionAllocator();
+// ECS handlers touch neither the load balancer config nor the registry or telemetry backends.
+const ECS_ONLY = { elb: undefined as never, targetTrackingAlarms: undefined as never, backendsFor: () => { throw new Error('ECS only'); }, registry: undefined as never, logs: undefined as never, metrics: undefined as never };
 const caches = new Map<SqliteStore, PlacementCaches>();
 const placementOf = (store: SqliteStore) => caches.get(store) ?? caches.set(store, new PlacementCaches(store, scope.region)).get(store)!;
 
 function ctx(store: SqliteStore): RequestContext {
   const now = new Date();
-  return { store, ...scope, publicEndpoint: 'http://127.0.0.1', clock: () => new Date(), requestId: randomUUID(), now, log, principal: { accessKeyId: 'AKIA', userName: 'bench', arn: 'arn:aws:iam::000000000000:user/bench', userId: 'AIDABENCH', type: 'user', bootstrap: true, tags: [] }, iam: undefined as never, placement: placementOf(store), revisions };
+  return { store, ...scope, publicEndpoint: 'http://127.0.0.1', clock: () => new Date(), requestId: randomUUID(), now, log, principal: { accessKeyId: 'AKIA', userName: 'bench', arn: 'arn:aws:iam::000000000000:user/bench', userId: 'AIDABENCH', type: 'user', bootstrap: true, tags: [] }, iam: undefined as never, placement: placementOf(store), revisions, ...ECS_ONLY };
 }
 
 function instance(cluster: string, n: number): ContainerInstanceRecord {

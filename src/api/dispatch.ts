@@ -19,7 +19,7 @@ import { headerValue, type Codec, type RawRequest, type WireResponse } from '../
 import { parseSignature, verifySignature, type Dialect } from '../protocol/sigv4.js';
 import { validateInput } from '../protocol/service-model.js';
 import type { IamDirectory } from '../iam/directory.js';
-import type { ApiDeps, AuthzItem, Principal, RequestContext, ServiceDefinition } from './types.js';
+import type { ApiDeps, AuthzItem, Principal, RegionalBackends, RequestContext, ServiceDefinition } from './types.js';
 import { REGION_NAME, regionKeys, storeForRegion } from '../store/region-store.js';
 import { createOnly } from '../store/store.js';
 
@@ -51,10 +51,19 @@ class Context {
   }
 }
 
+/** What a region's requests see: the deps, that region's name and store view, and its backends. */
+type RegionDeps = ApiDeps & RegionalBackends;
+
+function withBackends(deps: ApiDeps, region: string, store: ApiDeps['store']): RegionDeps {
+  const b = deps.backendsFor(region);
+  const value = (v: unknown) => ({ value: v, enumerable: true });
+  return Object.create(deps, { region: value(region), store: value(store), registry: value(b.registry), logs: value(b.logs), metrics: value(b.metrics) }) as RegionDeps;
+}
+
 /** A Context subclass whose prototype reads each of `deps`' members from the (regional) deps object. */
 function contextClass(deps: ApiDeps): typeof Context {
   class DepsContext extends Context {}
-  for (const name of new Set([...Object.keys(deps), 'store', 'region'])) {
+  for (const name of new Set([...Object.keys(deps), 'store', 'region', 'registry', 'logs', 'metrics'])) {
     if (name in Context.prototype) continue;
     Object.defineProperty(DepsContext.prototype, name, { get(this: { deps: Record<string, unknown> }) { return this.deps[name]; }, enumerable: true });
   }
@@ -65,10 +74,11 @@ export class ApiDispatcher {
   private readonly bySigningName = new Map<string, ServiceDefinition>();
   private readonly Context: typeof Context;
   /** Per region: the deps handlers see (that region's name and its view of the store). */
-  private readonly regional = new Map<string, ApiDeps>();
+  private readonly regional = new Map<string, RegionDeps>();
+  private readonly home: RegionDeps;
 
   constructor(
-    private readonly services: readonly ServiceDefinition[],
+    services: readonly ServiceDefinition[],
     private readonly codecs: readonly Codec[],
     private readonly iam: IamDirectory,
     private readonly deps: ApiDeps,
@@ -76,7 +86,8 @@ export class ApiDispatcher {
   ) {
     for (const s of services) this.bySigningName.set(s.signingName, s);
     this.Context = contextClass(deps);
-    this.regional.set(deps.region, deps);
+    this.home = withBackends(deps, deps.region, deps.store);
+    this.regional.set(deps.region, this.home);
   }
 
   /**
@@ -84,14 +95,14 @@ export class ApiDispatcher {
    * The first request of a region records the region in the store, so its controllers start (and start
    * again after a restart) — see src/server/regions.ts.
    */
-  private async region(region: string, dialect: Dialect): Promise<ApiDeps> {
+  private async region(region: string, dialect: Dialect): Promise<RegionDeps> {
     if (!REGION_NAME.test(region)) {
       throw new ApiError(dialect === 'query' ? 'SignatureDoesNotMatch' : 'InvalidSignatureException', `Credential should be scoped to a valid region. '${region}' is not a region name.`);
     }
     const store = storeForRegion(this.deps.store, region, this.deps.region);
     if (store !== this.deps.store) await this.deps.store.txn(createOnly(regionKeys.region(region), '{}'));
-    const deps: ApiDeps = Object.create(this.deps, { region: { value: region, enumerable: true }, store: { value: store, enumerable: true } });
-    if (this.regional.size > 1000) { this.regional.clear(); this.regional.set(this.deps.region, this.deps); }
+    const deps = withBackends(this.deps, region, store);
+    if (this.regional.size > 1000) { this.regional.clear(); this.regional.set(this.deps.region, this.home); }
     this.regional.set(region, deps);
     return deps;
   }

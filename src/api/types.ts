@@ -12,6 +12,11 @@ import type { Caller, IamDirectory } from '../iam/directory.js';
 import type { SecretBox } from '../iam/secret-box.js';
 import type { PlacementCaches } from '../controllers/shared/placement-commit.js';
 import type { RevisionAllocator } from './ecs/revision-allocator.js';
+import type { ElbConfig } from './elbv2/common.js';
+import type { LogsBackend } from './logs/backend.js';
+import type { CloudWatchBackend } from './cloudwatch/backend.js';
+import type { Registry } from '../registry/registry.js';
+import type { TrackingAlarmTiming } from '../model/autoscaling/target-tracking.js';
 
 /** The authenticated caller (a user, or a role session): see iam/directory.ts. */
 export type Principal = Caller;
@@ -54,9 +59,25 @@ export interface ApiDeps {
    * another region, are refused as Fargate refuses them (docs/fargate.md).
    */
   readonly fargatePool?: FargatePoolLimits & { region: string };
+  /** Where load balancer listeners bind, and the host-port probe (ELBv2). */
+  readonly elb: ElbConfig;
+  /** The timing of the CloudWatch alarms target tracking scaling policies make (Application Auto Scaling). */
+  readonly targetTrackingAlarms: TrackingAlarmTiming;
+  /** A region's backends; the dispatcher puts them on each request's context (RegionalBackends). */
+  readonly backendsFor: (region: string) => RegionalBackends;
 }
 
-export interface RequestContext extends ApiDeps {
+/** The backends of the request's region that live outside the store. */
+export interface RegionalBackends {
+  /** ECR: the region's registry. */
+  readonly registry: Registry;
+  /** CloudWatch Logs: the region's log groups and events. */
+  readonly logs: LogsBackend;
+  /** CloudWatch: the region's metrics and alarms. */
+  readonly metrics: CloudWatchBackend;
+}
+
+export interface RequestContext extends ApiDeps, RegionalBackends {
   readonly requestId: string;
   readonly principal: Principal;
   /** The time the request arrived; use it for every timestamp the request writes. */
@@ -87,20 +108,3 @@ export interface ServiceDefinition {
   readonly authorize?: Authorizer;
 }
 
-/**
- * A service whose backend is per region (CloudWatch Logs, metrics, ECR): one definition per region,
- * made on a region's first call, chosen by the request's region. Services whose handlers only use
- * `ctx.store` need none of this: the store in their context already is the region's.
- */
-export function regionalService(defaultRegion: string, build: (region: string) => ServiceDefinition): ServiceDefinition {
-  const made = new Map<string, ServiceDefinition>();
-  const forRegion = (region: string) => {
-    let d = made.get(region);
-    if (!d) { d = build(region); made.set(region, d); }
-    return d;
-  };
-  const base = forRegion(defaultRegion);
-  const handlers: Record<string, Handler> = {};
-  for (const op of Object.keys(base.handlers)) handlers[op] = (input, ctx) => forRegion(ctx.region).handlers[op](input, ctx);
-  return { ...base, handlers };
-}

@@ -25,7 +25,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { DataPlaneSpec, DpBackend, LbDataPlane, ServerObservation } from '../model/elbv2/data-plane.js';
+import type { DataPlaneSpec, LbDataPlane, ServerObservation } from '../model/elbv2/data-plane.js';
 import { renderConfig, serverArgs, structuralConfig, TRANSITION_CHECK_MS, type RenderOptions } from './haproxy-config.js';
 import { ADMIN_FDRAIN, ADMIN_FMAINT, parseServersState, parseStatCsv, runtimeCommand } from './runtime-api.js';
 
@@ -58,8 +58,6 @@ export class HaproxyDataPlane implements LbDataPlane {
   private applying: Promise<void> = Promise.resolve();
   /** When each server was first seen failing while down (for initial targets, which HAProxy never counts). */
   private readonly failingSince = new Map<string, number>();
-  /** Backends as last applied, for the server settings `add server` needs. */
-  private backends = new Map<string, DpBackend>();
   reloads = 0;
 
   constructor(private readonly o: HaproxyOptions) {
@@ -144,7 +142,6 @@ export class HaproxyDataPlane implements LbDataPlane {
   private async applyNow(spec: DataPlaneSpec): Promise<void> {
     if (this.closed) return;
     if (!this.master) throw new Error('haproxy is not running');
-    this.backends = new Map(spec.backends.map((b) => [b.name, b]));
     const structural = structuralConfig(spec, this.render);
     if (structural !== this.lastStructural) {
       const full = renderConfig(spec, this.render);

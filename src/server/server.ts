@@ -35,6 +35,7 @@ import { RpcV2CborCodec } from '../protocol/codecs/rpcv2-cbor.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { Registry } from '../registry/registry.js';
 import { PlacementCaches } from '../controllers/shared/placement-commit.js';
+import { portFree } from '../lb/ports.js';
 import { RevisionAllocator } from '../api/ecs/revision-allocator.js';
 import { HaproxyDataPlane } from '../lb/haproxy.js';
 import { startLbController } from '../controllers/lb/lb-controller.js';
@@ -122,10 +123,17 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
     placement,
     revisions: new RevisionAllocator(),
     fargatePool,
+    // Load balancer listeners bind this host address (WHARF_LB_BIND_ADDRESS, default loopback).
+    elb: { bindAddress: cfg.tuning.lbBindAddress, portFree },
+    // The timing of the alarms target tracking policies make (WHARF_TARGET_TRACKING_ALARMS, docs/autoscaling.md).
+    targetTrackingAlarms: cfg.tuning.targetTrackingAlarms,
+    // ECR, CloudWatch Logs and metrics have backends of their own, one per region; ECS and ELBv2 keep
+    // everything in the store, which each request's context already scopes to its region.
+    backendsFor: (region) => ({ registry: registry.forRegion(region), logs: telemetry.region(region).logs, metrics: telemetry.region(region).metrics }),
   };
   const registry = new Registry({ api: deps, keys, config: cfg });
   const telemetry = new Telemetry({ api: deps, config: cfg });
-  const services: ServiceDefinition[] = buildServices({ homeRegion: cfg.region, lbBindAddress: cfg.tuning.lbBindAddress, registry, telemetry, targetTrackingAlarms: cfg.tuning.targetTrackingAlarms });
+  const services: ServiceDefinition[] = buildServices();
   const dispatcher = new ApiDispatcher(services, [new RpcV2CborCodec(), new AwsJsonCodec('awsJson1_1'), new AwsJsonCodec('awsJson1_0'), new Ec2QueryCodec(), new AwsQueryCodec()], iam, deps, log);
   const app = await buildApp({ dispatcher, logger: log, plugins: buildPlugins({ store, registry, telemetry }) });
   const joinToken = await ensureJoinToken(store);

@@ -9,7 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ECRClient, CreateRepositoryCommand, DescribeImagesCommand, BatchGetImageCommand, BatchDeleteImageCommand, GetAuthorizationTokenCommand, PutImageCommand, StartLifecyclePolicyPreviewCommand, GetLifecyclePolicyPreviewCommand, PutLifecyclePolicyCommand, ListImagesCommand, DeleteRepositoryCommand } from '@aws-sdk/client-ecr';
+import { ECRClient, CreateRepositoryCommand, DescribeImagesCommand, BatchGetImageCommand, BatchDeleteImageCommand, GetAuthorizationTokenCommand, PutImageCommand, StartLifecyclePolicyPreviewCommand, GetLifecyclePolicyPreviewCommand, ListImagesCommand, DeleteRepositoryCommand } from '@aws-sdk/client-ecr';
 import { startServerProcess, testEnv, type TestServer } from '../support/server.js';
 import { buildBusyboxImage, type BuiltImage } from '../support/images.js';
 import { adminAuth, http, pushImage } from './registry-helpers.js';

@@ -71,10 +71,13 @@ test('AWS CLI walkthrough: load balancer, target group, targets, listener, rules
   const port = await freePort();
   const listener = ok(['create-listener', '--load-balancer-arn', lb.LoadBalancerArn, '--protocol', 'HTTP', '--port', String(port),
     '--default-actions', `Type=forward,TargetGroupArn=${tg.TargetGroupArn}`]).Listeners[0];
+  // Healthy takes 2 passing checks 5 s apart after HAProxy loads the listener (≥ 10 s); each `aws` call is
+  // 1–3 s on a loaded 2-core machine, so 20 s was too tight there (seen in CI at load 13).
+  const HEALTHY_WITHIN_MS = 45_000;
   await waitFor('target a healthy', async () => {
     health = ok(['describe-target-health', '--target-group-arn', tg.TargetGroupArn]).TargetHealthDescriptions;
     return health[0].TargetHealth.State === 'healthy';
-  });
+  }, HEALTHY_WITHIN_MS);
   assert.equal(health[0].HealthCheckPort, String(a.port));
   const r = await get(port, '/hello');
   assert.equal(r.status, 200);
@@ -94,7 +97,7 @@ test('AWS CLI walkthrough: load balancer, target group, targets, listener, rules
   ok(['create-rule', '--listener-arn', listener.ListenerArn, '--priority', '40',
     '--conditions', JSON.stringify([{ Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'X-Canary', Values: ['yes'] } }]),
     '--actions', JSON.stringify([{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: tg.TargetGroupArn, Weight: 0 }, { TargetGroupArn: tgB.TargetGroupArn, Weight: 10 }] } }])]);
-  await waitFor('target b healthy', async () => ok(['describe-target-health', '--target-group-arn', tgB.TargetGroupArn]).TargetHealthDescriptions[0].TargetHealth.State === 'healthy');
+  await waitFor('target b healthy', async () => ok(['describe-target-health', '--target-group-arn', tgB.TargetGroupArn]).TargetHealthDescriptions[0].TargetHealth.State === 'healthy', HEALTHY_WITHIN_MS);
 
   const maint = await waitFor('fixed-response rule live', async () => { const x = await get(port, '/maint/now'); return x.status === 503 ? x : undefined; });
   assert.equal(maint.body, 'down for maintenance');

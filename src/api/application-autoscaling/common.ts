@@ -7,13 +7,6 @@ import { aasKeys, ECS_DIMENSION, ecsServiceOf, type ScalableTargetRecord, type S
 import { getJson, type Versioned } from '../../store/json.js';
 import type { Store } from '../../store/store.js';
 import type { CloudWatchBackend } from '../cloudwatch/backend.js';
-import type { TrackingAlarmTiming } from '../../model/autoscaling/target-tracking.js';
-
-/** What the handlers get besides the request context: the region's alarms and the alarm timing. */
-export interface AasDeps {
-  readonly alarms: CloudWatchBackend;
-  readonly timing: TrackingAlarmTiming;
-}
 
 export interface TargetId { ServiceNamespace?: string; ResourceId?: string; ScalableDimension?: string }
 

@@ -2,9 +2,9 @@
 import type { DeleteScalingPolicyRequest, DeleteScalingPolicyResponse } from '@aws-sdk/client-application-auto-scaling';
 import { ApiError } from '../../model/errors.js';
 import type { Handler } from '../types.js';
-import { checkTargetId, concurrentUpdate, deleteAlarmsQuietly, getTarget, putTarget, type AasDeps } from './common.js';
+import { checkTargetId, concurrentUpdate, deleteAlarmsQuietly, getTarget, putTarget } from './common.js';
 
-export const deleteScalingPolicy = (deps: AasDeps): Handler<DeleteScalingPolicyRequest, DeleteScalingPolicyResponse> => async (input, ctx) => {
+export const deleteScalingPolicy: Handler<DeleteScalingPolicyRequest, DeleteScalingPolicyResponse> = async (input, ctx) => {
   const id = checkTargetId(input);
   const missing = () => new ApiError('ObjectNotFoundException',
     `No scaling policy found for service namespace: ${id.ns}, resource ID: ${id.rid}, scalable dimension: ${id.dim}, policy name: ${input.PolicyName}`);
@@ -16,7 +16,7 @@ export const deleteScalingPolicy = (deps: AasDeps): Handler<DeleteScalingPolicyR
     t.policies = t.policies.filter((p) => p.name !== input.PolicyName);
     t.version += 1;
     if (!(await putTarget(ctx.store, t, cur.version))) continue;
-    if (policy.type === 'TargetTrackingScaling') deleteAlarmsQuietly(deps.alarms, policy.alarms.map((a) => a.AlarmName));
+    if (policy.type === 'TargetTrackingScaling') deleteAlarmsQuietly(ctx.metrics, policy.alarms.map((a) => a.AlarmName));
     return {};
   }
   throw concurrentUpdate();

@@ -5,9 +5,9 @@
 import type { DeregisterScalableTargetRequest, DeregisterScalableTargetResponse } from '@aws-sdk/client-application-auto-scaling';
 import { aasKeys } from '../../model/autoscaling/records.js';
 import type { Handler } from '../types.js';
-import { checkTargetId, concurrentUpdate, deleteAlarmsQuietly, getTarget, noTarget, type AasDeps } from './common.js';
+import { checkTargetId, concurrentUpdate, deleteAlarmsQuietly, getTarget, noTarget } from './common.js';
 
-export const deregisterScalableTarget = (deps: AasDeps): Handler<DeregisterScalableTargetRequest, DeregisterScalableTargetResponse> => async (input, ctx) => {
+export const deregisterScalableTarget: Handler<DeregisterScalableTargetRequest, DeregisterScalableTargetResponse> = async (input, ctx) => {
   const id = checkTargetId(input);
   for (let attempt = 0; attempt < 10; attempt++) {
     const cur = await getTarget(ctx.store, id);
@@ -18,7 +18,7 @@ export const deregisterScalableTarget = (deps: AasDeps): Handler<DeregisterScala
       success: [{ type: 'delete', key }, { type: 'delete', key: aasKeys.state(id.ns, id.dim, id.rid) }],
     });
     if (!r.succeeded) continue;
-    deleteAlarmsQuietly(deps.alarms, cur.value.policies.flatMap((p) => (p.type === 'TargetTrackingScaling' ? p.alarms.map((a) => a.AlarmName) : [])));
+    deleteAlarmsQuietly(ctx.metrics, cur.value.policies.flatMap((p) => (p.type === 'TargetTrackingScaling' ? p.alarms.map((a) => a.AlarmName) : [])));
     return {};
   }
   throw concurrentUpdate();

@@ -1,12 +1,12 @@
 import type { DescribeScalingPoliciesRequest, DescribeScalingPoliciesResponse } from '@aws-sdk/client-application-auto-scaling';
 import type { Handler } from '../types.js';
-import { allTargets, page, policyView, type AasDeps } from './common.js';
+import { allTargets, page, policyView } from './common.js';
 
 /**
  * Policies of a namespace (filters: names, resource, dimension). A step scaling policy lists the alarms
  * whose actions name it, as AWS does; a target tracking policy lists the alarms it made.
  */
-export const describeScalingPolicies = (deps: AasDeps): Handler<DescribeScalingPoliciesRequest, DescribeScalingPoliciesResponse> => async (input, ctx) => {
+export const describeScalingPolicies: Handler<DescribeScalingPoliciesRequest, DescribeScalingPoliciesResponse> = async (input, ctx) => {
   let targets = (await allTargets(ctx.store, input.ServiceNamespace!)).map((t) => t.value);
   if (input.ResourceId) targets = targets.filter((t) => t.resourceId === input.ResourceId);
   if (input.ScalableDimension) targets = targets.filter((t) => t.scalableDimension === input.ScalableDimension);
@@ -15,7 +15,7 @@ export const describeScalingPolicies = (deps: AasDeps): Handler<DescribeScalingP
     .sort((a, b) => a.p.createdAt - b.p.createdAt);
   const pg = page(all, input.MaxResults, input.NextToken);
   const needAlarms = pg.items.some(({ p }) => p.type === 'StepScaling');
-  const alarms = needAlarms ? deps.alarms.describeAlarms({ MaxRecords: 10_000 }).MetricAlarms ?? [] : [];
+  const alarms = needAlarms ? ctx.metrics.describeAlarms({ MaxRecords: 10_000 }).MetricAlarms ?? [] : [];
   return {
     ScalingPolicies: pg.items.map(({ t, p }) => {
       const v = policyView(t, p);

@@ -2,12 +2,11 @@
  * Application Auto Scaling (awsJson1_1, X-Amz-Target AnyScaleFrontendService.<Op>, signing name
  * application-autoscaling): scalable targets, scaling policies, scheduled actions, activities and tags
  * for ECS services (docs/autoscaling.md). Records live in the region's store; target tracking alarms
- * in the region's CloudWatch (the `alarms` port). The autoscaling controller does the scaling.
+ * in the region's CloudWatch (`ctx.metrics`). The autoscaling controller does the scaling.
  */
 import aasModel from '../../model/aws/application-autoscaling.json' with { type: 'json' };
 import type { ServiceModel } from '../../protocol/service-model.js';
 import type { ServiceDefinition } from '../types.js';
-import type { AasDeps } from './common.js';
 import { registerScalableTarget } from './register-scalable-target.js';
 import { describeScalableTargets } from './describe-scalable-targets.js';
 import { deregisterScalableTarget } from './deregister-scalable-target.js';
@@ -20,7 +19,7 @@ import { describeScheduledActions } from './describe-scheduled-actions.js';
 import { deleteScheduledAction } from './delete-scheduled-action.js';
 import { listTagsForResource, tagResource, untagResource } from './tags.js';
 
-export function applicationAutoScalingService(deps: AasDeps): ServiceDefinition {
+export function applicationAutoScalingService(): ServiceDefinition {
   return {
     name: 'application-autoscaling',
     signingName: 'application-autoscaling',
@@ -30,10 +29,10 @@ export function applicationAutoScalingService(deps: AasDeps): ServiceDefinition 
     handlers: {
       RegisterScalableTarget: registerScalableTarget,
       DescribeScalableTargets: describeScalableTargets,
-      DeregisterScalableTarget: deregisterScalableTarget(deps),
-      PutScalingPolicy: putScalingPolicy(deps),
-      DescribeScalingPolicies: describeScalingPolicies(deps),
-      DeleteScalingPolicy: deleteScalingPolicy(deps),
+      DeregisterScalableTarget: deregisterScalableTarget,
+      PutScalingPolicy: putScalingPolicy,
+      DescribeScalingPolicies: describeScalingPolicies,
+      DeleteScalingPolicy: deleteScalingPolicy,
       DescribeScalingActivities: describeScalingActivities,
       PutScheduledAction: putScheduledAction,
       DescribeScheduledActions: describeScheduledActions,

@@ -15,7 +15,7 @@ import { ApiError } from '../../model/errors.js';
 import type { ScalingPolicyRecord } from '../../model/autoscaling/records.js';
 import { trackingAlarms, TrackingConfigError, type TrackingAlarm } from '../../model/autoscaling/target-tracking.js';
 import type { Handler } from '../types.js';
-import { checkTargetId, concurrentUpdate, deleteAlarmsQuietly, ecsServiceExists, getTarget, noTarget, putTarget, type AasDeps } from './common.js';
+import { checkTargetId, concurrentUpdate, deleteAlarmsQuietly, ecsServiceExists, getTarget, noTarget, putTarget } from './common.js';
 
 function checkStep(c: StepScalingPolicyConfiguration): void {
   const steps = c.StepAdjustments ?? [];
@@ -43,7 +43,7 @@ function checkStep(c: StepScalingPolicyConfiguration): void {
   if (c.Cooldown !== undefined && c.Cooldown < 0) throw new ApiError('ValidationException', 'Cooldown must not be negative.');
 }
 
-export const putScalingPolicy = (deps: AasDeps): Handler<PutScalingPolicyRequest, PutScalingPolicyResponse> => async (input, ctx) => {
+export const putScalingPolicy: Handler<PutScalingPolicyRequest, PutScalingPolicyResponse> = async (input, ctx) => {
   const id = checkTargetId(input);
   const type = input.PolicyType ?? 'StepScaling';
   if (type === 'PredictiveScaling') {
@@ -68,7 +68,7 @@ export const putScalingPolicy = (deps: AasDeps): Handler<PutScalingPolicyRequest
     let alarms: TrackingAlarm[] = [];
     if (type === 'TargetTrackingScaling') {
       try {
-        alarms = trackingAlarms({ config: input.TargetTrackingScalingPolicyConfiguration!, policyArn: arn, resourceId: id.rid, target: id, timing: deps.timing, ids: { high: randomUUID(), low: randomUUID() } });
+        alarms = trackingAlarms({ config: input.TargetTrackingScalingPolicyConfiguration!, policyArn: arn, resourceId: id.rid, target: id, timing: ctx.targetTrackingAlarms, ids: { high: randomUUID(), low: randomUUID() } });
       } catch (e) {
         if (e instanceof TrackingConfigError) throw new ApiError('ValidationException', e.message);
         throw e;
@@ -85,8 +85,8 @@ export const putScalingPolicy = (deps: AasDeps): Handler<PutScalingPolicyRequest
     t.policies = [...t.policies.filter((p) => p.name !== policy.name), policy];
     t.version += 1;
     if (!(await putTarget(ctx.store, t, cur.version))) continue;
-    for (const a of alarms) deps.alarms.putMetricAlarm(a as PutMetricAlarmInput, ctx.now);
-    if (prior?.type === 'TargetTrackingScaling') deleteAlarmsQuietly(deps.alarms, prior.alarms.map((a) => a.AlarmName));
+    for (const a of alarms) ctx.metrics.putMetricAlarm(a as PutMetricAlarmInput, ctx.now);
+    if (prior?.type === 'TargetTrackingScaling') deleteAlarmsQuietly(ctx.metrics, prior.alarms.map((a) => a.AlarmName));
     return { PolicyARN: arn, Alarms: policy.alarms };
   }
   throw concurrentUpdate();

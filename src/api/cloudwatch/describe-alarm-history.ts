@@ -1,5 +1,4 @@
 import type { DescribeAlarmHistoryInput, DescribeAlarmHistoryOutput } from '@aws-sdk/client-cloudwatch';
 import type { Handler } from '../types.js';
-import type { CloudWatchBackend } from './backend.js';
 
-export const describeAlarmHistory = (b: CloudWatchBackend): Handler<DescribeAlarmHistoryInput, DescribeAlarmHistoryOutput> => async (input) => b.describeAlarmHistory(input);
+export const describeAlarmHistory: Handler<DescribeAlarmHistoryInput, DescribeAlarmHistoryOutput> = async (input, ctx) => ctx.metrics.describeAlarmHistory(input);

@@ -1,11 +1,10 @@
 import type { GetMetricDataInput, GetMetricDataOutput } from '@aws-sdk/client-cloudwatch';
 import { ApiError } from '../../model/errors.js';
 import type { Handler } from '../types.js';
-import type { CloudWatchBackend } from './backend.js';
 import { checkPeriod, isStat } from './common.js';
 
 /** GetMetricData takes up to 500 queries; ids start with a lower-case letter. Metric math: src/telemetry/metric-math.ts. */
-export const getMetricData = (b: CloudWatchBackend): Handler<GetMetricDataInput, GetMetricDataOutput> => async (input) => {
+export const getMetricData: Handler<GetMetricDataInput, GetMetricDataOutput> = async (input, ctx) => {
   const qs = input.MetricDataQueries ?? [];
   if (qs.length > 500) throw new ApiError('InvalidParameterValue', 'The collection MetricDataQueries must not have a size greater than 500.');
   if (input.EndTime!.getTime() <= input.StartTime!.getTime()) throw new ApiError('InvalidParameterValue', 'The parameter StartTime must be less than the parameter EndTime.');
@@ -24,5 +23,5 @@ export const getMetricData = (b: CloudWatchBackend): Handler<GetMetricDataInput,
     }
   });
   if (!qs.some((q) => q.ReturnData !== false)) throw new ApiError('ValidationError', 'At least one MetricDataQuery must have ReturnData set to true (the default).');
-  return b.getMetricData(input);
+  return ctx.metrics.getMetricData(input);
 };

@@ -1,13 +1,12 @@
 import type { GetMetricStatisticsInput, GetMetricStatisticsOutput } from '@aws-sdk/client-cloudwatch';
 import { ApiError } from '../../model/errors.js';
 import type { Handler } from '../types.js';
-import type { CloudWatchBackend } from './backend.js';
 import { checkDimensions, checkPeriod } from './common.js';
 
 /** CloudWatch returns at most 1,440 datapoints per call. */
 const MAX_DATAPOINTS = 1440;
 
-export const getMetricStatistics = (b: CloudWatchBackend): Handler<GetMetricStatisticsInput, GetMetricStatisticsOutput> => async (input) => {
+export const getMetricStatistics: Handler<GetMetricStatisticsInput, GetMetricStatisticsOutput> = async (input, ctx) => {
   const stats = input.Statistics ?? [];
   const ext = input.ExtendedStatistics ?? [];
   if (stats.length === 0 && ext.length === 0) throw new ApiError('MissingParameter', 'Must specify either Statistics or ExtendedStatistics.');
@@ -21,5 +20,5 @@ export const getMetricStatistics = (b: CloudWatchBackend): Handler<GetMetricStat
   if (n > MAX_DATAPOINTS) {
     throw new ApiError('InvalidParameterCombination', `You have requested up to ${n} datapoints, which exceeds the limit of ${MAX_DATAPOINTS}. You may reduce the datapoints requested by increasing Period, or decreasing the time range.`);
   }
-  return b.getMetricStatistics(input);
+  return ctx.metrics.getMetricStatistics(input);
 };

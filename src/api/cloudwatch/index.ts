@@ -9,7 +9,6 @@ import { cloudwatchAuthorizer } from './authz.js';
 import cloudwatchModel from '../../model/aws/cloudwatch.json' with { type: 'json' };
 import type { ServiceModel } from '../../protocol/service-model.js';
 import type { ServiceDefinition } from '../types.js';
-import type { CloudWatchBackend } from './backend.js';
 import { putMetricData } from './put-metric-data.js';
 import { getMetricData } from './get-metric-data.js';
 import { getMetricStatistics } from './get-metric-statistics.js';
@@ -27,7 +26,7 @@ export const CLOUDWATCH_TARGET_PREFIX = 'GraniteServiceVersion20100801';
 const base = cloudwatchModel as unknown as ServiceModel;
 const model: ServiceModel = { ...base, metadata: { ...base.metadata, targetPrefix: CLOUDWATCH_TARGET_PREFIX } };
 
-export function cloudwatchService(backend: CloudWatchBackend): ServiceDefinition {
+export function cloudwatchService(): ServiceDefinition {
   return {
     name: 'cloudwatch',
     signingName: 'monitoring',
@@ -37,18 +36,18 @@ export function cloudwatchService(backend: CloudWatchBackend): ServiceDefinition
     validationError: 'ValidationError',
     serverError: 'InternalServiceError',
     handlers: {
-      PutMetricData: putMetricData(backend),
-      GetMetricData: getMetricData(backend),
-      GetMetricStatistics: getMetricStatistics(backend),
-      ListMetrics: listMetrics(backend),
-      PutMetricAlarm: putMetricAlarm(backend),
-      DescribeAlarms: describeAlarms(backend),
-      DescribeAlarmsForMetric: describeAlarmsForMetric(backend),
-      DescribeAlarmHistory: describeAlarmHistory(backend),
-      DeleteAlarms: deleteAlarms(backend),
-      SetAlarmState: setAlarmState(backend),
-      EnableAlarmActions: enableAlarmActions(backend),
-      DisableAlarmActions: disableAlarmActions(backend),
+      PutMetricData: putMetricData,
+      GetMetricData: getMetricData,
+      GetMetricStatistics: getMetricStatistics,
+      ListMetrics: listMetrics,
+      PutMetricAlarm: putMetricAlarm,
+      DescribeAlarms: describeAlarms,
+      DescribeAlarmsForMetric: describeAlarmsForMetric,
+      DescribeAlarmHistory: describeAlarmHistory,
+      DeleteAlarms: deleteAlarms,
+      SetAlarmState: setAlarmState,
+      EnableAlarmActions: enableAlarmActions,
+      DisableAlarmActions: disableAlarmActions,
     },
   };
 }

@@ -1,7 +1,6 @@
 import type { PutMetricAlarmInput } from '@aws-sdk/client-cloudwatch';
 import { ApiError } from '../../model/errors.js';
 import type { Handler } from '../types.js';
-import type { CloudWatchBackend } from './backend.js';
 import { checkDimensions, isStat } from './common.js';
 
 const COMPARISONS = ['GreaterThanOrEqualToThreshold', 'GreaterThanThreshold', 'LessThanThreshold', 'LessThanOrEqualToThreshold'];
@@ -12,7 +11,7 @@ const COMPARISONS = ['GreaterThanOrEqualToThreshold', 'GreaterThanThreshold', 'L
  * names an Application Auto Scaling policy ARN is run by the autoscaling controller (docs/autoscaling.md),
  * which reads alarm states and actions; other actions (SNS, EC2) are not run: Wharf has no SNS.
  */
-export const putMetricAlarm = (b: CloudWatchBackend): Handler<PutMetricAlarmInput, object> => async (input, ctx) => {
+export const putMetricAlarm: Handler<PutMetricAlarmInput, object> = async (input, ctx) => {
   const single = input.MetricName !== undefined || input.Namespace !== undefined;
   if (input.Metrics && single) throw new ApiError('ValidationError', 'Metrics list cannot be combined with MetricName, Namespace, Statistic, Dimensions or Period.');
   if (!input.Metrics && !single) throw new ApiError('ValidationError', 'Either MetricName and Namespace, or Metrics, must be specified.');
@@ -39,6 +38,6 @@ export const putMetricAlarm = (b: CloudWatchBackend): Handler<PutMetricAlarmInpu
   if (input.TreatMissingData !== undefined && !['breaching', 'notBreaching', 'ignore', 'missing'].includes(input.TreatMissingData)) {
     throw new ApiError('ValidationError', `TreatMissingData must be one of breaching, notBreaching, ignore, missing; got ${input.TreatMissingData}.`);
   }
-  b.putMetricAlarm(input, ctx.now);
+  ctx.metrics.putMetricAlarm(input, ctx.now);
   return {};
 };

@@ -1,7 +1,6 @@
 import type { PutMetricDataInput } from '@aws-sdk/client-cloudwatch';
 import { ApiError } from '../../model/errors.js';
 import type { Handler } from '../types.js';
-import type { CloudWatchBackend } from './backend.js';
 
 /** CloudWatch's PutMetricData limits (API reference and service quotas). */
 const MAX_DATUMS = 1000;
@@ -17,7 +16,7 @@ function checkNumber(v: number, where: string): void {
   }
 }
 
-export const putMetricData = (b: CloudWatchBackend): Handler<PutMetricDataInput, object> => async (input, ctx) => {
+export const putMetricData: Handler<PutMetricDataInput, object> = async (input, ctx) => {
   const ns = input.Namespace!;
   if (ns.startsWith('AWS/')) throw new ApiError('InvalidParameterValue', `The value AWS/ for parameter Namespace is invalid.`);
   const data = input.MetricData ?? [];
@@ -55,6 +54,6 @@ export const putMetricData = (b: CloudWatchBackend): Handler<PutMetricDataInput,
       if (!dim.Name || dim.Value === undefined || dim.Value === '') throw new ApiError('InvalidParameterValue', `The parameter ${at}.Dimensions.member.${j + 1} needs a Name and a non-empty Value.`);
     }
   });
-  b.putMetricData(ns, data, ctx.now);
+  ctx.metrics.putMetricData(ns, data, ctx.now);
   return {};
 };

@@ -1,10 +1,9 @@
 import type { SetAlarmStateInput } from '@aws-sdk/client-cloudwatch';
 import { ApiError } from '../../model/errors.js';
 import type { Handler } from '../types.js';
-import type { CloudWatchBackend } from './backend.js';
 
 /** Temporary, as in AWS: the next evaluation sets the state the data calls for. */
-export const setAlarmState = (b: CloudWatchBackend): Handler<SetAlarmStateInput, object> => async (input, ctx) => {
+export const setAlarmState: Handler<SetAlarmStateInput, object> = async (input, ctx) => {
   if (input.StateReasonData !== undefined) {
     try {
       JSON.parse(input.StateReasonData);
@@ -12,6 +11,6 @@ export const setAlarmState = (b: CloudWatchBackend): Handler<SetAlarmStateInput,
       throw new ApiError('InvalidFormat', 'StateReasonData is not valid JSON.');
     }
   }
-  b.setAlarmState(input, ctx.now);
+  ctx.metrics.setAlarmState(input, ctx.now);
   return {};
 };

@@ -1,9 +1,10 @@
 import type { BatchDeleteImageRequest, BatchDeleteImageResponse, ImageIdentifier, ImageFailure } from '@aws-sdk/client-ecr';
 import { deleteImage } from '../../registry/metadata.js';
-import { isDigestRef, requireRepo, type EcrHandler } from './common.js';
+import { isDigestRef, requireRepo } from './common.js';
+import type { Handler } from '../types.js';
 
 /** By tag: the tag goes (and the image with its last tag). By digest: the image and all its tags. */
-export const batchDeleteImage: EcrHandler<BatchDeleteImageRequest, BatchDeleteImageResponse> = () => async (input, ctx) => {
+export const batchDeleteImage: Handler<BatchDeleteImageRequest, BatchDeleteImageResponse> = async (input, ctx) => {
   const repo = await requireRepo(ctx, input.repositoryName);
   const imageIds: ImageIdentifier[] = [];
   const failures: ImageFailure[] = [];

@@ -1,8 +1,9 @@
 import type { BatchGetImageRequest, BatchGetImageResponse, Image, ImageFailure } from '@aws-sdk/client-ecr';
 import { resolveReference } from '../../registry/metadata.js';
-import { requireRepo, type EcrHandler } from './common.js';
+import { requireRepo } from './common.js';
+import type { Handler } from '../types.js';
 
-export const batchGetImage: EcrHandler<BatchGetImageRequest, BatchGetImageResponse> = () => async (input, ctx) => {
+export const batchGetImage: Handler<BatchGetImageRequest, BatchGetImageResponse> = async (input, ctx) => {
   const repo = await requireRepo(ctx, input.repositoryName);
   const images: Image[] = [];
   const failures: ImageFailure[] = [];

@@ -7,11 +7,7 @@ import { ApiError } from '../../model/errors.js';
 import { RegistryError } from '../../registry/errors.js';
 import { getRepo, type ImageRecord, type RepositoryRecord } from '../../registry/metadata.js';
 import type { Registry } from '../../registry/registry.js';
-import { getJson, type Versioned } from '../../store/json.js';
-import { ecrKeys } from '../../registry/metadata.js';
-import type { Handler, RequestContext } from '../types.js';
-
-export type EcrHandler<I, O> = (reg: Registry) => Handler<I, O>;
+import type { RequestContext } from '../types.js';
 
 export async function requireRepo(ctx: RequestContext, name: string | undefined): Promise<RepositoryRecord> {
   const r = name ? await getRepo(ctx.store, name) : undefined;

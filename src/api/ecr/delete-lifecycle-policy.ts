@@ -2,9 +2,10 @@ import type { DeleteLifecyclePolicyRequest, DeleteLifecyclePolicyResponse } from
 import { ApiError } from '../../model/errors.js';
 import { update } from '../../store/json.js';
 import { ecrKeys, type RepositoryRecord } from '../../registry/metadata.js';
-import { requireRepo, type EcrHandler } from './common.js';
+import { requireRepo } from './common.js';
+import type { Handler } from '../types.js';
 
-export const deleteLifecyclePolicy: EcrHandler<DeleteLifecyclePolicyRequest, DeleteLifecyclePolicyResponse> = () => async (input, ctx) => {
+export const deleteLifecyclePolicy: Handler<DeleteLifecyclePolicyRequest, DeleteLifecyclePolicyResponse> = async (input, ctx) => {
   const repo = await requireRepo(ctx, input.repositoryName);
   const name = repo.repositoryName;
   let text: string | undefined;

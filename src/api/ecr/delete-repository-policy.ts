@@ -2,9 +2,10 @@ import type { DeleteRepositoryPolicyRequest, DeleteRepositoryPolicyResponse } fr
 import { ApiError } from '../../model/errors.js';
 import { update } from '../../store/json.js';
 import { ecrKeys, type RepositoryRecord } from '../../registry/metadata.js';
-import { requireRepo, type EcrHandler } from './common.js';
+import { requireRepo } from './common.js';
+import type { Handler } from '../types.js';
 
-export const deleteRepositoryPolicy: EcrHandler<DeleteRepositoryPolicyRequest, DeleteRepositoryPolicyResponse> = () => async (input, ctx) => {
+export const deleteRepositoryPolicy: Handler<DeleteRepositoryPolicyRequest, DeleteRepositoryPolicyResponse> = async (input, ctx) => {
   const repo = await requireRepo(ctx, input.repositoryName);
   let text: string | undefined;
   await update<RepositoryRecord>(ctx.store, ecrKeys.repo(repo.repositoryName), (cur) => {

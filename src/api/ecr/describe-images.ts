@@ -2,9 +2,10 @@ import type { DescribeImagesRequest, DescribeImagesResponse, ImageDetail } from 
 import { ApiError } from '../../model/errors.js';
 import { listImages, resolveReference } from '../../registry/metadata.js';
 import { paginate } from '../ecs/common.js';
-import { imageDetailView, requireRepo, type EcrHandler } from './common.js';
+import { imageDetailView, requireRepo } from './common.js';
+import type { Handler } from '../types.js';
 
-export const describeImages: EcrHandler<DescribeImagesRequest, DescribeImagesResponse> = () => async (input, ctx) => {
+export const describeImages: Handler<DescribeImagesRequest, DescribeImagesResponse> = async (input, ctx) => {
   const repo = await requireRepo(ctx, input.repositoryName);
   const name = repo.repositoryName;
   if (input.imageIds?.length) {

@@ -3,10 +3,11 @@ import { ApiError } from '../../model/errors.js';
 import { getJson } from '../../store/json.js';
 import { ecrKeys } from '../../registry/metadata.js';
 import { paginate } from '../ecs/common.js';
-import { requireRepo, type EcrHandler } from './common.js';
+import { requireRepo } from './common.js';
 import type { PreviewRecord } from './lifecycle-common.js';
+import type { Handler } from '../types.js';
 
-export const getLifecyclePolicyPreview: EcrHandler<GetLifecyclePolicyPreviewRequest, GetLifecyclePolicyPreviewResponse> = () => async (input, ctx) => {
+export const getLifecyclePolicyPreview: Handler<GetLifecyclePolicyPreviewRequest, GetLifecyclePolicyPreviewResponse> = async (input, ctx) => {
   const repo = await requireRepo(ctx, input.repositoryName);
   const rec = (await getJson<PreviewRecord>(ctx.store, ecrKeys.preview(repo.repositoryName)))?.value;
   if (!rec) throw new ApiError('LifecyclePolicyPreviewNotFoundException', `There is no dry run for the repository with name '${repo.repositoryName}' in the registry with id '${ctx.accountId}'`);

@@ -1,8 +1,9 @@
 import type { GetLifecyclePolicyRequest, GetLifecyclePolicyResponse } from '@aws-sdk/client-ecr';
 import { ApiError } from '../../model/errors.js';
-import { requireRepo, type EcrHandler } from './common.js';
+import { requireRepo } from './common.js';
+import type { Handler } from '../types.js';
 
-export const getLifecyclePolicy: EcrHandler<GetLifecyclePolicyRequest, GetLifecyclePolicyResponse> = () => async (input, ctx) => {
+export const getLifecyclePolicy: Handler<GetLifecyclePolicyRequest, GetLifecyclePolicyResponse> = async (input, ctx) => {
   const repo = await requireRepo(ctx, input.repositoryName);
   if (!repo.lifecyclePolicyText) throw new ApiError('LifecyclePolicyNotFoundException', `Lifecycle policy does not exist for the repository with name '${repo.repositoryName}' in the registry with id '${ctx.accountId}'`);
   return {

@@ -3,7 +3,6 @@ import { ecrAuthorizer } from './authz.js';
 import ecrModel from '../../model/aws/ecr.json' with { type: 'json' };
 import type { ServiceModel } from '../../protocol/service-model.js';
 import type { Handler, ServiceDefinition } from '../types.js';
-import type { Registry } from '../../registry/registry.js';
 import { createRepository } from './create-repository.js';
 import { describeRepositories } from './describe-repositories.js';
 import { deleteRepository } from './delete-repository.js';
@@ -52,9 +51,8 @@ const table = {
   BatchCheckLayerAvailability: batchCheckLayerAvailability,
 } as const;
 
-export function ecrService(reg: Registry): ServiceDefinition {
-  const handlers: Record<string, Handler> = {};
-  for (const [op, make] of Object.entries(table)) handlers[op] = (make as (r: Registry) => Handler)(reg);
+export function ecrService(): ServiceDefinition {
+  const handlers: Record<string, Handler> = { ...table };
   return {
     name: 'ecr',
     signingName: 'ecr',

@@ -1,10 +1,11 @@
 import type { ListImagesRequest, ListImagesResponse, ImageIdentifier } from '@aws-sdk/client-ecr';
 import { listImages as list } from '../../registry/metadata.js';
 import { paginate } from '../ecs/common.js';
-import { requireRepo, type EcrHandler } from './common.js';
+import { requireRepo } from './common.js';
+import type { Handler } from '../types.js';
 
 /** One identifier per tag (tagged images) or per untagged digest, as ECR lists them; filter tagStatus. */
-export const listImages: EcrHandler<ListImagesRequest, ListImagesResponse> = () => async (input, ctx) => {
+export const listImages: Handler<ListImagesRequest, ListImagesResponse> = async (input, ctx) => {
   const repo = await requireRepo(ctx, input.repositoryName);
   const status = input.filter?.tagStatus ?? 'ANY';
   const ids: ImageIdentifier[] = [];

@@ -1,9 +1,10 @@
 import type { PutImageTagMutabilityRequest, PutImageTagMutabilityResponse } from '@aws-sdk/client-ecr';
 import { update } from '../../store/json.js';
 import { ecrKeys, type RepositoryRecord } from '../../registry/metadata.js';
-import { repoNotFound, type EcrHandler } from './common.js';
+import { repoNotFound } from './common.js';
+import type { Handler } from '../types.js';
 
-export const putImageTagMutability: EcrHandler<PutImageTagMutabilityRequest, PutImageTagMutabilityResponse> = () => async (input, ctx) => {
+export const putImageTagMutability: Handler<PutImageTagMutabilityRequest, PutImageTagMutabilityResponse> = async (input, ctx) => {
   const name = input.repositoryName!;
   const mut = input.imageTagMutability === 'IMMUTABLE' ? 'IMMUTABLE' : 'MUTABLE';
   let found = false;

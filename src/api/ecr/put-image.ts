@@ -1,17 +1,18 @@
 import type { PutImageRequest, PutImageResponse } from '@aws-sdk/client-ecr';
 import { ApiError } from '../../model/errors.js';
 import { putManifest } from '../../registry/metadata.js';
-import { requireRepo, toApiError, type EcrHandler } from './common.js';
+import { requireRepo, toApiError } from './common.js';
+import type { Handler } from '../types.js';
 
 /** The manifest half of a push, through the API (layers must already be in the repository). */
-export const putImage: EcrHandler<PutImageRequest, PutImageResponse> = (reg) => async (input, ctx) => {
+export const putImage: Handler<PutImageRequest, PutImageResponse> = async (input, ctx) => {
   const repo = await requireRepo(ctx, input.repositoryName);
   const body = Buffer.from(input.imageManifest!, 'utf8');
   const reference = input.imageTag ?? input.imageDigest;
   if (!reference) throw new ApiError('InvalidParameterException', 'PutImage needs imageTag or imageDigest (or both).');
   let r;
   try {
-    r = await putManifest(ctx.store, reg.blobs, { repo: repo.repositoryName, reference, body, contentType: input.imageManifestMediaType, now: ctx.now, expectDigest: input.imageDigest });
+    r = await putManifest(ctx.store, ctx.registry.blobs, { repo: repo.repositoryName, reference, body, contentType: input.imageManifestMediaType, now: ctx.now, expectDigest: input.imageDigest });
   } catch (e) {
     throw toApiError(e, repo.repositoryName, ctx);
   }

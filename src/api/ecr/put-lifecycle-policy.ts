@@ -1,11 +1,12 @@
 import type { PutLifecyclePolicyRequest, PutLifecyclePolicyResponse } from '@aws-sdk/client-ecr';
 import { update } from '../../store/json.js';
 import { ecrKeys, type RepositoryRecord } from '../../registry/metadata.js';
-import { repoNotFound, type EcrHandler } from './common.js';
+import { repoNotFound } from './common.js';
 import { checkPolicy } from './lifecycle-common.js';
+import type { Handler } from '../types.js';
 
 /** Stores the policy and evaluates it right away in the background (then every minute). */
-export const putLifecyclePolicy: EcrHandler<PutLifecyclePolicyRequest, PutLifecyclePolicyResponse> = (reg) => async (input, ctx) => {
+export const putLifecyclePolicy: Handler<PutLifecyclePolicyRequest, PutLifecyclePolicyResponse> = async (input, ctx) => {
   const name = input.repositoryName!;
   const text = input.lifecyclePolicyText!;
   checkPolicy(text);
@@ -16,6 +17,6 @@ export const putLifecyclePolicy: EcrHandler<PutLifecyclePolicyRequest, PutLifecy
     return { ...cur, lifecyclePolicyText: text };
   });
   if (!found) throw repoNotFound(ctx, name);
-  setImmediate(() => { reg.runLifecycle(name).catch((e) => ctx.log.warn({ err: e, repository: name }, 'lifecycle evaluation failed')); });
+  setImmediate(() => { ctx.registry.runLifecycle(name).catch((e) => ctx.log.warn({ err: e, repository: name }, 'lifecycle evaluation failed')); });
   return { registryId: ctx.accountId, repositoryName: name, lifecyclePolicyText: text };
 };

@@ -2,14 +2,15 @@ import type { SetRepositoryPolicyRequest, SetRepositoryPolicyResponse } from '@a
 import { ApiError } from '../../model/errors.js';
 import { update } from '../../store/json.js';
 import { ecrKeys, type RepositoryRecord } from '../../registry/metadata.js';
-import { repoNotFound, type EcrHandler } from './common.js';
+import { repoNotFound } from './common.js';
+import type { Handler } from '../types.js';
 
 /**
  * Stored and returned as given (checked to be an IAM-shaped JSON document). Not enforced: Wharf's
  * registry authorizes any valid credential of the account, as ECR does for same-account principals
  * whose IAM policy allows ECR.
  */
-export const setRepositoryPolicy: EcrHandler<SetRepositoryPolicyRequest, SetRepositoryPolicyResponse> = () => async (input, ctx) => {
+export const setRepositoryPolicy: Handler<SetRepositoryPolicyRequest, SetRepositoryPolicyResponse> = async (input, ctx) => {
   const name = input.repositoryName!;
   const text = input.policyText!;
   let doc: { Statement?: unknown };

@@ -2,9 +2,10 @@ import type { TagResourceRequest, TagResourceResponse } from '@aws-sdk/client-ec
 import { ApiError } from '../../model/errors.js';
 import { update } from '../../store/json.js';
 import { ecrKeys, type RepositoryRecord } from '../../registry/metadata.js';
-import { repoNameFromArn, repoNotFound, validateEcrTags, type EcrHandler } from './common.js';
+import { repoNameFromArn, repoNotFound, validateEcrTags } from './common.js';
+import type { Handler } from '../types.js';
 
-export const tagResource: EcrHandler<TagResourceRequest, TagResourceResponse> = () => async (input, ctx) => {
+export const tagResource: Handler<TagResourceRequest, TagResourceResponse> = async (input, ctx) => {
   const name = repoNameFromArn(input.resourceArn);
   if (!name) throw new ApiError('InvalidParameterException', `Invalid parameter at 'resourceArn': ${input.resourceArn} is not an ECR repository ARN`);
   const add = validateEcrTags(input.tags);

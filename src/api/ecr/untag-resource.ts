@@ -2,9 +2,10 @@ import type { UntagResourceRequest, UntagResourceResponse } from '@aws-sdk/clien
 import { ApiError } from '../../model/errors.js';
 import { update } from '../../store/json.js';
 import { ecrKeys, type RepositoryRecord } from '../../registry/metadata.js';
-import { repoNameFromArn, repoNotFound, type EcrHandler } from './common.js';
+import { repoNameFromArn, repoNotFound } from './common.js';
+import type { Handler } from '../types.js';
 
-export const untagResource: EcrHandler<UntagResourceRequest, UntagResourceResponse> = () => async (input, ctx) => {
+export const untagResource: Handler<UntagResourceRequest, UntagResourceResponse> = async (input, ctx) => {
   const name = repoNameFromArn(input.resourceArn);
   if (!name) throw new ApiError('InvalidParameterException', `Invalid parameter at 'resourceArn': ${input.resourceArn} is not an ECR repository ARN`);
   let found = false;

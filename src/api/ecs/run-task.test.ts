@@ -61,6 +61,8 @@ function context(store: Store): RequestContext {
     log: pino({ level: 'silent' }),
     placement: new PlacementCaches(store, 'us-east-1'),
     revisions: new RevisionAllocator(),
+    // RunTask touches neither the load balancer config nor the registry or telemetry backends.
+    elb: undefined as never, targetTrackingAlarms: undefined as never, backendsFor: () => { throw new Error('ECS only'); }, registry: undefined as never, logs: undefined as never, metrics: undefined as never,
   };
 }
 

@@ -15,7 +15,7 @@ import {
 import { lbArnsByTg, lbNotFound, listenerNotFound, ruleNotFound, tgNotFound, validation } from '../../model/elbv2/validation.js';
 import { getKeyed, rangeKeyed, type Keyed } from '../../store/json.js';
 import type { Op, Compare } from '../../store/store.js';
-import type { RequestContext, Handler } from '../types.js';
+import type { RequestContext } from '../types.js';
 
 /** What the server's composition root decides for the load balancer API. */
 export interface ElbConfig {
@@ -25,7 +25,6 @@ export interface ElbConfig {
   readonly portFree: (address: string, port: number) => Promise<boolean>;
 }
 
-export type ElbHandler<I, O> = (cfg: ElbConfig) => Handler<I, O>;
 
 export const newId = () => randomBytes(8).toString('hex');
 

@@ -2,11 +2,11 @@ import type { CreateListenerInput, CreateListenerOutput } from '@aws-sdk/client-
 import { ApiError } from '../../model/errors.js';
 import { elbKeys, listenerArn, type ListenerRecord } from '../../model/elbv2/records.js';
 import {
-  checkTgAssociation, commit, listRecs, listenerView, newId, requireLb, tgsByArn, type ElbConfig, type ElbHandler,
+  checkTgAssociation, commit, listRecs, listenerView, newId, requireLb, tgsByArn,
 } from './common.js';
 import { validateActions, validateTags, validation } from '../../model/elbv2/validation.js';
 import { putOp, unchangedSince } from '../../store/json.js';
-import type { RequestContext } from '../types.js';
+import type { RequestContext, Handler } from '../types.js';
 
 export function checkListenerProtocol(protocol: string | undefined, input: { Certificates?: unknown[]; SslPolicy?: string }): 'HTTP' {
   const p = protocol ?? 'HTTP';
@@ -17,20 +17,20 @@ export function checkListenerProtocol(protocol: string | undefined, input: { Cer
 }
 
 /** The port claim key must be free (or ours), and the host port bindable. Throws AWS-style errors. */
-export async function claimPort(ctx: RequestContext, cfg: ElbConfig, port: number, lbArn: string): Promise<void> {
-  const claim = await ctx.store.get(elbKeys.port(cfg.bindAddress, port));
+export async function claimPort(ctx: RequestContext, port: number, lbArn: string): Promise<void> {
+  const claim = await ctx.store.get(elbKeys.port(ctx.elb.bindAddress, port));
   if (claim) {
     const owner = claim.value;
     throw new ApiError('DuplicateListener', owner.startsWith(lbArn)
       ? `A listener already exists on port ${port} for load balancer '${lbArn}'`
-      : `Port ${port} on ${cfg.bindAddress} is already used by a listener of another load balancer ('${owner}'): Wharf's load balancers share this host's ports`);
+      : `Port ${port} on ${ctx.elb.bindAddress} is already used by a listener of another load balancer ('${owner}'): Wharf's load balancers share this host's ports`);
   }
-  if (!(await cfg.portFree(cfg.bindAddress, port))) {
-    throw new ApiError('InvalidConfigurationRequest', `Port ${port} on ${cfg.bindAddress} is in use by another process on this host; choose another listener port`);
+  if (!(await ctx.elb.portFree(ctx.elb.bindAddress, port))) {
+    throw new ApiError('InvalidConfigurationRequest', `Port ${port} on ${ctx.elb.bindAddress} is in use by another process on this host; choose another listener port`);
   }
 }
 
-export const createListener: ElbHandler<CreateListenerInput, CreateListenerOutput> = (cfg) => async (input, ctx) => {
+export const createListener: Handler<CreateListenerInput, CreateListenerOutput> = async (input, ctx) => {
   const lb = await requireLb(ctx, input.LoadBalancerArn!);
   const protocol = checkListenerProtocol(input.Protocol, input);
   if (input.Port === undefined) throw validation('A listener port must be specified');
@@ -45,14 +45,14 @@ export const createListener: ElbHandler<CreateListenerInput, CreateListenerOutpu
   }
   if (listeners.length >= 50) throw new ApiError('TooManyListeners', 'You have reached the limit on the number of listeners per load balancer (50)');
   await checkTgAssociation(ctx, lb.value.arn, actions);
-  await claimPort(ctx, cfg, input.Port, lb.value.arn);
+  await claimPort(ctx, input.Port, lb.value.arn);
   const id = newId();
   const rec: ListenerRecord = {
     arn: listenerArn(ctx, lb.value.name, lb.value.id, id), id, lbName: lb.value.name, lbArn: lb.value.arn, port: input.Port, protocol,
-    bindAddress: cfg.bindAddress, defaultActions: actions, tags, rulesVersion: 0,
+    bindAddress: ctx.elb.bindAddress, defaultActions: actions, tags, rulesVersion: 0,
   };
   const used = actions.flatMap((a) => a.ForwardConfig?.TargetGroups.map((t) => tgs.get(t.TargetGroupArn)!) ?? []);
-  const claimKey = elbKeys.port(cfg.bindAddress, input.Port);
+  const claimKey = elbKeys.port(ctx.elb.bindAddress, input.Port);
   await commit(ctx, [...unchangedSince(lb, ...used), { key: claimKey, target: 'version', op: '==', value: 0 }], [putOp(elbKeys.listener(lb.value.name, id), rec), { type: 'put', key: claimKey, value: rec.arn }]);
   return { Listeners: [listenerView(rec)] };
 };

@@ -2,8 +2,9 @@ import type { CreateLoadBalancerInput, CreateLoadBalancerOutput } from '@aws-sdk
 import { ApiError } from '../../model/errors.js';
 import { ELB_NAME, elbKeys, loadBalancerArn, LB_ATTRIBUTE_DEFAULTS, type LoadBalancerRecord } from '../../model/elbv2/records.js';
 import { createOnly } from '../../store/store.js';
-import { findLbByName, lbView, newId, type ElbConfig, type ElbHandler } from './common.js';
+import { findLbByName, lbView, newId, type ElbConfig } from './common.js';
 import { validateTags, validation } from '../../model/elbv2/validation.js';
+import type { Handler } from '../types.js';
 
 /**
  * DNS names: `<name>-<id>.<region>.elb.localhost` while listeners bind a loopback address — curl and
@@ -15,7 +16,7 @@ export function dnsNameFor(cfg: ElbConfig, name: string, id: string, region: str
   return cfg.bindAddress;
 }
 
-export const createLoadBalancer: ElbHandler<CreateLoadBalancerInput, CreateLoadBalancerOutput> = (cfg) => async (input, ctx) => {
+export const createLoadBalancer: Handler<CreateLoadBalancerInput, CreateLoadBalancerOutput> = async (input, ctx) => {
   const name = input.Name!;
   if (!ELB_NAME.test(name) || name.toLowerCase().startsWith('internal-')) {
     throw validation(`Load balancer name '${name}' is not valid: up to 32 letters, digits and hyphens, not beginning or ending with a hyphen, not beginning with 'internal-'`);
@@ -34,7 +35,7 @@ export const createLoadBalancer: ElbHandler<CreateLoadBalancerInput, CreateLoadB
   }
   const id = newId();
   const rec: LoadBalancerRecord = {
-    arn: loadBalancerArn(ctx, name, id), name, id, dnsName: dnsNameFor(cfg, name, id, ctx.region), createdTime: ctx.now.getTime(),
+    arn: loadBalancerArn(ctx, name, id), name, id, dnsName: dnsNameFor(ctx.elb, name, id, ctx.region), createdTime: ctx.now.getTime(),
     scheme, type: 'application', ipAddressType: input.IpAddressType ?? 'ipv4', securityGroups: input.SecurityGroups ?? [], subnets,
     vpcId: 'vpc-wharf', state: 'active', attributes: { ...LB_ATTRIBUTE_DEFAULTS }, tags,
   };

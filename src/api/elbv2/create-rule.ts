@@ -2,12 +2,13 @@ import type { CreateRuleInput, CreateRuleOutput } from '@aws-sdk/client-elastic-
 import { ApiError } from '../../model/errors.js';
 import { elbKeys, ruleArn, type RuleRecord } from '../../model/elbv2/records.js';
 import {
-  checkTgAssociation, commit, listRecs, newId, requireListener, requireLb, ruleView, tgsByArn, type ElbHandler,
+  checkTgAssociation, commit, listRecs, newId, requireListener, requireLb, ruleView, tgsByArn,
 } from './common.js';
 import { validateActions, validateConditions, validateTags } from '../../model/elbv2/validation.js';
 import { putOp, unchangedSince } from '../../store/json.js';
+import type { Handler } from '../types.js';
 
-export const createRule: ElbHandler<CreateRuleInput, CreateRuleOutput> = () => async (input, ctx) => {
+export const createRule: Handler<CreateRuleInput, CreateRuleOutput> = async (input, ctx) => {
   const l = await requireListener(ctx, input.ListenerArn!);
   const conditions = validateConditions(input.Conditions ?? []);
   const tgs = await tgsByArn(ctx);

@@ -2,11 +2,12 @@ import type { CreateTargetGroupInput, CreateTargetGroupOutput } from '@aws-sdk/c
 import { ApiError } from '../../model/errors.js';
 import { ELB_NAME, elbKeys, targetGroupArn, TG_ATTRIBUTE_DEFAULTS, type TargetGroupRecord } from '../../model/elbv2/records.js';
 import { createOnly } from '../../store/store.js';
-import { newId, tgView, type ElbHandler } from './common.js';
+import { newId, tgView } from './common.js';
 import { DEFAULT_HEALTH_CHECK, validateHealthCheck, validateTags, validation } from '../../model/elbv2/validation.js';
 import { getJson } from '../../store/json.js';
+import type { Handler } from '../types.js';
 
-export const createTargetGroup: ElbHandler<CreateTargetGroupInput, CreateTargetGroupOutput> = () => async (input, ctx) => {
+export const createTargetGroup: Handler<CreateTargetGroupInput, CreateTargetGroupOutput> = async (input, ctx) => {
   const name = input.Name!;
   if (!ELB_NAME.test(name)) throw validation(`Target group name '${name}' is not valid: up to 32 letters, digits and hyphens, not beginning or ending with a hyphen`);
   const targetType = input.TargetType ?? 'instance';

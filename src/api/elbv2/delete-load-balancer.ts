@@ -1,12 +1,13 @@
 import type { DeleteLoadBalancerInput, DeleteLoadBalancerOutput } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ApiError } from '../../model/errors.js';
 import { elbKeys, parseElbArn, type ListenerRecord } from '../../model/elbv2/records.js';
-import { commit, findLb, listRecs, type ElbHandler } from './common.js';
+import { commit, findLb, listRecs } from './common.js';
 import { lbNotFound } from '../../model/elbv2/validation.js';
 import { deleteOp, unchangedSince } from '../../store/json.js';
+import type { Handler } from '../types.js';
 
 /** Deletes the load balancer with its listeners, rules and port claims. Deleting one that is gone succeeds (AWS). */
-export const deleteLoadBalancer: ElbHandler<DeleteLoadBalancerInput, DeleteLoadBalancerOutput> = () => async (input, ctx) => {
+export const deleteLoadBalancer: Handler<DeleteLoadBalancerInput, DeleteLoadBalancerOutput> = async (input, ctx) => {
   const arn = input.LoadBalancerArn!;
   if (parseElbArn(arn)?.kind !== 'loadbalancer') throw lbNotFound();
   const lb = await findLb(ctx, arn);

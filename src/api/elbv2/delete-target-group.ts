@@ -1,12 +1,13 @@
 import type { DeleteTargetGroupInput, DeleteTargetGroupOutput } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ApiError } from '../../model/errors.js';
 import { elbKeys, parseElbArn, type ListenerRecord, type RuleRecord } from '../../model/elbv2/records.js';
-import { commit, findTg, listRecs, type ElbHandler } from './common.js';
+import { commit, findTg, listRecs } from './common.js';
 import { lbArnsByTg, tgNotFound } from '../../model/elbv2/validation.js';
 import { deleteOp, unchangedSince } from '../../store/json.js';
+import type { Handler } from '../types.js';
 
 /** Deletes a target group and its target registrations; refuses while a listener or rule routes to it. */
-export const deleteTargetGroup: ElbHandler<DeleteTargetGroupInput, DeleteTargetGroupOutput> = () => async (input, ctx) => {
+export const deleteTargetGroup: Handler<DeleteTargetGroupInput, DeleteTargetGroupOutput> = async (input, ctx) => {
   const arn = input.TargetGroupArn!;
   if (parseElbArn(arn)?.kind !== 'targetgroup') throw tgNotFound();
   const tg = await findTg(ctx, arn);

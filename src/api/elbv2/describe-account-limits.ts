@@ -1,5 +1,5 @@
 import type { DescribeAccountLimitsInput, DescribeAccountLimitsOutput } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { ElbHandler } from './common.js';
+import type { Handler } from '../types.js';
 
 /** The limits Wharf enforces (AWS's defaults for application load balancers). */
 const LIMITS: Record<string, string> = {
@@ -8,5 +8,5 @@ const LIMITS: Record<string, string> = {
   'target-groups-per-action-on-application-load-balancer': '5',
 };
 
-export const describeAccountLimits: ElbHandler<DescribeAccountLimitsInput, DescribeAccountLimitsOutput> = () => async () =>
+export const describeAccountLimits: Handler<DescribeAccountLimitsInput, DescribeAccountLimitsOutput> = async () =>
   ({ Limits: Object.entries(LIMITS).map(([Name, Max]) => ({ Name, Max })) });

@@ -1,9 +1,10 @@
 import type { DescribeListenersInput, DescribeListenersOutput } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { elbKeys, type ListenerRecord } from '../../model/elbv2/records.js';
-import { findListener, listenerView, listRecs, requireLb, type ElbHandler } from './common.js';
+import { findListener, listenerView, listRecs, requireLb } from './common.js';
 import { listenerNotFound, page, validation } from '../../model/elbv2/validation.js';
+import type { Handler } from '../types.js';
 
-export const describeListeners: ElbHandler<DescribeListenersInput, DescribeListenersOutput> = () => async (input, ctx) => {
+export const describeListeners: Handler<DescribeListenersInput, DescribeListenersOutput> = async (input, ctx) => {
   let selected: ListenerRecord[];
   if (input.LoadBalancerArn && input.ListenerArns?.length) throw validation('Listener ARNs and a load balancer ARN cannot be specified at the same time');
   if (input.LoadBalancerArn) {

@@ -1,10 +1,11 @@
 import type { DescribeLoadBalancersInput, DescribeLoadBalancersOutput } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ApiError } from '../../model/errors.js';
 import { elbKeys, type LoadBalancerRecord } from '../../model/elbv2/records.js';
-import { lbView, listRecs, type ElbHandler } from './common.js';
+import { lbView, listRecs } from './common.js';
 import { page, validation } from '../../model/elbv2/validation.js';
+import type { Handler } from '../types.js';
 
-export const describeLoadBalancers: ElbHandler<DescribeLoadBalancersInput, DescribeLoadBalancersOutput> = () => async (input, ctx) => {
+export const describeLoadBalancers: Handler<DescribeLoadBalancersInput, DescribeLoadBalancersOutput> = async (input, ctx) => {
   if (input.LoadBalancerArns?.length && input.Names?.length) throw validation('Load balancer names and load balancer ARNs cannot be specified at the same time');
   const all = (await listRecs<LoadBalancerRecord>(ctx, elbKeys.lbs())).map((r) => r.value);
   let selected = all;

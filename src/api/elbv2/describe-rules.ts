@@ -1,9 +1,10 @@
 import type { DescribeRulesInput, DescribeRulesOutput, Rule } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { elbKeys, type RuleRecord } from '../../model/elbv2/records.js';
-import { defaultRuleView, listRecs, requireListener, requireRule, ruleView, type ElbHandler } from './common.js';
+import { defaultRuleView, listRecs, requireListener, requireRule, ruleView } from './common.js';
 import { page, validation } from '../../model/elbv2/validation.js';
+import type { Handler } from '../types.js';
 
-export const describeRules: ElbHandler<DescribeRulesInput, DescribeRulesOutput> = () => async (input, ctx) => {
+export const describeRules: Handler<DescribeRulesInput, DescribeRulesOutput> = async (input, ctx) => {
   let selected: Rule[];
   if (input.ListenerArn && input.RuleArns?.length) throw validation('Rule ARNs and a listener ARN cannot be specified at the same time');
   if (input.ListenerArn) {

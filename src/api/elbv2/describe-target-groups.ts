@@ -1,10 +1,11 @@
 import type { DescribeTargetGroupsInput, DescribeTargetGroupsOutput } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ApiError } from '../../model/errors.js';
 import { elbKeys, type ListenerRecord, type RuleRecord, type TargetGroupRecord } from '../../model/elbv2/records.js';
-import { listRecs, requireLb, tgView, type ElbHandler } from './common.js';
+import { listRecs, requireLb, tgView } from './common.js';
 import { lbArnsByTg, page, validation } from '../../model/elbv2/validation.js';
+import type { Handler } from '../types.js';
 
-export const describeTargetGroups: ElbHandler<DescribeTargetGroupsInput, DescribeTargetGroupsOutput> = () => async (input, ctx) => {
+export const describeTargetGroups: Handler<DescribeTargetGroupsInput, DescribeTargetGroupsOutput> = async (input, ctx) => {
   const given = [input.LoadBalancerArn ? 1 : 0, input.TargetGroupArns?.length ? 1 : 0, input.Names?.length ? 1 : 0].reduce((a, b) => a + b, 0);
   if (given > 1) throw validation('Only one of LoadBalancerArn, TargetGroupArns and Names can be specified');
   const all = (await listRecs<TargetGroupRecord>(ctx, elbKeys.tgs())).map((r) => r.value);

@@ -1,7 +1,8 @@
 import type { DescribeTargetHealthInput, DescribeTargetHealthOutput, TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { elbKeys, type ListenerRecord, type RuleRecord, type TargetRecord } from '../../model/elbv2/records.js';
 import { targetGroupsInUse } from '../../model/elbv2/data-plane.js';
-import { listRecs, requireTg, targetView, type ElbHandler } from './common.js';
+import { listRecs, requireTg, targetView } from './common.js';
+import type { Handler } from '../types.js';
 
 /**
  * Target health as the lb controller last observed it from HAProxy's checks (see
@@ -9,7 +10,7 @@ import { listRecs, requireTg, targetView, type ElbHandler } from './common.js';
  * draining after DeregisterTargets, unused while no listener routes to the group, NotRegistered for
  * targets asked about that are not in the group.
  */
-export const describeTargetHealth: ElbHandler<DescribeTargetHealthInput, DescribeTargetHealthOutput> = () => async (input, ctx) => {
+export const describeTargetHealth: Handler<DescribeTargetHealthInput, DescribeTargetHealthOutput> = async (input, ctx) => {
   const tg = await requireTg(ctx, input.TargetGroupArn!);
   const targets = (await listRecs<TargetRecord>(ctx, elbKeys.targets(tg.value.name))).map((r) => r.value);
   const listeners = (await listRecs<ListenerRecord>(ctx, elbKeys.listeners())).map((r) => r.value);

@@ -3,7 +3,6 @@ import { elbv2Authorizer } from './authz.js';
 import elbv2Model from '../../model/aws/elbv2.json' with { type: 'json' };
 import type { ServiceModel } from '../../protocol/service-model.js';
 import type { Handler, ServiceDefinition } from '../types.js';
-import type { ElbConfig } from './common.js';
 import { createLoadBalancer } from './create-load-balancer.js';
 import { describeLoadBalancers } from './describe-load-balancers.js';
 import { deleteLoadBalancer } from './delete-load-balancer.js';
@@ -58,9 +57,8 @@ const table = {
   DescribeAccountLimits: describeAccountLimits,
 } as const;
 
-export function elbv2Service(cfg: ElbConfig): ServiceDefinition {
-  const handlers: Record<string, Handler> = {};
-  for (const [op, make] of Object.entries(table)) handlers[op] = (make as (c: ElbConfig) => Handler)(cfg);
+export function elbv2Service(): ServiceDefinition {
+  const handlers: Record<string, Handler> = { ...table };
   return {
     name: 'elbv2',
     signingName: 'elasticloadbalancing',

@@ -2,20 +2,21 @@ import type {
   DescribeLoadBalancerAttributesInput, DescribeLoadBalancerAttributesOutput, ModifyLoadBalancerAttributesInput, ModifyLoadBalancerAttributesOutput,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { LB_ATTRIBUTE_DEFAULTS } from '../../model/elbv2/records.js';
-import { commit, requireLb, type ElbHandler } from './common.js';
+import { commit, requireLb } from './common.js';
 import { validation } from '../../model/elbv2/validation.js';
 import { putOp, unchangedSince } from '../../store/json.js';
+import type { Handler } from '../types.js';
 
 const view = (attrs: Record<string, string>) => Object.entries({ ...LB_ATTRIBUTE_DEFAULTS, ...attrs }).map(([Key, Value]) => ({ Key, Value }));
 
-export const describeLoadBalancerAttributes: ElbHandler<DescribeLoadBalancerAttributesInput, DescribeLoadBalancerAttributesOutput> = () => async (input, ctx) => {
+export const describeLoadBalancerAttributes: Handler<DescribeLoadBalancerAttributesInput, DescribeLoadBalancerAttributesOutput> = async (input, ctx) => {
   const lb = await requireLb(ctx, input.LoadBalancerArn!);
   return { Attributes: view(lb.value.attributes) };
 };
 
 const BOOL = /^(true|false)$/;
 
-export const modifyLoadBalancerAttributes: ElbHandler<ModifyLoadBalancerAttributesInput, ModifyLoadBalancerAttributesOutput> = () => async (input, ctx) => {
+export const modifyLoadBalancerAttributes: Handler<ModifyLoadBalancerAttributesInput, ModifyLoadBalancerAttributesOutput> = async (input, ctx) => {
   const lb = await requireLb(ctx, input.LoadBalancerArn!);
   const next = { ...lb.value.attributes };
   for (const a of input.Attributes ?? []) {

@@ -2,12 +2,13 @@ import type { ModifyRuleInput, ModifyRuleOutput } from '@aws-sdk/client-elastic-
 import { ApiError } from '../../model/errors.js';
 import type { RuleRecord } from '../../model/elbv2/records.js';
 import {
-  checkTgAssociation, commit, defaultRuleView, requireRule, ruleView, tgsByArn, type ElbHandler,
+  checkTgAssociation, commit, defaultRuleView, requireRule, ruleView, tgsByArn,
 } from './common.js';
 import { validateActions, validateConditions } from '../../model/elbv2/validation.js';
 import { putOp, unchangedSince } from '../../store/json.js';
+import type { Handler } from '../types.js';
 
-export const modifyRule: ElbHandler<ModifyRuleInput, ModifyRuleOutput> = () => async (input, ctx) => {
+export const modifyRule: Handler<ModifyRuleInput, ModifyRuleOutput> = async (input, ctx) => {
   const ref = await requireRule(ctx, input.RuleArn!);
   const tgs = await tgsByArn(ctx);
   const tgMap = new Map([...tgs].map(([k, v]) => [k, v.value]));

@@ -1,10 +1,11 @@
 import type { ModifyTargetGroupInput, ModifyTargetGroupOutput } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { elbKeys, type ListenerRecord, type RuleRecord } from '../../model/elbv2/records.js';
-import { commit, listRecs, requireTg, tgView, type ElbHandler } from './common.js';
+import { commit, listRecs, requireTg, tgView } from './common.js';
 import { lbArnsByTg, validateHealthCheck } from '../../model/elbv2/validation.js';
 import { putOp, unchangedSince } from '../../store/json.js';
+import type { Handler } from '../types.js';
 
-export const modifyTargetGroup: ElbHandler<ModifyTargetGroupInput, ModifyTargetGroupOutput> = () => async (input, ctx) => {
+export const modifyTargetGroup: Handler<ModifyTargetGroupInput, ModifyTargetGroupOutput> = async (input, ctx) => {
   const tg = await requireTg(ctx, input.TargetGroupArn!);
   const healthCheck = validateHealthCheck(tg.value.healthCheck, input);
   const next = { ...tg.value, healthCheck };

@@ -4,8 +4,9 @@ import { ApiError } from '../../model/errors.js';
 import { keys } from '../../model/ecs/keys.js';
 import type { ContainerInstanceRecord } from '../../model/ecs/task-records.js';
 import { elbKeys, type TargetRecord } from '../../model/elbv2/records.js';
-import { commit, listRecs, requireTg, type ElbHandler } from './common.js';
+import { commit, listRecs, requireTg } from './common.js';
 import { putOp, unchangedSince } from '../../store/json.js';
+import type { Handler } from '../types.js';
 
 /**
  * The address HAProxy reaches an instance target at. Agents run on the hosts whose ports tasks bind;
@@ -17,7 +18,7 @@ export function instanceAddress(i: ContainerInstanceRecord): string {
 }
 
 /** Registers targets: all or nothing, validated first, written in one transaction. */
-export const registerTargets: ElbHandler<RegisterTargetsInput, RegisterTargetsOutput> = () => async (input, ctx) => {
+export const registerTargets: Handler<RegisterTargetsInput, RegisterTargetsOutput> = async (input, ctx) => {
   const tg = await requireTg(ctx, input.TargetGroupArn!);
   const targets = input.Targets ?? [];
   if (targets.length === 0) throw new ApiError('ValidationError', 'At least one target must be specified');

@@ -1,11 +1,12 @@
 import type { SetRulePrioritiesInput, SetRulePrioritiesOutput } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ApiError } from '../../model/errors.js';
 import { elbKeys, type ListenerRecord, type RuleRecord } from '../../model/elbv2/records.js';
-import { commit, listRecs, requireRule, ruleView, type ElbHandler } from './common.js';
+import { commit, listRecs, requireRule, ruleView } from './common.js';
 import { putOp, unchangedSince, type Keyed } from '../../store/json.js';
+import type { Handler } from '../types.js';
 
 /** Changes several priorities at once (swaps included): checked against the final state, one transaction. */
-export const setRulePriorities: ElbHandler<SetRulePrioritiesInput, SetRulePrioritiesOutput> = () => async (input, ctx) => {
+export const setRulePriorities: Handler<SetRulePrioritiesInput, SetRulePrioritiesOutput> = async (input, ctx) => {
   const changes = new Map<string, { rule: Keyed<RuleRecord>; priority: number }>();
   const listeners = new Map<string, Keyed<ListenerRecord>>();
   for (const pair of input.RulePriorities ?? []) {

@@ -1,11 +1,12 @@
 import type {
   AddTagsInput, AddTagsOutput, DescribeTagsInput, DescribeTagsOutput, RemoveTagsInput, RemoveTagsOutput,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { commit, requireTagged, type ElbHandler } from './common.js';
+import { commit, requireTagged } from './common.js';
 import { validateTags, validation } from '../../model/elbv2/validation.js';
 import { putOp, unchangedSince } from '../../store/json.js';
+import type { Handler } from '../types.js';
 
-export const addTags: ElbHandler<AddTagsInput, AddTagsOutput> = () => async (input, ctx) => {
+export const addTags: Handler<AddTagsInput, AddTagsOutput> = async (input, ctx) => {
   if ((input.ResourceArns ?? []).length > 20) throw validation('At most 20 resources can be tagged at once');
   const recs = [];
   for (const arn of input.ResourceArns ?? []) recs.push(await requireTagged(ctx, arn));
@@ -14,7 +15,7 @@ export const addTags: ElbHandler<AddTagsInput, AddTagsOutput> = () => async (inp
   return {};
 };
 
-export const removeTags: ElbHandler<RemoveTagsInput, RemoveTagsOutput> = () => async (input, ctx) => {
+export const removeTags: Handler<RemoveTagsInput, RemoveTagsOutput> = async (input, ctx) => {
   const recs = [];
   for (const arn of input.ResourceArns ?? []) recs.push(await requireTagged(ctx, arn));
   const drop = new Set(input.TagKeys ?? []);
@@ -22,7 +23,7 @@ export const removeTags: ElbHandler<RemoveTagsInput, RemoveTagsOutput> = () => a
   return {};
 };
 
-export const describeTags: ElbHandler<DescribeTagsInput, DescribeTagsOutput> = () => async (input, ctx) => {
+export const describeTags: Handler<DescribeTagsInput, DescribeTagsOutput> = async (input, ctx) => {
   if ((input.ResourceArns ?? []).length > 20) throw validation('At most 20 resources can be described at once');
   const out = [];
   for (const arn of input.ResourceArns ?? []) out.push({ ResourceArn: arn, Tags: (await requireTagged(ctx, arn)).value.tags });

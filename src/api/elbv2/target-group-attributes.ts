@@ -2,13 +2,14 @@ import type {
   DescribeTargetGroupAttributesInput, DescribeTargetGroupAttributesOutput, ModifyTargetGroupAttributesInput, ModifyTargetGroupAttributesOutput,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { TG_ATTRIBUTE_DEFAULTS } from '../../model/elbv2/records.js';
-import { commit, requireTg, type ElbHandler } from './common.js';
+import { commit, requireTg } from './common.js';
 import { validation } from '../../model/elbv2/validation.js';
 import { putOp, unchangedSince } from '../../store/json.js';
+import type { Handler } from '../types.js';
 
 const view = (attrs: Record<string, string>) => Object.entries({ ...TG_ATTRIBUTE_DEFAULTS, ...attrs }).map(([Key, Value]) => ({ Key, Value }));
 
-export const describeTargetGroupAttributes: ElbHandler<DescribeTargetGroupAttributesInput, DescribeTargetGroupAttributesOutput> = () => async (input, ctx) => {
+export const describeTargetGroupAttributes: Handler<DescribeTargetGroupAttributesInput, DescribeTargetGroupAttributesOutput> = async (input, ctx) => {
   const tg = await requireTg(ctx, input.TargetGroupArn!);
   return { Attributes: view(tg.value.attributes) };
 };
@@ -41,7 +42,7 @@ function check(k: string, v: string): void {
   }
 }
 
-export const modifyTargetGroupAttributes: ElbHandler<ModifyTargetGroupAttributesInput, ModifyTargetGroupAttributesOutput> = () => async (input, ctx) => {
+export const modifyTargetGroupAttributes: Handler<ModifyTargetGroupAttributesInput, ModifyTargetGroupAttributesOutput> = async (input, ctx) => {
   const tg = await requireTg(ctx, input.TargetGroupArn!);
   const next = { ...tg.value.attributes };
   for (const a of input.Attributes ?? []) {

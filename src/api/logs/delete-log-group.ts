@@ -1,8 +1,7 @@
 import type { DeleteLogGroupRequest } from '@aws-sdk/client-cloudwatch-logs';
 import type { Handler } from '../types.js';
-import type { LogsBackend } from './backend.js';
 
-export const deleteLogGroup = (b: LogsBackend): Handler<DeleteLogGroupRequest, object> => async (input) => {
-  b.deleteLogGroup(input.logGroupName!);
+export const deleteLogGroup: Handler<DeleteLogGroupRequest, object> = async (input, ctx) => {
+  ctx.logs.deleteLogGroup(input.logGroupName!);
   return {};
 };

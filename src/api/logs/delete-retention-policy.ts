@@ -1,8 +1,7 @@
 import type { DeleteRetentionPolicyRequest } from '@aws-sdk/client-cloudwatch-logs';
 import type { Handler } from '../types.js';
-import type { LogsBackend } from './backend.js';
 
-export const deleteRetentionPolicy = (b: LogsBackend): Handler<DeleteRetentionPolicyRequest, object> => async (input) => {
-  b.putRetentionPolicy(input.logGroupName!, undefined);
+export const deleteRetentionPolicy: Handler<DeleteRetentionPolicyRequest, object> = async (input, ctx) => {
+  ctx.logs.putRetentionPolicy(input.logGroupName!, undefined);
   return {};
 };

@@ -6,7 +6,6 @@ import { logsAuthorizer } from './authz.js';
 import logsModel from '../../model/aws/logs.json' with { type: 'json' };
 import type { ServiceModel } from '../../protocol/service-model.js';
 import type { ServiceDefinition } from '../types.js';
-import type { LogsBackend } from './backend.js';
 import { createLogGroup } from './create-log-group.js';
 import { deleteLogGroup } from './delete-log-group.js';
 import { describeLogGroups } from './describe-log-groups.js';
@@ -25,7 +24,7 @@ import { tagResource } from './tag-resource.js';
 import { untagResource } from './untag-resource.js';
 import { listTagsForResource } from './list-tags-for-resource.js';
 
-export function logsService(backend: LogsBackend): ServiceDefinition {
+export function logsService(): ServiceDefinition {
   return {
     name: 'logs',
     signingName: 'logs',
@@ -34,23 +33,23 @@ export function logsService(backend: LogsBackend): ServiceDefinition {
     validationError: 'InvalidParameterException',
     serverError: 'ServiceUnavailableException',
     handlers: {
-      CreateLogGroup: createLogGroup(backend),
-      DeleteLogGroup: deleteLogGroup(backend),
-      DescribeLogGroups: describeLogGroups(backend),
-      PutRetentionPolicy: putRetentionPolicy(backend),
-      DeleteRetentionPolicy: deleteRetentionPolicy(backend),
-      CreateLogStream: createLogStream(backend),
-      DeleteLogStream: deleteLogStream(backend),
-      DescribeLogStreams: describeLogStreams(backend),
-      PutLogEvents: putLogEvents(backend),
-      GetLogEvents: getLogEvents(backend),
-      FilterLogEvents: filterLogEvents(backend),
-      TagLogGroup: tagLogGroup(backend),
-      UntagLogGroup: untagLogGroup(backend),
-      ListTagsLogGroup: listTagsLogGroup(backend),
-      TagResource: tagResource(backend),
-      UntagResource: untagResource(backend),
-      ListTagsForResource: listTagsForResource(backend),
+      CreateLogGroup: createLogGroup,
+      DeleteLogGroup: deleteLogGroup,
+      DescribeLogGroups: describeLogGroups,
+      PutRetentionPolicy: putRetentionPolicy,
+      DeleteRetentionPolicy: deleteRetentionPolicy,
+      CreateLogStream: createLogStream,
+      DeleteLogStream: deleteLogStream,
+      DescribeLogStreams: describeLogStreams,
+      PutLogEvents: putLogEvents,
+      GetLogEvents: getLogEvents,
+      FilterLogEvents: filterLogEvents,
+      TagLogGroup: tagLogGroup,
+      UntagLogGroup: untagLogGroup,
+      ListTagsLogGroup: listTagsLogGroup,
+      TagResource: tagResource,
+      UntagResource: untagResource,
+      ListTagsForResource: listTagsForResource,
     },
   };
 }

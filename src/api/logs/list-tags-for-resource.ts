@@ -1,6 +1,5 @@
 import type { ListTagsForResourceRequest, ListTagsForResourceResponse } from '@aws-sdk/client-cloudwatch-logs';
 import type { Handler } from '../types.js';
-import type { LogsBackend } from './backend.js';
 
-export const listTagsForResource = (b: LogsBackend): Handler<ListTagsForResourceRequest, ListTagsForResourceResponse> => async (input) =>
-  ({ tags: b.tags(b.groupOfArn(input.resourceArn!)) });
+export const listTagsForResource: Handler<ListTagsForResourceRequest, ListTagsForResourceResponse> = async (input, ctx) =>
+  ({ tags: ctx.logs.tags(ctx.logs.groupOfArn(input.resourceArn!)) });

@@ -1,7 +1,6 @@
 import type { PutLogEventsRequest, PutLogEventsResponse } from '@aws-sdk/client-cloudwatch-logs';
 import { ApiError } from '../../model/errors.js';
 import type { Handler } from '../types.js';
-import type { LogsBackend } from './backend.js';
 
 /** AWS's PutLogEvents limits (API reference, "constraints"). */
 export const MAX_BATCH_BYTES = 1_048_576;
@@ -14,7 +13,7 @@ export const MAX_SPAN_MS = 24 * 3_600_000;
  * future, more than 14 days or the retention period in the past) reject only those events and are
  * reported in rejectedLogEventsInfo. The sequence token is ignored, as AWS has done since 2023.
  */
-export const putLogEvents = (b: LogsBackend): Handler<PutLogEventsRequest, PutLogEventsResponse> => async (input, ctx) => {
+export const putLogEvents: Handler<PutLogEventsRequest, PutLogEventsResponse> = async (input, ctx) => {
   const events = input.logEvents ?? [];
   if (events.length === 0) throw new ApiError('InvalidParameterException', 'The log events batch must contain at least one event.');
   if (events.length > MAX_BATCH_EVENTS) throw new ApiError('InvalidParameterException', `Too many log events: ${events.length} exceeds the limit of ${MAX_BATCH_EVENTS} per PutLogEvents request.`);
@@ -30,6 +29,6 @@ export const putLogEvents = (b: LogsBackend): Handler<PutLogEventsRequest, PutLo
   if (events[events.length - 1].timestamp! - events[0].timestamp! > MAX_SPAN_MS) {
     throw new ApiError('InvalidParameterException', 'The batch of log events in a single PutLogEvents request cannot span more than 24 hours.');
   }
-  const r = b.putLogEvents(input.logGroupName!, input.logStreamName!, events, ctx.now.getTime());
+  const r = ctx.logs.putLogEvents(input.logGroupName!, input.logStreamName!, events, ctx.now.getTime());
   return { nextSequenceToken: r.nextSequenceToken, ...(r.rejected ? { rejectedLogEventsInfo: r.rejected } : {}) };
 };

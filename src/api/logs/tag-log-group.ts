@@ -1,8 +1,7 @@
 import type { TagLogGroupRequest } from '@aws-sdk/client-cloudwatch-logs';
 import type { Handler } from '../types.js';
-import type { LogsBackend } from './backend.js';
 
-export const tagLogGroup = (b: LogsBackend): Handler<TagLogGroupRequest, object> => async (input) => {
-  b.setTags(input.logGroupName!, input.tags ?? {}, []);
+export const tagLogGroup: Handler<TagLogGroupRequest, object> = async (input, ctx) => {
+  ctx.logs.setTags(input.logGroupName!, input.tags ?? {}, []);
   return {};
 };

@@ -1,8 +1,7 @@
 import type { UntagLogGroupRequest } from '@aws-sdk/client-cloudwatch-logs';
 import type { Handler } from '../types.js';
-import type { LogsBackend } from './backend.js';
 
-export const untagLogGroup = (b: LogsBackend): Handler<UntagLogGroupRequest, object> => async (input) => {
-  b.setTags(input.logGroupName!, {}, input.tags ?? []);
+export const untagLogGroup: Handler<UntagLogGroupRequest, object> = async (input, ctx) => {
+  ctx.logs.setTags(input.logGroupName!, {}, input.tags ?? []);
   return {};
 };
