@@ -1,4 +1,6 @@
 /** Helpers for the load balancer tests: tiny real HTTP backends on 127.0.0.1, clients, free ports, load. */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createServer, request, Agent, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -33,6 +35,37 @@ export async function startBackend(name: string, opts: { healthStatus?: number }
   (b as { port: number }).port = (server.address() as AddressInfo).port;
   b.server = server;
   return b;
+}
+
+/**
+ * The same backend in a child process, for tests that drive the AWS CLI synchronously (spawnSync blocks
+ * this process's event loop for the whole call, and an in-process backend would miss HAProxy's health
+ * checks meanwhile). Answers like startBackend; health is always 200.
+ */
+export async function startBackendProcess(name: string): Promise<Pick<Backend, 'name' | 'port' | 'close'>> {
+  const script = `
+    const http = require('node:http');
+    const name = ${JSON.stringify(name)};
+    const s = http.createServer((req, res) => {
+      if (req.url === '/health') { res.writeHead(200, { 'content-type': 'text/plain' }).end('health\\n'); return; }
+      res.writeHead(200, { 'content-type': 'text/plain', 'x-backend': name }).end(name + ' ' + req.method + ' ' + req.url + ' host=' + req.headers.host + ' xff=' + (req.headers['x-forwarded-for'] ?? '') + '\\n');
+    });
+    s.keepAliveTimeout = 65000;
+    s.listen(0, '127.0.0.1', () => process.stdout.write(s.address().port + '\\n'));
+    process.stdin.on('end', () => process.exit(0)).resume();`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
+  const port = Number(chunk.toString().trim());
+  if (!Number.isInteger(port) || port <= 0) throw new Error(`backend ${name} did not start: ${chunk.toString()}`);
+  return {
+    name, port,
+    close: async () => {
+      if (child.exitCode !== null) return;
+      const exited = once(child, 'exit');
+      child.stdin!.end(); // the backend exits when its stdin closes (and with this process, if it dies)
+      await exited;
+    },
+  };
 }
 
 export function elbClient(s: TestServer): ElasticLoadBalancingV2Client {
