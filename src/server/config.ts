@@ -33,7 +33,7 @@ export interface ServerConfig {
 
 /**
  * Environment-only settings. Every process.env read of the server is here (or in the CLI's entry points):
- * the rest of the server gets values passed in (scripts/lint-env.mjs keeps it so).
+ * the rest of the server gets values passed in (scripts/lint-source.mjs keeps it so).
  */
 export interface ServerTuning {
   /** WHARF_STORE_SYNCHRONOUS=OFF: a test knob that shows what FULL protects (never for real use). */
