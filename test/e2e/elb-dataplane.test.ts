@@ -95,8 +95,9 @@ test('deregistration delay: draining finishes in-flight requests, takes no new o
   await waitFor('b healthy', async () => (await healthOf(tg)).get(b.port)?.State === 'healthy');
 
   // A slow request lands on a (the only one of its kind in flight), then a is deregistered.
+  const servedBeforeSlow = a.served + b.served;
   const slow = Array.from({ length: 2 }, () => get(port, '/slow?ms=2000'));
-  await new Promise((r) => setTimeout(r, 200));
+  await waitFor('both slow requests to reach a backend', async () => a.served + b.served - servedBeforeSlow >= 2, 5000, 20);
   const t0 = Date.now();
   await elb.send(new DeregisterTargetsCommand({ TargetGroupArn: tg, Targets: [{ Id: '127.0.0.1', Port: a.port }] }));
   const draining = (await healthOf(tg)).get(a.port);
@@ -108,6 +109,7 @@ test('deregistration delay: draining finishes in-flight requests, takes no new o
   const done = await Promise.all(slow);
   assert.deepEqual(done.map((r) => r.status), [200, 200], 'in-flight requests finish while draining');
   assert.ok(done.some((r) => r.body.startsWith('drain-a')), 'one slow request was in flight on the drained target');
+  // Deliberate: the test is named for the delay, so it proves nothing removes the target before 2.5 s of 3 s.
   await new Promise((r) => setTimeout(r, Math.max(0, 2500 - (Date.now() - t0))));
   assert.equal((await healthOf(tg)).get(a.port)?.State, 'draining', 'still draining before the delay is over');
   await waitFor('a gone after the delay', async () => !(await healthOf(tg)).has(a.port), 5000, 50);
@@ -132,12 +134,14 @@ test('listener and rule changes reload HAProxy seamlessly: zero failed requests 
   const workersBefore = workersForked();
   const changes = 6;
   for (let i = 0; i < changes; i++) {
+    // Deliberate: spaces the changes so each reload happens under load (not a wait for an event).
     await new Promise((r) => setTimeout(r, 400));
     const rule = (await elb.send(new CreateRuleCommand({ ListenerArn: listener, Priority: 100 + i, Conditions: [{ Field: 'path-pattern', Values: [`/r${i}/*`] }], Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '200', MessageBody: `r${i}` } }] }))).Rules![0];
     await waitFor(`rule ${i} live`, async () => (await get(port, `/r${i}/x`)).body === `r${i}`, 10_000, 20);
     if (i % 2 === 1) await elb.send(new DeleteRuleCommand({ RuleArn: rule.RuleArn }));
   }
   await elb.send(new ModifyListenerCommand({ ListenerArn: listener, DefaultActions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: tg, Weight: 1 }] } }] }));
+  // Deliberate: keeps the load running across the last reload before counting failures.
   await new Promise((r) => setTimeout(r, 500));
   stop.abort();
   const res = await load;

@@ -147,12 +147,14 @@ describe('awslogs', () => {
     // Kill the agent while the container is writing, leave it dead for a while, bring it back.
     await until('some lines shipped', async () => (await logs.send(new DescribeLogStreamsCommand({ logGroupName: '/ecs/burst' })).catch(() => undefined))?.logStreams?.[0]?.lastEventTimestamp !== undefined, 30_000);
     await agent.kill('SIGKILL');
+    // Deliberate: the outage's length (the container keeps writing meanwhile), not a wait for an event.
     await new Promise((r) => setTimeout(r, 2500));
     await agent.restart();
     const events = await until('all lines shipped', async () => {
       const ev = await allEvents('/ecs/burst');
       return ev.length >= N ? ev : undefined;
     }, 90_000);
+    // Deliberate: the test is named "duplicates nothing" — a window in which no late duplicate may arrive.
     await new Promise((r) => setTimeout(r, 1500));
     const final = await allEvents('/ecs/burst');
     assert.equal(final.length, N, `expected ${N} events, got ${final.length}`);

@@ -182,6 +182,7 @@ describe('RunTask runs real containers', () => {
     assert.equal((await containersOf(arn)).length, 1, 'the container keeps running while its agent is away');
     await agent!.restart();
     await until(async () => (await ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: [inst.containerInstanceArn!] }))).containerInstances![0].agentConnected === true, 20_000, 'instance reconnected');
+    // Deliberate: a window in which a restarted agent that failed to adopt would start a duplicate ("no duplicate started" below).
     await new Promise((r) => setTimeout(r, 2000));
     const after = await describe1(arn);
     assert.equal(after.lastStatus, 'RUNNING');

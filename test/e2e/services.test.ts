@@ -261,7 +261,7 @@ describe('services with scripted agents', () => {
     const onB = b.liveDesired().filter((t) => t.family === 'web').map((t) => t.taskArn);
     b.close();
     const goneAt = Date.now();
-    // Within the grace period nothing is replaced.
+    // Within the grace period nothing is replaced (deliberate window: the test is named for the grace period).
     await new Promise((r) => setTimeout(r, 600));
     assert.equal((await serviceTasks('web')).filter((t) => onB.includes(t.taskArn!)).length, onB.length, 'no replacement inside the grace period');
     await waitFor('replaced elsewhere', async () => runningOn('web').filter((arn) => !onB.includes(arn)).length === 3);
@@ -277,6 +277,7 @@ describe('services with scripted agents', () => {
     await server.ecs().send(new UpdateServiceCommand({ cluster: C, service: 'web', deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 100 }, forceNewDeployment: true }));
     const msg = '(service web) was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again.';
     await waitFor('stuck event', async () => (await describe1('web')).events!.some((e) => e.message === msg));
+    // Deliberate: the test is named "once" — a window in which the event must not repeat.
     await new Promise((r) => setTimeout(r, 500));
     assert.equal((await describe1('web')).events!.filter((e) => e.message === msg).length, 1, 'not flooded');
     await server.ecs().send(new UpdateServiceCommand({ cluster: C, service: 'web', deploymentConfiguration: { minimumHealthyPercent: 50, maximumPercent: 100 } }));
