@@ -5,7 +5,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { waitFor } from './elb-helpers.js';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startServerProcess, type TestServer } from '../support/server.js';
@@ -16,6 +17,12 @@ let auth: string;
 before(async () => { s = await startServerProcess(); auth = adminAuth(s); });
 after(async () => { await s.stop(); s.cleanup(); });
 
+/** Size of the largest partial upload (ingest) file on disk. */
+const largestIngest = (dataDir: string): number => {
+  const dir = join(dataDir, 'registry', 'ingest');
+  if (!existsSync(dir)) return 0;
+  return Math.max(0, ...readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => statSync(join(e.parentPath, e.name)).size));
+};
 const blobFiles = (dataDir: string): string[] => {
   const base = join(dataDir, 'registry', 'blobs', 'sha256');
   if (!existsSync(base)) return [];
@@ -172,7 +179,7 @@ test('SIGKILL mid chunked upload: acknowledged chunks survive, no partial blob i
     const req = request(new URL(loc, srv.endpoint), { method: 'PATCH', headers: { Authorization: a, 'Content-Range': `${half}-${data.length - 1}`, 'Content-Length': data.length - half, 'Content-Type': 'application/octet-stream' } });
     req.on('error', () => undefined);
     req.write(data.subarray(half, half + 500_000));
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor('the server to write part of the in-flight chunk to its ingest file', async () => largestIngest(srv.dataDir) > half, 10_000, 20);
     await srv.kill();
     req.destroy();
     assert.ok(!blobFiles(srv.dataDir).includes(d), 'no blob visible after the crash');
