@@ -13,6 +13,9 @@
  * Who writes what: the control plane owns desiredStatus (TaskSpec); each TaskActor owns its task's
  * observed state and checkpoint; the agent owns only the actor set and its identity file.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { LABELS, AGENT_PROTOCOL_VERSION, type AgentMessage, type ContainerStatsReport, type ServerMessage, type TaskSpec } from '../protocol/agent-messages.js';
 import { silentLogger, systemClock, type AgentLogger, type Clock } from './clock.js';
 import { FileCheckpointStore, type CheckpointStore, type TaskCheckpoint } from './checkpoint.js';
@@ -28,6 +31,8 @@ import { FileLogCheckpoints } from './awslogs/checkpoint.js';
 import { TaskNetworks } from './network/task-networks.js';
 
 export const AGENT_VERSION = '0.1.0';
+/** Like the ECS agent's git hash in versionInfo: identifies this agent's build (a hash of its code). */
+export const AGENT_HASH = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url))).digest('hex').slice(0, 8);
 
 export interface AgentOptions {
   server: string;
@@ -205,7 +210,7 @@ export class Agent {
         taskIamRole: this.endpoints !== undefined,
         taskEni: this.networks !== undefined,
       }),
-      versionInfo: { agentVersion: AGENT_VERSION, dockerVersion: `${this.runtime.engine} ${this.runtime.version}` },
+      versionInfo: { agentVersion: AGENT_VERSION, agentHash: AGENT_HASH, dockerVersion: `${this.runtime.engine} ${this.runtime.version}` },
       availabilityZone: this.o.availabilityZone ?? 'local-1a',
       instanceType: this.o.instanceType ?? 'wharf.local',
     };

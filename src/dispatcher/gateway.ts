@@ -25,7 +25,7 @@ import { containerInstanceArn, type Scope } from '../model/arn.js';
 import type { ClusterRecord, TaskDefinitionRecord } from '../model/ecs/records.js';
 import type { ContainerInstanceRecord, TaskRecord } from '../model/ecs/task-records.js';
 import { effectiveContainers } from '../model/ecs/task-factory.js';
-import { agentDesiredStatus, stopOf } from '../model/ecs/task-state.js';
+import { agentDesiredStatus, customAttributesOf, stopOf } from '../model/ecs/task-state.js';
 import { advance, advanceContainer, statusRank } from '../model/ecs/status.js';
 import type { AgentMessage, ServerMessage, TaskReport, TaskSpec, RegistryCredentials } from '../protocol/agent-messages.js';
 import { AGENT_PROTOCOL_VERSION } from '../protocol/agent-messages.js';
@@ -260,30 +260,39 @@ export class AgentGateway {
 
     for (let attempt = 0; ; attempt++) {
       const cur = await getJson<ContainerInstanceRecord>(this.o.store, keys.containerInstance(m.cluster, id));
-      const custom = (cur?.value.attributes ?? []).filter((a) => !a.name?.startsWith('ecs.') && !a.name?.startsWith('com.amazonaws.ecs.'));
-      const reported = m.attributes.filter((a) => !custom.some((c) => c.name === a.name));
-      const rec: ContainerInstanceRecord = {
-        containerInstanceArn: containerInstanceArn(this.o.scope, m.cluster, id),
-        id,
-        cluster: m.cluster,
-        ec2InstanceId: m.hostId,
-        status: cur?.value.status === 'DRAINING' ? 'DRAINING' : 'ACTIVE',
-        agentConnected: true,
-        registeredResources: [
-          { name: 'CPU', type: 'INTEGER', integerValue: m.resources.cpu, doubleValue: 0, longValue: 0 },
-          { name: 'MEMORY', type: 'INTEGER', integerValue: m.resources.memory, doubleValue: 0, longValue: 0 },
-          { name: 'PORTS', type: 'STRINGSET', stringSetValue: m.resources.reservedPorts.map(String), doubleValue: 0, longValue: 0, integerValue: 0 },
-          { name: 'PORTS_UDP', type: 'STRINGSET', stringSetValue: [], doubleValue: 0, longValue: 0, integerValue: 0 },
-        ],
-        attributes: [...reported, ...custom],
-        versionInfo: m.versionInfo,
-        registeredAt: cur?.value.registeredAt ?? now,
-        tags: cur?.value.tags ?? [],
-        version: (cur?.value.version ?? 0) + 1,
-        lastConnectedAt: now,
-        lastDisconnectedAt: cur?.value.lastDisconnectedAt,
-        ...(pool ? { fargatePool: true } : {}),
-      };
+      const registeredResources: ContainerInstanceRecord['registeredResources'] = [
+        { name: 'CPU', type: 'INTEGER', integerValue: m.resources.cpu, doubleValue: 0, longValue: 0 },
+        { name: 'MEMORY', type: 'INTEGER', integerValue: m.resources.memory, doubleValue: 0, longValue: 0 },
+        { name: 'PORTS', type: 'STRINGSET', stringSetValue: m.resources.reservedPorts.map(String), doubleValue: 0, longValue: 0, integerValue: 0 },
+        { name: 'PORTS_UDP', type: 'STRINGSET', stringSetValue: [], doubleValue: 0, longValue: 0, integerValue: 0 },
+      ];
+      // A record from before custom attributes had their own field keeps them in `attributes` (this
+      // module's field) until PutAttributes/DeleteAttributes moves them (task-state.ts customAttributesOf).
+      const legacyCustom = cur && cur.value.customAttributes === undefined ? customAttributesOf(cur.value).filter((c) => !m.attributes.some((a) => a.name === c.name)) : [];
+      // Re-registration rewrites only what registration owns: the status, tags and custom attributes
+      // are the API's, the task records hold what runs here.
+      const rec: ContainerInstanceRecord = cur
+        ? {
+          ...cur.value, ec2InstanceId: m.hostId, agentConnected: true, registeredResources, attributes: [...m.attributes, ...legacyCustom],
+          versionInfo: m.versionInfo, version: cur.value.version + 1, lastConnectedAt: now,
+        }
+        : {
+          containerInstanceArn: containerInstanceArn(this.o.scope, m.cluster, id),
+          id,
+          cluster: m.cluster,
+          ec2InstanceId: m.hostId,
+          status: 'ACTIVE',
+          agentConnected: true,
+          registeredResources,
+          attributes: m.attributes,
+          customAttributes: [],
+          versionInfo: m.versionInfo,
+          registeredAt: now,
+          tags: [],
+          version: 1,
+          lastConnectedAt: now,
+          ...(pool ? { fargatePool: true } : {}),
+        };
       const r = await this.o.store.txn({
         compare: [{ key: keys.containerInstance(m.cluster, id), target: 'version', op: '==', value: cur?.version ?? 0 }],
         success: [{ type: 'put', key: keys.containerInstance(m.cluster, id), value: JSON.stringify(rec) }],
@@ -401,7 +410,9 @@ export class AgentGateway {
         t.agentStoppedReason ??= r.stoppedReason;
       }
       if (JSON.stringify(t) === before) return;
-      t.version += 1;
+      // ECS's counter counts the task's state changes (its events), not every report: a task that
+      // went PENDING → RUNNING is at version 2 (describe-tasks' example).
+      if (t.lastStatus !== cur.value.lastStatus) t.version += 1;
       const ops: Op[] = [{ type: 'put', key: taskKey, value: JSON.stringify(t) }];
       // awsvpc: the address lease ends with the task, in the same transaction.
       if (t.lastStatus === 'STOPPED' && cur.value.lastStatus !== 'STOPPED' && t.network?.eni) ops.push({ type: 'delete', key: leaseKey(t.network.eni) });

@@ -138,7 +138,8 @@ describe('registration: every member of the newest model is honoured or refused'
     // ECS stores task cpu and memory as units and MiB, and echoes the defaults it filled in.
     assert.equal(got.taskDefinition.cpu, '1024');
     assert.equal(got.taskDefinition.memory, '512');
-    assert.deepEqual(got.taskDefinition.compatibilities, ['EC2']);
+    // Bridge mode: an external instance could run it too, and ECS lists EXTERNAL (aws-cli's register-task-definition example).
+    assert.deepEqual(got.taskDefinition.compatibilities, ['EXTERNAL', 'EC2']);
     const init = got.taskDefinition.containerDefinitions[1];
     assert.deepEqual([init.cpu, init.portMappings, init.environment, init.mountPoints, init.volumesFrom, init.systemControls], [0, [], [], [], [], []]);
   });

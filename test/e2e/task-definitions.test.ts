@@ -59,7 +59,7 @@ test('RegisterTaskDefinition assigns revisions, echoes defaults, records who reg
   assert.equal(one.taskDefinitionArn, 'arn:aws:ecs:us-east-1:000000000000:task-definition/web:1');
   assert.match(one.registeredBy!, /^arn:aws:iam::000000000000:user\//);
   assert.ok(one.registeredAt instanceof Date);
-  assert.deepEqual(one.compatibilities, ['EC2']);
+  assert.deepEqual(one.compatibilities, ['EXTERNAL', 'EC2']);
   const c = one.containerDefinitions![0];
   assert.equal(c.essential, true);
   assert.equal(c.cpu, 0);
@@ -113,7 +113,7 @@ test('DescribeTaskDefinition: family → latest ACTIVE, family:rev, ARN, include
   const byArn = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: a.taskDefinitionArn!, include: ['TAGS'] }));
   assert.deepEqual(byArn.tags, [{ key: 'k', value: 'v' }]);
   const noTags = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'desc:1' }));
-  assert.equal(noTags.tags, undefined);
+  assert.deepEqual(noTags.tags, [], 'without include TAGS: the member, empty (as ECS answers it)');
   const inactive = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'desc:2' }));
   assert.equal(inactive.taskDefinition!.status, 'INACTIVE');
   assert.ok(inactive.taskDefinition!.deregisteredAt instanceof Date);

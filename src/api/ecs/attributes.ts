@@ -7,11 +7,12 @@ import { listJson, update } from '../../store/json.js';
 import type { Handler, RequestContext } from '../types.js';
 import { activeCluster, paginate } from './common.js';
 import { findInstance } from './container-instance-view.js';
+import { customAttributesOf, instanceAttributes, isAgentAttribute } from '../../model/ecs/task-state.js';
 
 const NAME = /^[A-Za-z0-9_\-/.]{1,128}$/;
 const VALUE = /^[A-Za-z0-9_.@\-/:\s]{1,128}$/;
 /** Attributes the agent reports (ecs.*, com.amazonaws.ecs.*) are not custom and do not count. */
-const builtIn = (name: string) => name.startsWith('ecs.') || name.startsWith('com.amazonaws.ecs.');
+const builtIn = isAgentAttribute;
 
 async function targets(ctx: RequestContext, cluster: string, attrs: readonly Attribute[]) {
   const ids = new Map<string, Attribute[]>();
@@ -37,36 +38,43 @@ export const putAttributes: Handler<PutAttributesRequest, PutAttributesResponse>
   // Check every target's limit before writing any, so a failing call changes nothing.
   for (const [id, list] of byInstance) {
     const cur = (await findInstance(ctx.store, cluster, id))!.value;
-    const custom = new Set(cur.attributes.filter((a) => !builtIn(a.name!)).map((a) => a.name));
+    const custom = new Set(instanceAttributes(cur).filter((a) => !builtIn(a.name)).map((a) => a.name));
     for (const a of list) if (!builtIn(a.name!)) custom.add(a.name);
     if (custom.size > 10) throw new ApiError('AttributeLimitExceededException', 'You can apply up to 10 custom attributes per resource.');
   }
   for (const [id, list] of byInstance) {
     await update<ContainerInstanceRecord>(ctx.store, keys.containerInstance(cluster, id), (i) => {
       if (!i) return undefined;
-      for (const a of list) {
-        i.attributes = i.attributes.filter((x) => x.name !== a.name);
-        i.attributes.push({ name: a.name, value: a.value });
-      }
+      // The custom attributes only: what the agent reported is the dispatcher's (task-records.ts).
+      let custom = customAttributesOf(i);
+      for (const a of list) custom = [...custom.filter((x) => x.name !== a.name), { name: a.name, value: a.value }];
+      i.customAttributes = custom;
       i.version += 1;
       return i;
     });
   }
-  return { attributes: attrs.map((a) => ({ ...a, targetType: 'container-instance' })) };
+  // ECS echoes the attributes as given (put-attributes' example: name, targetId, value).
+  return { attributes: attrs };
 };
 
 export const deleteAttributes: Handler<DeleteAttributesRequest, DeleteAttributesResponse> = async (input, ctx) => {
   const cluster = (await activeCluster(ctx, input.cluster)).value.clusterName;
   const byInstance = await targets(ctx, cluster, input.attributes ?? []);
+  const deleted: Attribute[] = [];
   for (const [id, list] of byInstance) {
+    let answer: Attribute[] = [];
     await update<ContainerInstanceRecord>(ctx.store, keys.containerInstance(cluster, id), (i) => {
       if (!i) return undefined;
-      i.attributes = i.attributes.filter((x) => !list.some((a) => a.name === x.name));
+      const custom = customAttributesOf(i);
+      // ECS answers the attributes deleted, with the values they had (delete-attributes' example).
+      answer = list.map((a) => ({ name: a.name, targetId: a.targetId, value: custom.find((x) => x.name === a.name)?.value ?? a.value }));
+      i.customAttributes = custom.filter((x) => !list.some((a) => a.name === x.name));
       i.version += 1;
       return i;
     });
+    deleted.push(...answer);
   }
-  return { attributes: input.attributes };
+  return { attributes: deleted };
 };
 
 export const listAttributes: Handler<ListAttributesRequest, ListAttributesResponse> = async (input, ctx) => {
@@ -76,10 +84,10 @@ export const listAttributes: Handler<ListAttributesRequest, ListAttributesRespon
   const all: Attribute[] = [];
   for (const i of await listJson<ContainerInstanceRecord>(ctx.store, keys.containerInstances(cluster))) {
     if (i.status === 'INACTIVE') continue;
-    for (const a of i.attributes) {
+    for (const a of instanceAttributes(i)) {
       if (input.attributeName !== undefined && a.name !== input.attributeName) continue;
       if (input.attributeValue !== undefined && a.value !== input.attributeValue) continue;
-      all.push({ name: a.name, value: a.value, targetType: 'container-instance', targetId: i.containerInstanceArn });
+      all.push({ name: a.name, targetId: i.containerInstanceArn, value: a.value });
     }
   }
   const page = paginate(all, (a) => `${a.targetId}\u0000${a.name}`, input.maxResults, input.nextToken);

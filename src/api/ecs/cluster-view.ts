@@ -63,8 +63,9 @@ export function clusterView(c: ClusterRecord, counts: ClusterCounts | undefined,
     tags: has('TAGS') ? c.tags : [],
     settings: has('SETTINGS') ? c.settings : undefined,
     configuration: has('CONFIGURATIONS') ? c.configuration : undefined,
-    capacityProviders: c.capacityProviders,
-    defaultCapacityProviderStrategy: c.defaultCapacityProviderStrategy,
+    // ECS omits both while no capacity provider is associated (aws-cli's create-cluster and describe-clusters
+    // examples); with one, the strategy is echoed even when empty.
+    ...(c.capacityProviders.length ? { capacityProviders: c.capacityProviders, defaultCapacityProviderStrategy: c.defaultCapacityProviderStrategy } : {}),
     serviceConnectDefaults: c.serviceConnectDefaults,
   };
 }

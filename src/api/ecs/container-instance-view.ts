@@ -5,7 +5,7 @@ import type { ContainerInstanceRecord, TaskRecord } from '../../model/ecs/task-r
 import { getJson, type Versioned } from '../../store/json.js';
 import type { Store } from '../../store/store.js';
 import { toDate } from './common.js';
-import { holdsResources, remainingOf, type Remaining, type Reservation } from '../../model/ecs/task-state.js';
+import { holdsResources, instanceAttributes, remainingOf, type Remaining, type Reservation } from '../../model/ecs/task-state.js';
 
 export function remainingResources(r: Remaining): Resource[] {
   return [
@@ -47,10 +47,11 @@ export function containerInstanceView(i: ContainerInstanceRecord, counts: Instan
     agentConnected: i.agentConnected,
     runningTasksCount: counts?.running ?? 0,
     pendingTasksCount: counts?.pending ?? 0,
-    attributes: i.attributes,
+    attributes: instanceAttributes(i),
     registeredAt: toDate(i.registeredAt),
     attachments: [],
-    tags: includeTags ? i.tags : undefined,
+    // Without include=TAGS ECS still answers the member, empty (update-container-instances-state's and deregister-container-instance's examples).
+    tags: includeTags ? i.tags : [],
   };
 }
 

@@ -28,6 +28,28 @@ const hashOf = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).di
 interface CreateTokenRecord { hash: string; service: ServiceRecord }
 const notIdempotent = () => invalidParameter('Creation of service was not idempotent.');
 
+/** ECS's words for DAEMON services given what only REPLICA services take (CreateService and UpdateService). */
+export const DAEMON_NO_DESIRED_COUNT = 'The daemon scheduling strategy does not support a desired count for services. Remove the desired count value and try again';
+export const DAEMON_NO_PLACEMENT_STRATEGY = 'The daemon scheduling strategy does not support placement strategies. Remove the placement strategy and try again';
+
+/** A role name (optionally with a path) or ARN, as ECS echoes it: always the full role ARN. */
+export function roleArnOf(role: string, accountId: string): string {
+  return role.startsWith('arn:') ? role : `arn:aws:iam::${accountId}:role/${role.replace(/^\/+/, '')}`;
+}
+
+/**
+ * The service's `roleArn` as ECS shows it: the role given (only with load balancers), else ECS's
+ * service-linked role for a service that needs one — load balancers or awsvpc networking (aws-cli's
+ * create-service examples 1 and 4) — and none for a plain EC2 service (example 2).
+ */
+export function serviceRoleArn(role: string | undefined, needsRole: boolean, accountId: string): string | undefined {
+  if (role !== undefined) return roleArnOf(role, accountId);
+  return needsRole ? `arn:aws:iam::${accountId}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS` : undefined;
+}
+
+/** CreateService's reply: the service, with its tags when it was given some (create-service's examples 1 and 2). */
+const createdView = (s: ServiceRecord) => serviceView(s, s.tags.length > 0);
+
 export function unsupportedServiceFeatures(input: { deploymentController?: { type?: string } }): void {
   if (input.deploymentController?.type && input.deploymentController.type !== 'ECS') {
     throw new ApiError('UnsupportedFeatureException', `The ${input.deploymentController.type} deployment controller is not available on Wharf: use the ECS (rolling update) deployment controller.`);
@@ -45,14 +67,19 @@ export const createService: Handler<CreateServiceRequest, CreateServiceResponse>
   const strategy = input.schedulingStrategy ?? 'REPLICA';
   const daemon = strategy === 'DAEMON';
   if (!input.taskDefinition) throw invalidParameter('A task definition is required when the deployment controller is ECS.');
-  if (daemon && input.placementStrategy?.length) throw invalidParameter('Placement strategies are not supported with the DAEMON scheduling strategy.');
-  if (daemon && input.desiredCount !== undefined) throw invalidParameter('The DAEMON scheduling strategy does not support a desired count for services.');
+  // The request's shape before what the cluster or the definition supports, as ECS checks it.
+  const launch = chooseLaunch(input, cluster);
+  if (daemon && input.placementStrategy?.length) throw invalidParameter(DAEMON_NO_PLACEMENT_STRATEGY);
+  if (daemon && input.desiredCount !== undefined) throw invalidParameter(DAEMON_NO_DESIRED_COUNT);
   if (!daemon && input.desiredCount === undefined) throw invalidParameter('desiredCount is required when the scheduling strategy is REPLICA.');
   if ((input.desiredCount ?? 0) < 0) throw invalidParameter('desiredCount must not be negative.');
   if (input.healthCheckGracePeriodSeconds !== undefined && input.healthCheckGracePeriodSeconds < 0) throw invalidParameter('healthCheckGracePeriodSeconds must not be negative.');
+  // `role` is the (pre-service-linked-role) IAM role ECS used to register targets: only with load balancers.
+  if (input.role !== undefined && !input.loadBalancers?.length) {
+    throw invalidParameter('You cannot specify an IAM role for services that require a service linked role.');
+  }
   const tags = validateTags(input.tags);
   const def = await taskDefinitionForRun(ctx.store, input.taskDefinition);
-  const launch = chooseLaunch(input, cluster);
   let platformVersion: string | undefined;
   let networkConfiguration = input.networkConfiguration;
   let network: Awaited<ReturnType<typeof resolveNetworkConfiguration>>;
@@ -80,13 +107,13 @@ export const createService: Handler<CreateServiceRequest, CreateServiceResponse>
       const prior = await getJson<CreateTokenRecord>(ctx.store, tokenKey);
       if (prior) {
         if (prior.value.hash !== requestHash) throw notIdempotent();
-        return { service: serviceView(prior.value.service) };
+        return { service: createdView(prior.value.service) };
       }
     }
     const existing = await getJson<ServiceRecord>(ctx.store, key);
     if (existing && existing.value.status !== 'INACTIVE') {
       if (input.clientToken && existing.value.clientToken === input.clientToken && existing.value.createHash === requestHash) {
-        return { service: serviceView(existing.value) };
+        return { service: createdView(existing.value) };
       }
       throw notIdempotent();
     }
@@ -103,6 +130,7 @@ export const createService: Handler<CreateServiceRequest, CreateServiceResponse>
       enableECSManagedTags: input.enableECSManagedTags ?? false, propagateTags: input.propagateTags ?? 'NONE',
       enableExecuteCommand: input.enableExecuteCommand ?? false, tags, createdAt: now, createdBy: ctx.principal.arn,
       clientToken: input.clientToken, createHash: requestHash,
+      roleArn: serviceRoleArn(input.role, !!input.loadBalancers?.length || !!networkConfiguration, ctx.accountId),
       deployments: [newDeployment(newDeploymentId(), def.taskDefinitionArn, desired, now)],
       history: [], events: [], steady: false, seq: 0, version: 1,
     };
@@ -116,7 +144,7 @@ export const createService: Handler<CreateServiceRequest, CreateServiceResponse>
         ...(tokenKey ? [{ type: 'put' as const, key: tokenKey, value: JSON.stringify({ hash: requestHash, service: rec } satisfies CreateTokenRecord) }] : []),
       ],
     });
-    if (r.succeeded) return { service: serviceView(rec) };
+    if (r.succeeded) return { service: createdView(rec) };
   }
   throw new ApiError('ServerException', 'The service kept changing while it was being created. Retry the request.');
 };

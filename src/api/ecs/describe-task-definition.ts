@@ -7,5 +7,6 @@ export const describeTaskDefinition: Handler<DescribeTaskDefinitionRequest, Desc
   const rec = await findTaskDefinition(ctx.store, input.taskDefinition);
   if (!rec) throw unableToDescribe();
   const withTags = input.include?.includes('TAGS') ?? false;
-  return { taskDefinition: taskDefinitionView(rec.value), tags: withTags ? rec.value.tags : undefined };
+  // Without include=TAGS ECS still answers the member, empty (describe-task-definition's example).
+  return { taskDefinition: taskDefinitionView(rec.value), tags: withTags ? rec.value.tags : [] };
 };

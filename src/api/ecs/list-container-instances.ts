@@ -3,6 +3,7 @@ import { invalidParameter } from '../../model/errors.js';
 import { evaluate, parseQuery, QuerySyntaxError, type Query } from '../../model/cluster-query.js';
 import { keys } from '../../model/ecs/keys.js';
 import type { ContainerInstanceRecord, TaskRecord } from '../../model/ecs/task-records.js';
+import { instanceAttributes } from '../../model/ecs/task-state.js';
 import { listJson } from '../../store/json.js';
 import type { Handler } from '../types.js';
 import { activeCluster, paginate } from './common.js';
@@ -27,7 +28,7 @@ export const listContainerInstances: Handler<ListContainerInstancesRequest, List
     if (!query) return true;
     const mine = tasks.filter((t) => t.containerInstanceId === i.id && t.lastStatus !== 'STOPPED');
     return evaluate(query, {
-      agentConnected: i.agentConnected, agentVersion: i.versionInfo.agentVersion, attributes: i.attributes.map((a) => ({ name: a.name!, value: a.value })),
+      agentConnected: i.agentConnected, agentVersion: i.versionInfo.agentVersion, attributes: instanceAttributes(i).map((a) => ({ name: a.name!, value: a.value })),
       ec2InstanceId: i.ec2InstanceId, registeredAt: i.registeredAt, runningTasksCount: mine.filter((t) => t.lastStatus === 'RUNNING').length,
       taskGroups: mine.map((t) => t.group),
     });

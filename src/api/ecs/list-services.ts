@@ -5,10 +5,13 @@ import { listJson } from '../../store/json.js';
 import type { Handler } from '../types.js';
 import { activeCluster, paginate } from './common.js';
 
-/** ACTIVE and DRAINING services of the cluster, by name; ECS's default page is 10. */
+/**
+ * The cluster's ACTIVE services, by name; ECS's default page is 10. A deleted service (DRAINING, then
+ * INACTIVE) is no longer listed, only described (the API reference's DeleteService).
+ */
 export const listServices: Handler<ListServicesRequest, ListServicesResponse> = async (input, ctx) => {
   const cluster = (await activeCluster(ctx, input.cluster)).value.clusterName;
-  const all = (await listJson<ServiceRecord>(ctx.store, keys.services(cluster))).filter((s) => s.status !== 'INACTIVE'
+  const all = (await listJson<ServiceRecord>(ctx.store, keys.services(cluster))).filter((s) => s.status === 'ACTIVE'
     && (!input.launchType || s.launchType === input.launchType)
     && (!input.schedulingStrategy || s.schedulingStrategy === input.schedulingStrategy));
   const page = paginate(all, (s) => s.serviceName, input.maxResults, input.nextToken, 10);

@@ -180,9 +180,10 @@ export const runTask: Handler<RunTaskRequest, RunTaskResponse> = (input, ctx) =>
 
 /** StartTask: like RunTask, on the container instances the caller names (up to 10). */
 export const startTask: Handler<StartTaskRequest, StartTaskResponse> = async (input, ctx) => {
-  const cluster = (await activeCluster(ctx, input.cluster)).value;
   const refs = input.containerInstances ?? [];
-  if (refs.length < 1 || refs.length > 10) throw invalidParameter('containerInstances must name between 1 and 10 container instances.');
+  if (refs.length === 0) throw new ApiError('ClientException', 'Container Instances cannot be empty.');
+  const cluster = (await activeCluster(ctx, input.cluster)).value;
+  if (refs.length > 10) throw invalidParameter('containerInstances must name between 1 and 10 container instances.');
   const ids = refs.map((r) => (r.startsWith('arn:') ? r.split('/').pop()! : r));
   for (const [i, id] of ids.entries()) {
     const inst = await getJson<{ fargatePool?: boolean }>(ctx.store, keys.containerInstance(cluster.clusterName, id)).then((r) => (r?.value.fargatePool ? undefined : r));

@@ -13,6 +13,7 @@ import { getJson, type Versioned } from '../../store/json.js';
 import type { Store } from '../../store/store.js';
 import { checkPlacementSpec, PlacementSpecError, type Constraint, type Strategy } from '../../scheduler/placement.js';
 import { toDate } from './common.js';
+import { resolvePlatformVersion } from '../../model/ecs/capacity.js';
 
 export const SERVICE_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 
@@ -95,7 +96,9 @@ export function deploymentView(d: DeploymentRecord, s: ServiceRecord): Deploymen
   return {
     id: d.id, status: d.status, taskDefinition: d.taskDefinition, desiredCount: d.desiredCount, pendingCount: d.pendingCount,
     runningCount: d.runningCount, failedTasks: d.failedTasks, createdAt: toDate(d.createdAt), updatedAt: toDate(d.updatedAt),
-    ...launchFields(s), rolloutState: d.rolloutState, rolloutStateReason: d.rolloutStateReason,
+    // A deployment runs a resolved platform version (LATEST → 1.4.0), as ECS shows it (create-service's example 1).
+    ...launchFields(s), ...(s.launchType === 'FARGATE' ? { platformVersion: resolvePlatformVersion(s.platformVersion) } : {}),
+    rolloutState: d.rolloutState, rolloutStateReason: d.rolloutStateReason,
     networkConfiguration: s.networkConfiguration as Deployment['networkConfiguration'],
   };
 }
@@ -104,6 +107,7 @@ export function serviceView(s: ServiceRecord, includeTags = false): Service {
   const sum = (f: 'runningCount' | 'pendingCount') => s.deployments.reduce((n, d) => n + d[f], 0);
   return {
     serviceArn: s.serviceArn, serviceName: s.serviceName, clusterArn: s.clusterArn,
+    ...(s.roleArn ? { roleArn: s.roleArn } : {}),
     loadBalancers: s.loadBalancers as Service['loadBalancers'], serviceRegistries: s.serviceRegistries as Service['serviceRegistries'],
     status: s.status, desiredCount: s.desiredCount, runningCount: sum('runningCount'), pendingCount: sum('pendingCount'),
     ...launchFields(s), taskDefinition: s.taskDefinition,

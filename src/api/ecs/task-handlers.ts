@@ -9,6 +9,7 @@ import { listContainerInstances } from './list-container-instances.js';
 import { deregisterContainerInstance } from './deregister-container-instance.js';
 import { updateContainerInstancesState } from './update-container-instances-state.js';
 import { putAttributes, deleteAttributes, listAttributes } from './attributes.js';
+import { discoverPollEndpoint } from './discover-poll-endpoint.js';
 import { putClusterCapacityProviders } from './put-cluster-capacity-providers.js';
 import { describeCapacityProviders } from './describe-capacity-providers.js';
 
@@ -25,6 +26,7 @@ export const taskHandlers: Record<string, Handler> = {
   PutAttributes: putAttributes,
   DeleteAttributes: deleteAttributes,
   ListAttributes: listAttributes,
+  DiscoverPollEndpoint: discoverPollEndpoint,
   PutClusterCapacityProviders: putClusterCapacityProviders,
   DescribeCapacityProviders: describeCapacityProviders,
 };

@@ -2,7 +2,7 @@
 import type { Container, Task } from '@aws-sdk/client-ecs';
 import type { TaskRecord } from '../../model/ecs/task-records.js';
 import { toDate } from './common.js';
-import { desiredStatusOf, lastStatusOf, stopOf, stoppingAtOf } from '../../model/ecs/task-state.js';
+import { connectivityOf, desiredStatusOf, lastStatusOf, stopOf, stoppingAtOf } from '../../model/ecs/task-state.js';
 import { attachmentStatus, containerNetworkInterfaces, eniAttachment } from '../../model/ecs/awsvpc.js';
 
 export function taskView(t: TaskRecord, includeTags = false): Task {
@@ -24,13 +24,18 @@ export function taskView(t: TaskRecord, includeTags = false): Task {
     memoryReservation: c.memoryReservation,
   }));
   const stop = stopOf(t);
+  const connectivity = connectivityOf(t);
   return {
     taskArn: t.taskArn,
     clusterArn: t.clusterArn,
     taskDefinitionArn: t.taskDefinitionArn,
     // A FARGATE task never shows the host it runs on (ECS: no containerInstanceArn).
     containerInstanceArn: t.launchType === 'FARGATE' ? undefined : t.containerInstanceArn,
-    overrides: { containerOverrides: t.overrides.containerOverrides ?? [], inferenceAcceleratorOverrides: [], ...t.overrides },
+    // ECS lists every container in containerOverrides, by name when it has no override (run-task's example).
+    overrides: {
+      inferenceAcceleratorOverrides: [], ...t.overrides,
+      containerOverrides: t.containers.map((c) => t.overrides.containerOverrides?.find((o) => o.name === c.name) ?? { name: c.name }),
+    },
     // Derived states (DEACTIVATING, STOPPED desired once stopped by itself) come from task-state.ts only.
     lastStatus: lastStatusOf(t),
     desiredStatus: desiredStatusOf(t),
@@ -55,9 +60,14 @@ export function taskView(t: TaskRecord, includeTags = false): Task {
     platformFamily: t.platformFamily,
     ephemeralStorage: t.ephemeralStorageGiB !== undefined ? { sizeInGiB: t.ephemeralStorageGiB } : undefined,
     availabilityZone: t.availabilityZone,
+    connectivity: connectivity.connectivity,
+    connectivityAt: toDate(connectivity.connectivityAt),
+    // ECS shows the architecture of the host a task was placed on as the task's attribute.
+    attributes: t.cpuArchitecture ? [{ name: 'ecs.cpu-architecture', value: t.cpuArchitecture }] : undefined,
     attachments: t.network?.eni ? [eniAttachment(t.network.eni, attachmentStatus(t))] : [],
     healthStatus: t.healthStatus,
-    tags: includeTags ? t.tags : undefined,
+    // Without include=TAGS ECS still answers the member, empty (describe-tasks' examples).
+    tags: includeTags ? t.tags : [],
     enableExecuteCommand: t.enableExecuteCommand,
   };
 }

@@ -11,7 +11,7 @@ import type { Handler } from '../types.js';
 import { activeCluster } from './common.js';
 import { taskDefinitionForRun } from './tasks-common.js';
 import { activeService, deploymentConfigurationFrom, newDeployment, newDeploymentId, placementFrom, serviceView } from './service-common.js';
-import { unsupportedServiceFeatures } from './create-service.js';
+import { DAEMON_NO_DESIRED_COUNT, DAEMON_NO_PLACEMENT_STRATEGY, unsupportedServiceFeatures } from './create-service.js';
 import { checkFargateRun } from './run-task.js';
 import { checkStrategy, resolvePlatformVersion } from '../../model/ecs/capacity.js';
 import { setDesiredCount } from '../../model/ecs/service-scale.js';
@@ -30,8 +30,8 @@ export const updateService: Handler<UpdateServiceRequest, UpdateServiceResponse>
     const s: ServiceRecord = structuredClone(cur.value);
     const daemon = s.schedulingStrategy === 'DAEMON';
     const now = ctx.now.getTime();
-    if (daemon && input.desiredCount !== undefined) throw invalidParameter('The DAEMON scheduling strategy does not support a desired count for services.');
-    if (daemon && input.placementStrategy?.length) throw invalidParameter('Placement strategies are not supported with the DAEMON scheduling strategy.');
+    if (daemon && input.desiredCount !== undefined) throw invalidParameter(DAEMON_NO_DESIRED_COUNT);
+    if (daemon && input.placementStrategy?.length) throw invalidParameter(DAEMON_NO_PLACEMENT_STRATEGY);
     let redeploy = input.forceNewDeployment === true;
     if (def && def.taskDefinitionArn !== s.taskDefinition) { s.taskDefinition = def.taskDefinitionArn; redeploy = true; }
     if (input.placementStrategy !== undefined || input.placementConstraints !== undefined) {

@@ -18,7 +18,7 @@ import { storeForRegion } from '../../store/region-store.js';
 import { keys } from '../../model/ecs/keys.js';
 import type { ContainerInstanceRecord, TaskRecord } from '../../model/ecs/task-records.js';
 import { place, type Constraint, type InstanceView, type PlacementFailure, type Strategy } from '../../scheduler/placement.js';
-import { holdsResources, remainingOf, type Remaining, type Reservation } from '../../model/ecs/task-state.js';
+import { holdsResources, instanceAttributes, remainingOf, type Remaining, type Reservation } from '../../model/ecs/task-state.js';
 
 export interface PlaceRequest {
   cluster: string;
@@ -214,7 +214,7 @@ export function instanceView(rec: ContainerInstanceRecord, groups: ReadonlyMap<s
   const reg = (n: string) => rec.registeredResources.find((r) => r.name === n)?.integerValue ?? 0;
   return {
     arn: rec.containerInstanceArn, id: rec.id, status: rec.status, agentConnected: rec.agentConnected,
-    remaining, attributes: rec.attributes.map((a) => ({ name: a.name ?? '', value: a.value })), groups,
+    remaining, attributes: instanceAttributes(rec).map((a) => ({ name: a.name ?? '', value: a.value })), groups,
     ec2InstanceId: rec.ec2InstanceId, registeredAt: rec.registeredAt, agentVersion: rec.versionInfo?.agentVersion,
     registered: { cpu: reg('CPU'), memory: reg('MEMORY') },
   };
@@ -256,6 +256,7 @@ export async function placeAndCommit(store: Store, cache: ClusterCache, req: Pla
         containerInstanceArn: inst.rec.containerInstanceArn,
         containerInstanceId: inst.rec.id,
         availabilityZone: inst.rec.attributes.find((a) => a.name === 'ecs.availability-zone')?.value,
+        cpuArchitecture: inst.rec.attributes.find((a) => a.name === 'ecs.cpu-architecture')?.value,
         version: req.existing ? req.tasks[i].version + 1 : req.tasks[i].version,
       });
     });

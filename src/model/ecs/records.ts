@@ -157,6 +157,8 @@ export interface ServiceRecord {
   placementStrategy: { type: 'random' | 'spread' | 'binpack'; field?: string }[];
   healthCheckGracePeriodSeconds: number;
   loadBalancers: unknown[];
+  /** CreateService's `role` (only with load balancers), as the full role ARN ECS echoes as `roleArn`. */
+  roleArn?: string;
   serviceRegistries: unknown[];
   networkConfiguration?: unknown;
   /** awsvpc services: networkConfiguration checked against EC2 (what the controller launches tasks with). */

@@ -31,7 +31,7 @@ test('echoes the defaults ECS echoes', () => {
   assert.deepEqual(web.portMappings, [{ containerPort: 80, hostPort: 0, protocol: 'tcp' }]);
   assert.deepEqual(d.volumes, []);
   assert.deepEqual(d.placementConstraints, []);
-  assert.deepEqual(d.compatibilities, ['EC2']);
+  assert.deepEqual(d.compatibilities, ['EXTERNAL', 'EC2']);
   assert.equal('requiresCompatibilities' in d, false);
   assert.equal('networkMode' in d, false);
 });
@@ -196,7 +196,7 @@ test('property: valid requests normalise idempotently and leave the input untouc
     const again = normalizeTaskDefinition({ family, containerDefinitions: out.containerDefinitions, volumes: out.volumes, placementConstraints: out.placementConstraints });
     assert.deepEqual(JSON.parse(JSON.stringify(again)), JSON.parse(JSON.stringify(out)));
     assert.ok(out.containerDefinitions.every((x) => typeof x.essential === 'boolean' && Array.isArray(x.portMappings)));
-    assert.deepEqual(out.compatibilities, ['EC2']);
+    assert.deepEqual(out.compatibilities, ['EXTERNAL', 'EC2']);
   }), { numRuns: 200 });
 });
 

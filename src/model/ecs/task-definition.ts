@@ -268,6 +268,8 @@ export function normalizeTaskDefinition(input: RegisterTaskDefinitionRequest): N
     if (p) fail(p);
   }
   const compat = new Set<Compatibility>();
+  // ECS lists EXTERNAL for every definition an external instance can run (aws-cli's register-task-definition example: ["EXTERNAL", "EC2"]).
+  if (!externalProblem()) compat.add('EXTERNAL');
   if (!ec2Problem()) compat.add('EC2');
   if (!fargateProblem()) { compat.add('FARGATE'); if (!managedInstancesProblem()) compat.add('MANAGED_INSTANCES'); }
   for (const r of requires) compat.add(r);

@@ -67,6 +67,8 @@ export interface TaskRecord {
   containerInstanceArn?: string;
   containerInstanceId?: string;
   availabilityZone?: string;
+  /** The instance's `ecs.cpu-architecture`, taken at placement: ECS shows it as the task's attribute. */
+  cpuArchitecture?: string;
   containers: ContainerRecord[];
   overrides: TaskOverride;
   lastStatus: TaskStatus;
@@ -130,7 +132,16 @@ export interface ContainerInstanceRecord {
   statusReason?: string;
   agentConnected: boolean;
   registeredResources: Resource[];
+  /**
+   * What the agent reported when it registered (capabilities, zone, instance type, its configured
+   * attributes): the dispatcher's. Shown together with customAttributes (task-state.ts instanceAttributes).
+   */
   attributes: Attribute[];
+  /**
+   * Custom attributes (PutAttributes/DeleteAttributes): the API's. Absent on records written before the
+   * two were split; their custom attributes are then the non-ECS names in `attributes` (customAttributesOf).
+   */
+  customAttributes?: Attribute[];
   versionInfo: VersionInfo;
   registeredAt: number;
   tags: Tag[];
@@ -181,6 +192,7 @@ export const TASK_FIELD_WRITERS: Readonly<Record<string, string>> = {
   containerInstanceArn: 'src/controllers/shared/placement-commit.ts',
   containerInstanceId: 'src/controllers/shared/placement-commit.ts',
   availabilityZone: 'src/controllers/shared/placement-commit.ts',
+  cpuArchitecture: 'src/controllers/shared/placement-commit.ts',
   // observations (agent reports through the dispatcher)
   lastStatus: 'src/dispatcher/gateway.ts',
   healthStatus: 'src/dispatcher/gateway.ts',
@@ -204,4 +216,10 @@ export const TASK_FIELD_WRITERS: Readonly<Record<string, string>> = {
   lastConnectedAt: 'src/dispatcher/gateway.ts',
   lastDisconnectedAt: 'src/dispatcher/gateway.ts',
   remaining: '(derived: task-state.ts remainingOf — never stored)',
+  // an instance's attributes: what the agent reported (registration) and what users put (the API); the
+  // attributes shown are derived from both (task-state.ts instanceAttributes)
+  attributes: 'src/dispatcher/gateway.ts',
+  registeredResources: 'src/dispatcher/gateway.ts',
+  versionInfo: 'src/dispatcher/gateway.ts',
+  customAttributes: 'src/api/ecs/attributes.ts',
 };

@@ -9,6 +9,7 @@
  * stop reason lives in `agentStopCode`/`agentStoppedReason`, written by the dispatcher only, and the
  * reply shows the request's reason when there is one, else the agent's.
  */
+import type { Attribute } from '@aws-sdk/client-ecs';
 import type { ContainerInstanceRecord, TaskRecord } from './task-records.js';
 
 type StopFields = Pick<TaskRecord, 'desiredStatus' | 'stopCode' | 'stoppedReason' | 'stoppingAt' | 'version'>;
@@ -59,6 +60,33 @@ export function stopOf(t: Pick<TaskRecord, 'stopCode' | 'stoppedReason' | 'agent
 /** stoppingAt shown: when the stop was requested, else (a task that stopped by itself) when it stopped. */
 export function stoppingAtOf(t: Pick<TaskRecord, 'stoppingAt' | 'stoppedAt'>): number | undefined {
   return t.stoppingAt ?? t.stoppedAt;
+}
+
+/**
+ * ECS's `connectivity`: CONNECTED once the agent on the task's host has reported the task (ECS's
+ * RunTask reply has none; DescribeTasks shows it from then on), at the agent's first observation.
+ */
+export function connectivityOf(t: Pick<TaskRecord, 'containerInstanceId' | 'pullStartedAt' | 'startedAt' | 'executionStoppedAt'>): { connectivity?: 'CONNECTED'; connectivityAt?: number } {
+  const at = t.containerInstanceId !== undefined ? t.pullStartedAt ?? t.startedAt ?? t.executionStoppedAt : undefined;
+  return at === undefined ? {} : { connectivity: 'CONNECTED', connectivityAt: at };
+}
+
+/** Names the ECS agent reports (capabilities, host facts), as opposed to a user's custom attributes. */
+export const isAgentAttribute = (name: string | undefined): boolean => !!name && (name.startsWith('ecs.') || name.startsWith('com.amazonaws.ecs.'));
+
+/** An instance's custom attributes (PutAttributes); for a record from before the split, the non-ECS names it holds. */
+export function customAttributesOf(i: Pick<ContainerInstanceRecord, 'attributes' | 'customAttributes'>): Attribute[] {
+  return i.customAttributes ?? i.attributes.filter((a) => !isAgentAttribute(a.name));
+}
+
+/**
+ * An instance's attributes as ECS shows them and placement matches them: what its agent reported, with
+ * the custom attributes (which win on a name both have) — the one place the two are combined.
+ */
+export function instanceAttributes(i: Pick<ContainerInstanceRecord, 'attributes' | 'customAttributes'>): Attribute[] {
+  const custom = customAttributesOf(i);
+  const names = new Set(custom.map((a) => a.name));
+  return [...i.attributes.filter((a) => !names.has(a.name)), ...custom];
 }
 
 /** A task that holds resources on its instance: placed and not yet STOPPED. */
