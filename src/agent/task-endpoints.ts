@@ -58,7 +58,7 @@ export class TaskEndpoints {
   private nft = false;
 
   constructor(private readonly o: TaskEndpointsOptions) {
-    this.table = `wharf_agent_${o.hostId.replace(/[^A-Za-z0-9]/g, '').slice(0, 16)}`;
+    this.table = endpointsTable(o.hostId);
   }
 
   async start(): Promise<void> {
@@ -192,6 +192,11 @@ export class TaskEndpoints {
 }
 
 /** The host's rules: DNAT 169.254.170.2:80 from admitted task addresses to the agent's listener. */
+/** The agent's nftables table (ip family): one per host id, so a restarted agent replaces its own. */
+export function endpointsTable(hostId: string): string {
+  return `wharf_agent_${hostId.replace(/[^A-Za-z0-9]/g, '').slice(0, 16)}`;
+}
+
 export function hostRules(table: string, port: number): string {
   return [
     `table ip ${table} {`,

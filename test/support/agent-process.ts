@@ -1,11 +1,12 @@
 /** Real `wharf agent` processes for end-to-end tests (each with its own state dir = its own host identity). */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { cliEntry, type TestServer } from './server.js';
 import { removeContainersWithLabel } from './runtime.js';
+import { endpointsTable } from '../../src/agent/task-endpoints.js';
 
 export interface AgentProcess {
   readonly stateDir: string;
@@ -60,7 +61,17 @@ export async function startAgent(server: TestServer, o: AgentOptions): Promise<A
       await exited;
     },
     async restart() { a.process = launch(); },
-    cleanup() { rmSync(stateDir, { recursive: true, force: true }); },
+    cleanup() {
+      // An agent stopped with SIGKILL (as most tests end theirs) leaves its task-endpoint nftables table;
+      // left there, every test's agents pay for the growing ruleset on each nft call (seen: 131 tables).
+      if (a.process.exitCode !== null || a.process.signalCode !== null) {
+        try {
+          const { hostId } = JSON.parse(readFileSync(join(stateDir, 'identity.json'), 'utf8')) as { hostId: string };
+          spawnSync('nft', ['delete', 'table', 'ip', endpointsTable(hostId)], { stdio: 'ignore' });
+        } catch { /* never started far enough to have an identity or a table */ }
+      }
+      rmSync(stateDir, { recursive: true, force: true });
+    },
   };
   return a;
 }
