@@ -6,6 +6,7 @@ import { update } from '../../store/json.js';
 import type { Handler } from '../types.js';
 import { activeCluster } from './common.js';
 import { containerInstanceView, findInstance, instanceTaskCounts } from './container-instance-view.js';
+import { setInstanceStatus } from '../../model/ecs/task-state.js';
 
 /**
  * Without `force`, an instance still running tasks is not deregistered. With `force`, its tasks keep
@@ -20,11 +21,7 @@ export const deregisterContainerInstance: Handler<DeregisterContainerInstanceReq
     throw invalidParameter('The container instance has running tasks. Stop them first, or deregister with force to leave them running unmanaged.');
   }
   const rec = await update<ContainerInstanceRecord>(ctx.store, keys.containerInstance(cluster, found.value.id), (i) => {
-    if (!i) return undefined;
-    i.status = 'INACTIVE';
-    i.statusReason = input.force ? 'Container instance deregistration forced by user' : 'Container instance deregistered by user';
-    i.version += 1;
-    return i;
+    return i && setInstanceStatus(i, 'INACTIVE', input.force ? 'Container instance deregistration forced by user' : 'Container instance deregistered by user') ? i : undefined;
   });
   return { containerInstance: containerInstanceView(rec!, counts) };
 };

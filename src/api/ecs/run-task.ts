@@ -157,7 +157,7 @@ async function launchFargate(ctx: RequestContext, input: RunTaskRequest, o: { cl
   if (ctx.fargatePool) {
     const limits = ctx.region === ctx.fargatePool.region ? ctx.fargatePool : { ...ctx.fargatePool, maxHosts: 0 };
     const room = poolRoomFor(limits, await liveFargateDemand(ctx.store, o.cluster.clusterName), tasks.map((t) => t.reserved));
-    for (const t of tasks.splice(room)) failures.push({ reason: FARGATE_CAPACITY_UNAVAILABLE });
+    for (let refused = tasks.splice(room).length; refused > 0; refused--) failures.push({ reason: FARGATE_CAPACITY_UNAVAILABLE });
   }
   const extraOps = idemKey ? [{ type: 'put' as const, key: idemKey, value: JSON.stringify({ hash: requestHash, tasks, failures } satisfies IdempotencyRecord) }] : [];
   const ok = await createUnplaced(ctx.store, ctx.placement.forRegion(ctx.region), o.cluster.clusterName, tasks, { extraOps, extraCompare: idemKey ? [{ key: idemKey, target: 'createRevision', op: '==', value: 0 }] : [] });

@@ -7,6 +7,7 @@ import { update } from '../../store/json.js';
 import type { Handler } from '../types.js';
 import { activeCluster } from './common.js';
 import { containerInstanceView, findInstance, instanceIdOf, instanceTaskCounts } from './container-instance-view.js';
+import { setInstanceStatus } from '../../model/ecs/task-state.js';
 
 /** ACTIVE ⇄ DRAINING. A DRAINING instance takes no new tasks; services move theirs elsewhere. */
 export const updateContainerInstancesState: Handler<UpdateContainerInstancesStateRequest, UpdateContainerInstancesStateResponse> = async (input, ctx) => {
@@ -24,10 +25,7 @@ export const updateContainerInstancesState: Handler<UpdateContainerInstancesStat
       continue;
     }
     const rec = await update<ContainerInstanceRecord>(ctx.store, keys.containerInstance(cluster, found.value.id), (i) => {
-      if (!i || i.status === input.status || i.status === 'INACTIVE') return undefined;
-      i.status = input.status!;
-      i.version += 1;
-      return i;
+      return i && setInstanceStatus(i, input.status!) ? i : undefined;
     });
     out.push(containerInstanceView(rec!, counts.get(found.value.id)));
   }

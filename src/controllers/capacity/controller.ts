@@ -24,7 +24,7 @@ import { keys } from '../../model/ecs/keys.js';
 import type { ContainerInstanceRecord, TaskRecord } from '../../model/ecs/task-records.js';
 import type { ClusterRecord } from '../../model/ecs/records.js';
 import { isFargateProvider } from '../../model/ecs/capacity.js';
-import { remainingOf, reservationsOn } from '../../model/ecs/task-state.js';
+import { remainingOf, reservationsOn, setInstanceStatus } from '../../model/ecs/task-state.js';
 import { placeAndCommit, type ClusterCache } from '../shared/placement-commit.js';
 import { allocateInterfaces } from '../shared/network-allocation.js';
 import { decidePool, DEFAULT_POOL_CONFIG, type PoolConfig, type PoolHost } from './pool.js';
@@ -217,8 +217,8 @@ export class CapacityController {
     const kv: KeyValue | undefined = await this.o.store.get(key);
     if (!kv) return;
     const i = JSON.parse(kv.value) as ContainerInstanceRecord;
-    if (i.status === 'INACTIVE') return;
-    await this.o.store.txn({ compare: [{ key, target: 'version', op: '==', value: kv.version }], success: [{ type: 'put', key, value: JSON.stringify({ ...i, status: 'INACTIVE', version: i.version + 1 }) }] });
+    if (!setInstanceStatus(i, 'INACTIVE')) return;
+    await this.o.store.txn({ compare: [{ key, target: 'version', op: '==', value: kv.version }], success: [{ type: 'put', key, value: JSON.stringify(i) }] });
   }
 }
 

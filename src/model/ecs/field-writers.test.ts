@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TASK_FIELD_WRITERS } from './task-records.js';
+import { INSTANCE_FIELD_WRITERS, TASK_FIELD_WRITERS } from './task-records.js';
 
 export interface Violation { file: string; field: string; owner: string; line: number }
 
@@ -25,10 +25,13 @@ function stripComments(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\//g, (m) => m.replace(/[^\n]/g, ' ')).replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
 }
 
-export function foreignWrites(files: readonly { path: string; text: string }[], table: Readonly<Record<string, string>>): Violation[] {
+/** Does this module handle container instance records? (For fields other records share, like `status`.) */
+const handlesInstances = (text: string) => /\bContainerInstanceRecord\b/.test(text) || /keys\.containerInstance\(/.test(text);
+
+export function foreignWrites(files: readonly { path: string; text: string }[], table: Readonly<Record<string, string>>, handles = handlesRecords): Violation[] {
   const out: Violation[] = [];
   for (const f of files) {
-    if (EXEMPT.some((re) => re.test(f.path)) || !handlesRecords(f.text)) continue;
+    if (EXEMPT.some((re) => re.test(f.path)) || !handles(f.text)) continue;
     const text = stripComments(f.text);
     const lineOf = (i: number) => text.slice(0, i).split('\n').length;
     const check = (field: string, at: number) => {
@@ -82,6 +85,13 @@ describe('one writer per field (TASK_FIELD_WRITERS)', () => {
     const files = sourceFiles(repoRoot);
     assert.ok(files.some((f) => f.path === 'src/dispatcher/gateway.ts'), `scanning the source under ${repoRoot}`);
     const v = foreignWrites(files, TASK_FIELD_WRITERS);
+    assert.deepEqual(v, [], v.map((x) => `${x.file}:${x.line} writes ${x.field}, which only ${x.owner} may write`).join('\n'));
+  });
+
+  it("a container instance's status has one writer (INSTANCE_FIELD_WRITERS, in modules handling instances)", () => {
+    const fixture = [{ path: 'src/api/ecs/bad-drain.ts', text: "import type { ContainerInstanceRecord } from '../../model/ecs/task-records.js';\nexport function f(i: ContainerInstanceRecord) {\n  i.status = 'DRAINING';\n}\n" }];
+    assert.deepEqual(foreignWrites(fixture, INSTANCE_FIELD_WRITERS, handlesInstances).map((x) => `${x.file}:${x.line} ${x.field}`), ['src/api/ecs/bad-drain.ts:3 status']);
+    const v = foreignWrites(sourceFiles(repoRoot), INSTANCE_FIELD_WRITERS, handlesInstances);
     assert.deepEqual(v, [], v.map((x) => `${x.file}:${x.line} writes ${x.field}, which only ${x.owner} may write`).join('\n'));
   });
 

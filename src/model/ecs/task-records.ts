@@ -223,3 +223,12 @@ export const TASK_FIELD_WRITERS: Readonly<Record<string, string>> = {
   versionInfo: 'src/dispatcher/gateway.ts',
   customAttributes: 'src/api/ecs/attributes.ts',
 };
+
+/**
+ * A container instance's own state fields, which other records also name (`status` is on clusters,
+ * services, deployments…): checked only in modules that handle container instance records.
+ */
+export const INSTANCE_FIELD_WRITERS: Readonly<Record<string, string>> = {
+  status: 'src/model/ecs/task-state.ts',
+  statusReason: 'src/model/ecs/task-state.ts',
+};

@@ -25,6 +25,22 @@ export function requestStop(t: StopFields, stop: { code: 'UserInitiated' | 'Serv
   return true;
 }
 
+type InstanceStatusFields = Pick<ContainerInstanceRecord, 'status' | 'statusReason' | 'version'>;
+
+/**
+ * The only writer of a container instance's `status` (and its reason): UpdateContainerInstancesState
+ * (ACTIVE ⇄ DRAINING), DeregisterContainerInstance and the capacity controller retiring a pool host
+ * (INACTIVE) all go through it. INACTIVE is final. Returns false (and changes nothing) when there is
+ * nothing to change.
+ */
+export function setInstanceStatus(i: InstanceStatusFields, status: ContainerInstanceRecord['status'], reason?: string): boolean {
+  if (i.status === 'INACTIVE' || i.status === status) return false;
+  i.status = status;
+  if (reason !== undefined) i.statusReason = reason;
+  i.version += 1;
+  return true;
+}
+
 type Observed = Pick<TaskRecord, 'desiredStatus' | 'lastStatus' | 'elb'>;
 
 /** desiredStatus as ECS shows it: STOPPED once stop was requested or the task stopped by itself. */
