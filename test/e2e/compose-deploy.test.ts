@@ -119,7 +119,7 @@ before(async () => {
 after(async () => {
   await agent?.kill('SIGKILL');
   agent?.cleanup();
-  removeClusterContainers(cluster);
+  await removeClusterContainers(cluster);
   await server?.stop();
   server?.cleanup();
   try { execFileSync('podman', ['rmi', '-f', ...Object.values(images), 'localhost/wharf-build/composetest-web:latest'], { stdio: 'ignore' }); } catch { /* best effort */ }

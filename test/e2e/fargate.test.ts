@@ -55,7 +55,7 @@ before(async () => {
 
 after(async () => {
   await server.stop();
-  removeClusterContainers(cluster);
+  await removeClusterContainers(cluster);
   server.cleanup();
   rmSync(work, { recursive: true, force: true });
 });

@@ -34,7 +34,7 @@ before(async () => {
 
 after(async () => {
   for (const a of agents) { await a.kill('SIGKILL'); a.cleanup(); }
-  removeClusterContainers(cluster);
+  await removeClusterContainers(cluster);
   await server.stop();
   server.cleanup();
   rmSync(work, { recursive: true, force: true });

@@ -80,7 +80,7 @@ before(async () => {
 after(async () => {
   await agent?.kill('SIGTERM');
   agent?.cleanup();
-  removeClusterContainers(cluster);
+  await removeClusterContainers(cluster);
   await server?.stop();
   server?.cleanup();
   rmSync(work, { recursive: true, force: true });
