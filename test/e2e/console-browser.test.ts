@@ -7,6 +7,7 @@
  *   - create a new revision (inline validation errors first), roll it out, watch the deployment
  *   - stop a task and see its stopped reason
  *   - axe-core finds no serious or critical accessibility violations on the main pages
+ *   - keyboard only: sign in, open a cluster, open a service, open and dismiss a dialog (Tab, Enter, Escape)
  * Screenshots of the main pages go to $WHARF_CONSOLE_SCREENSHOTS (docs/console/ when refreshing the
  * committed ones) or a temporary folder.
  *
@@ -277,6 +278,48 @@ describe('web console in Chromium', () => {
       await page.waitForLoadState('networkidle');
       assert.deepEqual(await axeViolations(page), [], name);
       await shot(name);
+    }
+  });
+
+  it('can be used with the keyboard alone: sign in, open a cluster and a service, open and dismiss a dialog', async () => {
+    // A new tab of the same browser, signed out: the key is kept in sessionStorage, which is per tab.
+    const k = await context.newPage();
+    try {
+      await k.goto(`${base}/console/`);
+      /** Presses Tab until the focused element is the one described (at most 80 presses), so the test fails
+       * naming the element a keyboard user cannot reach. */
+      const tabTo = async (what: string, isIt: string) => {
+        for (let i = 0; i < 80; i++) {
+          await k.keyboard.press('Tab');
+          if (await k.evaluate(`(() => { const el = document.activeElement; return !!el && (${isIt}); })()`)) return;
+        }
+        throw new Error(`80 presses of Tab never focused ${what} (focus is on ${await k.evaluate("document.activeElement?.outerHTML.slice(0, 120)")})`);
+      };
+      const labelled = (label: string) => `el.id && document.querySelector('label[for="' + el.id + '"]')?.textContent?.trim() === ${JSON.stringify(label)}`;
+      await k.getByLabel('Access key ID').waitFor();
+      await tabTo('the access key field', labelled('Access key ID'));
+      await k.keyboard.type(server.credentials.accessKeyId);
+      await tabTo('the secret key field', labelled('Secret access key'));
+      await k.keyboard.type(server.credentials.secretAccessKey);
+      await tabTo('the Sign in button', "el.tagName === 'BUTTON' && el.textContent.trim() === 'Sign in'");
+      await k.keyboard.press('Enter');
+      await k.getByRole('link', { name: cluster }).waitFor();
+      await tabTo(`the link to cluster ${cluster}`, `el.tagName === 'A' && el.textContent.trim() === ${JSON.stringify(cluster)}`);
+      await k.keyboard.press('Enter');
+      await k.getByRole('heading', { name: cluster }).first().waitFor();
+      await k.getByRole('link', { name: serviceName, exact: true }).first().waitFor();
+      await tabTo(`the link to service ${serviceName}`, `el.tagName === 'A' && el.textContent.trim() === ${JSON.stringify(serviceName)}`);
+      await k.keyboard.press('Enter');
+      await k.getByRole('heading', { name: serviceName, exact: true }).waitFor();
+      await tabTo('the Update service button', "el.tagName === 'BUTTON' && el.textContent.trim() === 'Update service'");
+      await k.keyboard.press('Enter');
+      const dialog = k.getByRole('dialog');
+      await dialog.waitFor();
+      assert.ok(await k.evaluate("!!document.activeElement?.closest('[role=dialog]')"), 'focus moves into the dialog when it opens');
+      await k.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+    } finally {
+      await k.close();
     }
   });
 });

@@ -1,7 +1,9 @@
 /**
  * Issue 7: the README's first command, run as a new user would on a clean state (a fresh XDG data
  * home), ends with a service of three tasks answering through the load balancer and their logs visible;
- * `wharf down` then leaves no container and no process behind.
+ * the web console at /console, signed in with the printed key, shows the demo service, its tasks, a task's
+ * logs and the service's CPU/memory graph (issue 17's "done when"); `wharf down` then leaves no container and
+ * no process behind.
  */
 import { it, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { chromium } from 'playwright-core';
 import { repoRoot, cliEntry } from '../support/server.js';
 import { containersWithLabel } from '../support/runtime.js';
 import { chooseRuntime } from '../../src/cli/up.js';
@@ -24,7 +27,18 @@ async function freePort(): Promise<number> {
 
 const env = (apiPort: number, demoPort: number) => ({
   ...process.env, XDG_DATA_HOME: home, WHARF_PORT: String(apiPort), WHARF_DEMO_PORT: String(demoPort), CI: 'true',
+  // Metrics every 5 s instead of every minute, so the console's graph has points within the test.
+  WHARF_METRICS_PUBLISH_MS: '5000',
 });
+
+/** Polls until `f` holds (250 ms apart), failing with what did not happen. */
+async function until(what: string, f: () => Promise<boolean>, ms = 90_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await f().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms / 1000} s: ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
 
 after(() => {
   spawnSync(process.execPath, [cliEntry, 'down', '--data-dir', dataDir], { stdio: 'ignore' });
@@ -63,6 +77,35 @@ it("the README's first command brings up a cluster with a demo service behind a 
   assert.ok((ev.events ?? []).length >= 3, 'request log lines arrive in the log group');
   const streams = new Set((ev.events ?? []).map((e) => e.logStreamName));
   assert.ok([...streams].every((s) => /^web\/web\/[0-9a-f]{32}$/.test(s!)), `streams are prefix/container/task-id: ${[...streams].join(', ')}`);
+
+  // The web console: sign in with the printed key and see the demo service, its tasks, logs and graph.
+  const printedKey = /AWS_ACCESS_KEY_ID=(\S+)|access key[^\n]*?(AKIA\w+)/i.exec(r.stdout + r.stderr);
+  assert.ok(printedKey, `wharf up printed the access key to sign in with:\n${r.stdout}\n${r.stderr}`);
+  assert.equal(printedKey[1] ?? printedKey[2], creds.accessKeyId, 'the printed key is the admin key');
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.setDefaultTimeout(30_000);
+    await page.goto(`http://127.0.0.1:${apiPort}/console`);
+    await page.getByLabel('Access key ID').fill(creds.accessKeyId);
+    await page.getByLabel('Secret access key').fill(creds.secretAccessKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'default', exact: true }).click();
+    await page.getByRole('link', { name: 'wharf-demo-web', exact: true }).first().click();
+    await until('the console shows the demo service with 3 running tasks', async () =>
+      (await page.getByTestId('service-counts').innerText()).includes('3 running, 0 pending, 3 desired'));
+    await page.getByRole('tab', { name: 'Metrics' }).click();
+    const metrics = page.getByRole('tabpanel');
+    await until('the service\'s CPU/memory graph has points', async () => {
+      const text = await metrics.innerText();
+      return text.includes('CPUUtilization') && !text.includes('No data points') && !/Loading/.test(text);
+    });
+    await page.getByRole('tab', { name: 'Tasks' }).click();
+    await page.getByRole('table', { name: 'Tasks' }).getByRole('link').first().click();
+    await until('a demo task\'s page shows its request log lines', async () => (await page.getByTestId('log-lines').innerText()).includes('response:200'));
+  } finally {
+    await browser.close();
+  }
 
   // wharf down: no container and no process left.
   const identity = JSON.parse(readFileSync(join(dataDir, 'agent', 'local', 'identity.json'), 'utf8')) as { hostId: string };
