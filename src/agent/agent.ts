@@ -24,7 +24,7 @@ import { HOST_ID_LABEL } from './container-spec.js';
 import { hostAttributes, hostResources, loadIdentity, saveIdentity, type Identity } from './host-info.js';
 import { Reporter } from './reporter.js';
 import type { ContainerSummary, RuntimeDriver, RuntimeInfo } from './runtime/driver.js';
-import { TaskActor, type ContainerLogHook, type TaskActorOptions } from './task-actor.js';
+import { TaskActor, type ContainerLogHook, type TaskActorOptions, type TaskNetworkHook } from './task-actor.js';
 import { TaskEndpoints } from './task-endpoints.js';
 import { LogShipping, httpLogTransport } from './awslogs/shipper.js';
 import { FileLogCheckpoints } from './awslogs/checkpoint.js';
@@ -276,6 +276,26 @@ export class Agent {
     }
   }
 
+  /**
+   * awsvpc tasks reach 169.254.170.2 from their own namespace: the packet leaves by the task's default
+   * route (the subnet bridge's router address on this host) and meets the endpoints' DNAT in the host's
+   * prerouting, which admits it by source address — so the task's ENI address is admitted once its
+   * namespace is up (its containers have no address of their own), and forgotten with the task.
+   */
+  private endpointsNetworkHook(networks: TaskNetworks): TaskNetworkHook {
+    return {
+      attach: async (spec) => {
+        const mode = await networks.attach(spec);
+        if (spec.network) this.endpoints?.setAddresses(spec.taskArn, `eni:${spec.taskArn}`, [spec.network.ipv4Address]);
+        return mode;
+      },
+      detach: async (spec) => {
+        this.endpoints?.forgetTask(spec.taskArn);
+        await networks.detach(spec);
+      },
+    };
+  }
+
   private startActor(spec: TaskSpec, checkpoint: TaskCheckpoint | undefined, existing: ContainerSummary[]): TaskActor {
     const actor = new TaskActor(spec, {
       driver: this.o.driver,
@@ -290,7 +310,7 @@ export class Agent {
       },
       logs: this.logHook,
       onAddresses: (taskArn, id, ips) => this.endpoints?.setAddresses(taskArn, id, ips),
-      network: this.networks,
+      network: this.networks && this.endpointsNetworkHook(this.networks),
       ...this.o.actor,
     }, { checkpoint, existing });
     this.actors.set(spec.taskArn, actor);

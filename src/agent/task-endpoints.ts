@@ -17,8 +17,12 @@
  * source address must belong to that very task (so a neighbour that learned the URI still gets 400).
  * The metadata id is derived from it per container (container-spec.ts).
  *
- * Not yet: awsvpc tasks in their own network namespace (no route to the host's DNAT), host-mode tasks
- * (ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST), credential refresh before the 6 h session ends.
+ * awsvpc tasks reach the same DNAT from their own namespace through their default route (the subnet
+ * bridge's router address on this host); the agent admits the task's interface address once the namespace
+ * is up (agent.ts), and the task's security groups never block 169.254.170.2:80 (network/nft.ts), as in ECS.
+ *
+ * Not yet: host-mode tasks (ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST), credential refresh before the 6 h
+ * session ends.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { execFile } from 'node:child_process';
@@ -174,7 +178,7 @@ export class TaskEndpoints {
       DesiredStatus: t.spec.desiredStatus, KnownStatus: c?.status ?? 'PENDING', ExitCode: c?.exitCode,
       Limits: { CPU: def.cpu ?? 0, Memory: def.memory ?? 0 }, StartedAt: iso(c?.startedAt), Type: 'NORMAL',
       ContainerARN: def.containerArn, LogDriver: def.logConfiguration?.logDriver, LogOptions: def.logConfiguration?.options,
-      Networks: [{ NetworkMode: t.spec.networkMode, IPv4Addresses: ips }],
+      Networks: [networkView(t.spec, ips)],
     });
   }
 
@@ -208,6 +212,16 @@ export function hostRules(table: string, port: number): string {
     '}',
     '',
   ].join('\n');
+}
+
+/** A container's `Networks[0]` (TMDS v4): an awsvpc task's containers share its interface, described as ECS does. */
+function networkView(spec: TaskSpec, containerIps: string[]): Record<string, unknown> {
+  const n = spec.network;
+  if (spec.networkMode !== 'awsvpc' || !n) return { NetworkMode: spec.networkMode, IPv4Addresses: containerIps };
+  return {
+    NetworkMode: 'awsvpc', IPv4Addresses: [n.ipv4Address], AttachmentIndex: 0, MACAddress: n.macAddress,
+    IPv4SubnetCIDRBlock: n.subnetCidr, PrivateDNSName: n.privateDnsName, SubnetGatewayIpv4Address: `${n.gateway}/${n.prefix}`,
+  };
 }
 
 function strip<T extends Record<string, unknown>>(o: T): T {

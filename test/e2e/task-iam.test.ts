@@ -15,6 +15,7 @@ import {
   CreateClusterCommand, DescribeTasksCommand, ECSClient, ListClustersCommand, ListContainerInstancesCommand, RegisterTaskDefinitionCommand, RunTaskCommand,
 } from '@aws-sdk/client-ecs';
 import { ECRClient, CreateRepositoryCommand } from '@aws-sdk/client-ecr';
+import { CreateSecurityGroupCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client, RevokeSecurityGroupEgressCommand } from '@aws-sdk/client-ec2';
 import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -151,6 +152,49 @@ describe('task role and secrets', () => {
     const out = await until('the neighbour printed', async () => { const o = containerOutput(t); return /STEAL=/.test(o) && o; });
     assert.match(out, /400 Bad Request/);
     assert.doesNotMatch(out, /ASIA/);
+  });
+
+  it('an awsvpc task, in its own namespace and a security group that allows no egress, reads its role credentials and metadata', async () => {
+    const cfg = { endpoint: server.endpoint, region: 'us-east-1', credentials: server.credentials };
+    const ec2 = new EC2Client(cfg);
+    const subnet = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }))).Subnets![0]!;
+    const group = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'no-egress', Description: 'nothing out', VpcId: subnet.VpcId }))).GroupId!;
+    const egress = (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [group] }))).SecurityGroups![0]!.IpPermissionsEgress!;
+    await ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: group, IpPermissions: egress }));
+    ec2.destroy();
+    // busybox-static's wget crashes inside awsvpc namespaces on these machines (see awsvpc.test.ts): HTTP/1.0 through nc.
+    const get = (path: string) => `printf "GET ${path} HTTP/1.0\\r\\nHost: 169.254.170.2\\r\\n\\r\\n" | nc -w 2 169.254.170.2 80 | tail -n 1`;
+    await ecs.send(new RegisterTaskDefinitionCommand({
+      family: 'vpcrole', networkMode: 'awsvpc', taskRoleArn: `arn:aws:iam::${ACCT}:role/app-task`,
+      containerDefinitions: [{
+        name: 'app', image, memory: 32,
+        command: ['sh', '-c', [
+          'sleep 1',
+          `echo "CREDS=$(${get('$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI')})"`,
+          `echo "TASK=$(${get('${ECS_CONTAINER_METADATA_URI_V4#http://169.254.170.2}/task')})"`,
+          'exec sleep 600',
+        ].join('; ')],
+      }],
+    }));
+    const r = await ecs.send(new RunTaskCommand({ cluster, taskDefinition: 'vpcrole', networkConfiguration: { awsvpcConfiguration: { subnets: [subnet.SubnetId!], securityGroups: [group] } } }));
+    assert.equal(r.failures?.length ?? 0, 0, JSON.stringify(r.failures));
+    const t = r.tasks![0]!.taskArn!;
+    // (awsvpc.test.ts shows that a group without an egress rule drops everything else the task sends.)
+    const out = await until('the awsvpc container printed its findings', async () => { const o = containerOutput(t); return /TASK=/.test(o) && o; });
+    const creds = JSON.parse(/^CREDS=(.*)$/m.exec(out)?.[1] || 'null') as { RoleArn: string; AccessKeyId: string; SecretAccessKey: string; Token: string } | null;
+    assert.ok(creds, `no credentials in the output:\n${out}`);
+    assert.equal(creds.RoleArn, `arn:aws:iam::${ACCT}:role/app-task`);
+    const meta = JSON.parse(/^TASK=(.*)$/m.exec(out)![1]!) as { TaskARN: string; Family: string; Containers: { Networks: Record<string, unknown>[] }[] };
+    assert.equal(meta.TaskARN, t);
+    assert.equal(meta.Family, 'vpcrole');
+    const eni = Object.fromEntries((await ecs.send(new DescribeTasksCommand({ cluster, tasks: [t] }))).tasks![0]!.attachments![0]!.details!.map((d) => [d.name, d.value]));
+    assert.deepEqual(meta.Containers[0]!.Networks, [{
+      NetworkMode: 'awsvpc', IPv4Addresses: [eni.privateIPv4Address], AttachmentIndex: 0, MACAddress: eni.macAddress,
+      IPv4SubnetCIDRBlock: subnet.CidrBlock, PrivateDNSName: eni.privateDnsName, SubnetGatewayIpv4Address: `${subnet.CidrBlock!.replace(/\.\d+\/(\d+)$/, '.1/$1')}`,
+    }], 'the metadata describes the task\'s interface as DescribeTasks does');
+    const asTask = new ECSClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey, sessionToken: creds.Token }, maxAttempts: 1 });
+    assert.ok((await asTask.send(new ListClustersCommand({}))).clusterArns!.length >= 1, 'the awsvpc task\'s credentials work');
+    asTask.destroy();
   });
 
   it('the secret values are in no API answer and no log', async () => {

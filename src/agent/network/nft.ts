@@ -4,12 +4,15 @@
  *   table inet wharf
  *     set g_<group>       member addresses of a group some rule names as its source/destination
  *     chain ingress       hook input,  policy drop: replies, loopback, then one accept per ingress rule
- *     chain egress        hook output, policy drop: replies, loopback, then one accept per egress rule
+ *     chain egress        hook output, policy drop: replies, loopback, ECS's task endpoints (credentials,
+ *                         metadata at 169.254.170.2:80, which security groups do not govern in ECS either),
+ *                         then one accept per egress rule
  *
  * A task in several groups gets the union of their rules, as EC2 does. The script replaces the whole
  * table in one transaction (declare, delete, define), so a rule change is atomic and a re-run is a no-op.
  */
 import type { NetworkPolicy, PolicyRule } from '../../protocol/agent-messages.js';
+import { TASK_ENDPOINT_ADDRESS } from '../container-spec.js';
 
 export const NFT_TABLE = 'wharf';
 
@@ -42,6 +45,9 @@ export function renderTaskTable(policy: NetworkPolicy, groups: readonly string[]
     const members = policy.members[g] ?? [];
     return `  set ${setName(g)} {\n    type ipv4_addr\n${members.length ? `    elements = { ${members.join(', ')} }\n` : ''}  }`;
   });
+  // In ECS the agent's endpoints are reached over a link of the agent's own, outside the task's ENI and its
+  // security groups: a task whose groups allow no egress still gets its role's credentials.
+  egress.unshift(`ip daddr ${TASK_ENDPOINT_ADDRESS} tcp dport 80 accept`);
   const chain = (name: string, hook: string, lo: string, rules: string[]) =>
     `  chain ${name} {\n    type filter hook ${hook} priority 0; policy drop;\n    ct state established,related accept\n    ${lo} accept\n${rules.map((r) => `    ${r}\n`).join('')}  }`;
   return [
