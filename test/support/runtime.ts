@@ -71,8 +71,11 @@ export async function killContainer(id: string, signal = 'KILL'): Promise<void> 
 
 /** Removes (forcibly) every container carrying `label=value`; for test cleanup, so errors are ignored. */
 export async function removeContainersWithLabel(label: string, value: string): Promise<void> {
-  const ids = await containersWithLabel(label, value).catch(() => [] as string[]);
-  await Promise.all(ids.map((id) => engine().getContainer(id).remove({ force: true }).catch(() => undefined)));
+  // Twice: an awsvpc task's pause container cannot go while its containers still share its namespace.
+  for (let round = 0; round < 2; round++) {
+    const ids = await containersWithLabel(label, value).catch(() => [] as string[]);
+    await Promise.all(ids.map((id) => engine().getContainer(id).remove({ force: true }).catch(() => undefined)));
+  }
 }
 
 /**

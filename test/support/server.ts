@@ -75,12 +75,28 @@ export function testVpcCidr(): string {
   return `10.${128 + (n >> 4)}.${(n & 15) << 4}.0/20`;
 }
 
+/**
+ * Deletes the host bridges of this server's subnets (`wh<subnet>`, made by agents for awsvpc tasks, and
+ * shared by every agent on the host, so no agent removes them): found by their router address, which lies
+ * in the server's own VPC. Without this each test server that ran an awsvpc task left a bridge behind.
+ */
+function removeSubnetBridges(vpcCidr: string): void {
+  const [base, bits] = vpcCidr.split('/') as [string, string];
+  const toInt = (ip: string) => ip.split('.').reduce((n, o) => (n << 8) + Number(o), 0) >>> 0;
+  const mask = bits === '0' ? 0 : (~0 << (32 - Number(bits))) >>> 0;
+  const out = spawnSync('ip', ['-o', '-4', 'addr', 'show'], { encoding: 'utf8' }).stdout ?? '';
+  for (const m of out.matchAll(/^\d+:\s+(wh[0-9a-f]+)\s+inet\s+([\d.]+)\//gm)) {
+    if (((toInt(m[2]!) & mask) >>> 0) === ((toInt(base) & mask) >>> 0)) spawnSync('ip', ['link', 'del', m[1]!], { stdio: 'ignore' });
+  }
+}
+
 /** Starts `wharf server` as a child process on a free port and waits until it listens. */
 export async function startServerProcess(opts: StartOptions = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wharf-test-'));
   rmSync(join(dataDir, 'endpoint'), { force: true });
+  const vpcCidr = opts.env?.WHARF_DEFAULT_VPC_CIDR ?? testVpcCidr();
   const child = spawn(process.execPath, [cliEntry, 'server', '--port', String(opts.port ?? 0), '--data-dir', dataDir, ...(opts.extraArgs ?? [])], {
-    env: { ...process.env, WHARF_DEFAULT_VPC_CIDR: testVpcCidr(), ...opts.env },
+    env: { ...process.env, ...opts.env, WHARF_DEFAULT_VPC_CIDR: vpcCidr },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -110,6 +126,7 @@ export async function startServerProcess(opts: StartOptions = {}): Promise<TestS
       // The load balancer data plane outlives a SIGKILLed server on purpose (traffic keeps flowing while
       // the control plane restarts); a test that is done with its data dir stops it too.
       killDataPlane(dataDir);
+      removeSubnetBridges(vpcCidr);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
