@@ -241,6 +241,85 @@ describe('wharf deploy of a three-service Compose file', () => {
 });
 
 /**
+ * Keys that became container-definition fields once the agent applied them: a named volume (a shared
+ * runtime volume that outlives the task), a read-only bind mount, extra_hosts, init, hostname and tmpfs.
+ * The container reports what it sees through a CGI page behind the load balancer; a stopped task's
+ * replacement finds the file its predecessor wrote to the named volume.
+ */
+describe('wharf deploy of volumes, extra_hosts, init, hostname and tmpfs', () => {
+  const name = `vol${process.pid}`;
+  let port: number;
+  it('the running container shows each, and the named volume survives a task replacement', async () => {
+    port = await freePort();
+    const img = await buildBusyboxImage(join(work, 'img-state'), { files: {
+      'www/index.html': 'state\n',
+      'www/cgi-bin/state': [
+        '#!/bin/sh', 'echo "Content-Type: text/plain"', 'echo',
+        'echo "pid1=$(cat /proc/1/comm)"', 'echo "hostname=$(hostname)"', 'grep db.internal /etc/hosts',
+        'echo "starts=$(wc -l < /data/starts)"', 'echo "site=$(cat /site/hello.txt)"',
+        'if touch /site/written 2>/dev/null; then echo site=writable; else echo site=read-only; fi',
+        'echo "scratch=$(df -k /scratch | tail -1 | awk \'{print $1, $2}\')"', '',
+      ].join('\n'),
+    } });
+    images.state = await loadIntoRuntime(img.layoutDir, `wharf-e2e/compose-state:${process.pid}`);
+    const dir = join(work, 'state');
+    mkdirSync(join(dir, 'site'), { recursive: true });
+    writeFileSync(join(dir, 'site', 'hello.txt'), 'hello from the host\n');
+    writeFileSync(join(dir, 'compose.yaml'), `name: ${name}
+services:
+  app:
+    image: ${images.state}
+    command: ["sh", "-c", "cat /proc/sys/kernel/random/uuid >> /data/starts; exec httpd -f -p 8080 -h /www"]
+    init: true
+    hostname: app-host
+    ports: ["${port}:8080"]
+    volumes: ["data:/data", "./site:/site:ro"]
+    extra_hosts: ["db.internal:10.1.2.3"]
+    tmpfs: ["/scratch:size=8m"]
+    stop_grace_period: 2s
+volumes:
+  data: {}
+`);
+    const r = wharf(['deploy', '--cluster', cluster, '-f', join(dir, 'compose.yaml')]);
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    const page = await get(port, '/cgi-bin/state');
+    assert.equal(page.status, 200, page.body);
+    const lines = page.body.trim().split('\n');
+    assert.match(lines[0], /^pid1=(catatonit|podman-init|docker-init|tini)$/, 'init: an init process is PID 1, not httpd');
+    assert.equal(lines[1], 'hostname=app-host');
+    assert.match(lines[2], /^10\.1\.2\.3\s+db\.internal$/, 'extra_hosts: the entry is in /etc/hosts');
+    assert.equal(lines[3], 'starts=1');
+    assert.equal(lines[4], 'site=hello from the host', 'the bind mount shows the host directory');
+    assert.equal(lines[5], 'site=read-only', ':ro: the container cannot write to it');
+    assert.match(lines[6], /^scratch=tmpfs 8192$/, 'tmpfs: an 8 MiB tmpfs');
+    execFileSync('podman', ['volume', 'inspect', `${name}_data`], { stdio: 'ignore' }); // the runtime volume, named as Compose names it
+
+    // Replace the task: the new one finds the line the first one wrote.
+    const [first] = (await server.ecs().send(new ListTasksCommand({ cluster, serviceName: `${name}-app` }))).taskArns!;
+    const stop = wharf(['tasks', 'stop', first, '-c', cluster]);
+    assert.equal(stop.status, 0, stop.stderr);
+    const deadline = Date.now() + 90_000;
+    let last = '';
+    for (;;) {
+      const tasks = (await server.ecs().send(new ListTasksCommand({ cluster, serviceName: `${name}-app`, desiredStatus: 'RUNNING' }))).taskArns ?? [];
+      if (tasks.length && !tasks.includes(first)) {
+        last = await get(port, '/cgi-bin/state').then((x) => x.body, (e: Error) => e.message);
+        if (/starts=2/.test(last)) break;
+      }
+      assert.ok(Date.now() < deadline, `no replacement task answered with starts=2 within 90 s (tasks ${tasks.join(', ')}; last answer: ${last})`);
+      await sleep(500);
+    }
+    assert.match(last, /^site=hello from the host$/m);
+  });
+
+  after(() => {
+    if (!port) return;
+    wharf(['down', '--project', name, '--cluster', cluster]);
+    try { execFileSync('podman', ['volume', 'rm', '-f', `${name}_data`], { stdio: 'ignore' }); } catch { /* best effort */ }
+  });
+});
+
+/**
  * The Compose file of Docker's own tutorial, docs.docker.com "Docker Compose Quickstart" (step 3,
  * "Define services in a Compose file"; docker/docs content/manuals/compose/gettingstarted.md):
  *
@@ -308,10 +387,10 @@ describe('the CLI\'s error paths: one line, a non-zero exit code, no stack trace
   it('a Compose file the schema rejects names the path and line; one Wharf cannot honour is refused by name, and nothing is deployed', async () => {
     writeFileSync(join(work, 'schema.yaml'), 'services:\n  web:\n    image: x\n    portz: ["80"]\n');
     oneLine(wharf(['deploy', '-f', join(work, 'schema.yaml')]), 252, /schema\.yaml:4: services\.web: additional property "portz" is not allowed/);
-    writeFileSync(join(work, 'refused.yaml'), `name: refused\nservices:\n  db:\n    image: x\n    volumes: ["data:/var/lib/data"]\n    secrets: [pw]\nvolumes:\n  data: {}\nsecrets:\n  pw: { file: ./pw.txt }\n`);
+    writeFileSync(join(work, 'refused.yaml'), `name: refused\nservices:\n  db:\n    image: x\n    tmpfs: /tmp\n    secrets: [pw]\nsecrets:\n  pw: { file: ./pw.txt }\n`);
     const r = wharf(['deploy', '-f', join(work, 'refused.yaml'), '--cluster', cluster]);
     assert.equal(r.status, 252, r.stderr);
-    assert.match(r.stderr, /refused\.yaml:5: services\.db\.volumes: the agent does not mount task volumes yet/);
+    assert.match(r.stderr, /refused\.yaml:5: services\.db\.tmpfs: ECS tmpfs mounts need a size: write "\/tmp:size=64m"/);
     assert.match(r.stderr, /services\.db\.secrets: Compose secrets are files in \/run\/secrets/);
     assert.match(r.stderr, /nothing was deployed/);
     assert.equal(((await server.ecs().send(new ListServicesCommand({ cluster }))).serviceArns ?? []).filter((a) => a.includes('refused')).length, 0);

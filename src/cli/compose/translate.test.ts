@@ -79,14 +79,15 @@ describe('translate', () => {
 
   it('refuses by name what Wharf cannot honour, with the reason', () => {
     const t = translate({ services: {
-      db: { image: 'x', volumes: ['d:/data'], secrets: ['pw'], network_mode: 'awsvpc', container_name: 'db', restart: 'no' },
+      db: { image: 'x', volumes: ['d:/data'], secrets: ['pw'], network_mode: 'awsvpc', container_name: 'db', restart: 'no', volumes_from: ['web'] },
       'a.b': { image: 'x' },
       web: { image: 'x', environment: { DB: 'postgres://db:5432/x' }, ports: ['53:53/udp'], frobnicate: 1 },
     }, secrets: { pw: { file: 'pw' } } }, opts());
     const by = (p: string) => t.refusals.find((r) => r.startsWith(p + ':'));
-    assert.match(by('services.db.volumes')!, /does not mount task volumes yet/);
+    assert.match(by('services.db.volumes[0]')!, /volume d is not declared in the top-level volumes section/);
+    assert.match(by('services.db.volumes_from')!, /mount the same named volume in both services/);
     assert.match(by('services.db.secrets')!, /Compose secrets are files/);
-    assert.match(by('services.db.network_mode')!, /awsvpc networking is being built/);
+    assert.match(by('services.db.network_mode')!, /awsvpc tasks need subnets and security groups/);
     assert.match(by('services.db.container_name')!, /ECS names each task/);
     assert.match(by('services.db.restart')!, /always replaces/);
     assert.match(by('services.a.b')!, /cannot be an ECS service name/);
@@ -94,6 +95,7 @@ describe('translate', () => {
     assert.match(by('services.web.ports[0]')!, /protocol udp/);
     assert.match(by('services.web.frobnicate')!, /not supported by wharf deploy/);
     assert.match(by('secrets')!, /Compose secrets are files/);
+    assert.ok(!t.refusals.some((r) => /issue 1[13]/.test(r)), t.refusals.join('\n'));
   });
 });
 

@@ -19,6 +19,9 @@
  */
 import type { ContainerDefinition, DeploymentConfiguration, RegisterTaskDefinitionRequest, Tag, UlimitName } from '@aws-sdk/client-ecs';
 import { parseDotEnv } from './load.js';
+import { containerOptions, parseMemoryMiB } from './container-options.js';
+
+export { parseMemoryMiB };
 
 export const PROJECT_TAG = 'wharf:compose-project';
 export const SERVICE_TAG = 'wharf:compose-service';
@@ -64,40 +67,24 @@ export interface TranslateOptions {
 }
 
 // ── what is refused, and why ───────────────────────────────────────────────────────────────────────
-const LATER = {
-  secrets: 'Compose secrets are files in /run/secrets, and the agent does not mount files into tasks yet (issue 13); ECS secrets (environment variables from Secrets Manager or SSM) go in a task definition: `wharf task-definitions register`',
-  configs: 'Compose configs are files mounted into containers, and the agent does not mount files into tasks yet (issue 13)',
-  volumes: 'the agent does not mount task volumes yet (issue 13): remove the volume or bake the files into the image',
-  networks: 'tasks use the runtime\'s default bridge network; separate Compose networks need awsvpc networking, which is being built (issue 11)',
-  awsvpc: 'awsvpc networking is being built (issue 11)',
+const WHY = {
+  secrets: 'Compose secrets are files mounted at /run/secrets/NAME, and ECS has no file secrets: ECS secrets are environment variables from Secrets Manager or SSM Parameter Store, which a task definition names (`wharf task-definitions register` with containerDefinitions[].secrets)',
+  configs: 'Compose configs are files mounted into containers, and ECS task definitions cannot carry files: bake the file into the image, or mount a host path (volumes: /host/path:/path:ro)',
+  networks: 'each Compose service is its own ECS service on the runtime\'s bridge, and ECS has no user-defined networks between bridge tasks: services reach each other through their published ports on the load balancer; remove networks (awsvpc task definitions, with subnets and security groups, are registered with the AWS CLI)',
+  awsvpc: 'awsvpc tasks need subnets and security groups, which a Compose file cannot name: register an awsvpc task definition and service with the AWS CLI',
   discovery: 'services do not reach each other by name yet (service discovery is issue 22): publish the service\'s port and call it through the load balancer',
+  volumesFrom: 'ECS volumesFrom shares volumes between containers of one task, and each Compose service is its own task: mount the same named volume in both services instead',
 } as const;
 
 const REFUSED: Record<string, string> = {
-  secrets: LATER.secrets,
-  configs: LATER.configs,
-  volumes: LATER.volumes,
-  volumes_from: LATER.volumes,
-  tmpfs: LATER.volumes,
-  extra_hosts: 'the agent does not write extraHosts into containers yet (issue 13)',
-  sysctls: 'the agent does not apply systemControls yet (issue 13)',
-  hostname: 'the agent does not set container hostnames yet (issue 13)',
-  domainname: 'the agent does not set container hostnames yet (issue 13)',
-  dns: 'the agent does not set dnsServers yet (issue 13)',
-  dns_search: 'the agent does not set dnsSearchDomains yet (issue 13)',
-  dns_opt: 'ECS has no DNS options',
-  devices: 'the agent does not pass devices yet (issue 13)',
-  shm_size: 'the agent does not set sharedMemorySize yet (issue 13)',
-  security_opt: 'the agent does not pass dockerSecurityOptions yet (issue 13)',
-  tty: 'the agent does not allocate a terminal (pseudoTerminal) yet (issue 13)',
-  stdin_open: 'the agent does not keep stdin open (interactive) yet (issue 13)',
+  secrets: WHY.secrets,
+  configs: WHY.configs,
+  volumes_from: WHY.volumesFrom,
   stop_signal: 'ECS task definitions have no stop signal: containers get SIGTERM, then SIGKILL after stop_grace_period',
   container_name: 'ECS names each task\'s containers itself (a service runs several copies); remove container_name',
-  links: LATER.discovery,
-  external_links: LATER.discovery,
-  networks: LATER.networks,
-  ipc: 'the agent does not share IPC namespaces (ipcMode) yet (issue 13)',
-  pid: 'the agent does not share PID namespaces (pidMode) yet (issue 13)',
+  links: WHY.discovery,
+  external_links: WHY.discovery,
+  networks: WHY.networks,
   profiles: 'wharf deploy deploys every service of the file; remove profiles or deploy a file without the optional services',
   extends: 'extends is not supported by wharf deploy yet: inline the shared settings (YAML anchors work)',
   pull_policy: 'the agent pulls images as ECS does (ECS_IMAGE_PULL_BEHAVIOR); a per-service policy has no ECS equivalent',
@@ -112,7 +99,6 @@ const REFUSED: Record<string, string> = {
   develop: 'watch mode is for `docker compose watch`, not a deployment',
   attach: 'logs go to CloudWatch Logs; read them with `wharf logs SERVICE`',
   oom_kill_disable: 'ECS has no OOM-killer setting', oom_score_adj: 'ECS has no OOM score setting',
-  mem_swappiness: 'the agent does not set swappiness yet (issue 13)', memswap_limit: 'the agent does not set maxSwap yet (issue 13)',
   pids_limit: 'ECS has no pids limit on EC2 containers',
   group_add: 'ECS has no supplementary groups',
   mac_address: 'containers get their address from the bridge',
@@ -133,6 +119,9 @@ const KNOWN = new Set([
   'image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'expose', 'healthcheck', 'depends_on', 'deploy',
   'scale', 'restart', 'logging', 'labels', 'user', 'working_dir', 'read_only', 'cap_add', 'cap_drop', 'init', 'stop_grace_period',
   'ulimits', 'privileged', 'network_mode', 'mem_limit', 'mem_reservation', 'cpus', 'cpu_shares',
+  // container-options.ts: each also refuses the values ECS cannot express
+  'volumes', 'tmpfs', 'extra_hosts', 'sysctls', 'hostname', 'domainname', 'dns', 'dns_search', 'dns_opt', 'tty', 'stdin_open', 'shm_size',
+  'security_opt', 'devices', 'ipc', 'pid', 'memswap_limit', 'mem_swappiness',
 ]);
 
 const ULIMITS = new Set<string>(['core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rss', 'rtprio', 'rttime', 'sigpending', 'stack']);
@@ -152,15 +141,6 @@ export function parseDuration(v: unknown): number | undefined {
   while ((m = re.exec(s))) { total += Number(m[1]) * units[m[2]]; at = re.lastIndex; }
   if (at !== s.length || at === 0) throw new Error(`"${s}" is not a duration (like 30s, 1m30s, 500ms)`);
   return total;
-}
-
-/** `512m`, `1g`, `1024k`, `1073741824` (bytes) → MiB, rounded up. */
-export function parseMemoryMiB(v: unknown): number | undefined {
-  if (v === undefined || v === null || v === '') return undefined;
-  const m = /^(\d+(?:\.\d+)?)\s*([bkmgt]?)i?b?$/i.exec(String(v).trim());
-  if (!m) throw new Error(`"${String(v)}" is not a memory size (like 512m or 1g)`);
-  const mult: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
-  return Math.ceil((Number(m[1]) * mult[m[2].toLowerCase()]) / 1024 ** 2);
 }
 
 /** Splits a command string into words as Compose does (POSIX shell quoting, no expansion). */
@@ -271,6 +251,7 @@ export function translate(model: { services: Record<string, Record<string, unkno
     const v = model[k];
     if (v && typeof v === 'object' && Object.keys(v).length === 0) continue;
     if (k === 'networks' && Object.keys(v as object).every((n) => n === 'default')) continue;
+    if (k === 'volumes') continue; // read where services mount them (container-options.ts)
     refuse(k, (REFUSED[k] ?? `top-level "${k}" is not supported by wharf deploy`));
   }
 
@@ -330,14 +311,14 @@ export function translate(model: { services: Record<string, Record<string, unkno
         const q = n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
         return n !== name && new RegExp(`(//|@)${q}(:\\d+|/|$)|^${q}:\\d+$`).test(v);
       });
-      if (other) bad(`environment.${k}`, `"${v}" calls service ${other} by name: ${LATER.discovery}`);
+      if (other) bad(`environment.${k}`, `"${v}" calls service ${other} by name: ${WHY.discovery}`);
     }
 
     // Ports: every port maps to a dynamic host port; a published one gets a listener on the load balancer.
     const published: PublishedPort[] = [];
     const mappings: NonNullable<ContainerDefinition['portMappings']> = [];
     const networkMode = s.network_mode === undefined ? 'bridge' : String(s.network_mode);
-    if (!['bridge', 'host', 'none'].includes(networkMode)) bad('network_mode', networkMode === 'awsvpc' ? LATER.awsvpc : `"${networkMode}": tasks run with bridge, host or none networking; sharing another service's or container's network needs awsvpc (issue 11)`);
+    if (!['bridge', 'host', 'none'].includes(networkMode)) bad('network_mode', networkMode === 'awsvpc' ? WHY.awsvpc : `"${networkMode}": tasks run with bridge, host or none networking; sharing another service's or container's network needs both in one task, which a Compose service is not`);
     for (const [i, p] of ((s.ports ?? []) as unknown[]).entries()) {
       let spec: PortSpec;
       try { spec = parsePort(p); } catch (e) { bad(`ports[${i}]`, (e as Error).message); continue; }
@@ -465,7 +446,15 @@ export function translate(model: { services: Record<string, Record<string, unkno
     if (s.cap_add) caps.add = (s.cap_add as unknown[]).map((x) => String(x).replace(/^CAP_/, ''));
     if (s.cap_drop) caps.drop = (s.cap_drop as unknown[]).map((x) => String(x).replace(/^CAP_/, ''));
     const init = s.init === true || s.init === 'true';
-    if (caps.add || caps.drop || init) c.linuxParameters = { ...(caps.add || caps.drop ? { capabilities: caps } : {}), ...(init ? { initProcessEnabled: true } : {}) };
+    const opts = containerOptions(s, {
+      project, topVolumes: (model.volumes ?? {}) as Record<string, unknown>, resolvePath: o.resolvePath, home: o.env.HOME,
+      networkMode, memoryMiB: c.memory, bad,
+    });
+    const { linuxParameters: more, ...rest } = opts.container;
+    Object.assign(c, rest);
+    if (caps.add || caps.drop || init || more) {
+      c.linuxParameters = { ...(caps.add || caps.drop ? { capabilities: caps } : {}), ...(init ? { initProcessEnabled: true } : {}), ...more };
+    }
     if (s.stop_grace_period !== undefined) {
       try {
         const secs = Math.round(parseDuration(s.stop_grace_period)!);
@@ -489,6 +478,9 @@ export function translate(model: { services: Record<string, Record<string, unkno
       family: ecsName,
       ...(networkMode !== 'bridge' && ['host', 'none'].includes(networkMode) ? { networkMode: networkMode as 'host' | 'none' } : {}),
       containerDefinitions: [c],
+      ...(opts.volumes.length ? { volumes: opts.volumes } : {}),
+      ...(opts.pidMode ? { pidMode: opts.pidMode } : {}),
+      ...(opts.ipcMode ? { ipcMode: opts.ipcMode } : {}),
     };
     const desiredCount = mode === 'global' ? undefined : replicas === undefined ? 1 : Number(replicas);
     if (desiredCount !== undefined && (!Number.isInteger(desiredCount) || desiredCount < 0)) bad('deploy.replicas', `${String(replicas)} is not a count of tasks`);
