@@ -391,7 +391,7 @@ describe('the CLI\'s error paths: one line, a non-zero exit code, no stack trace
     const r = wharf(['deploy', '-f', join(work, 'refused.yaml'), '--cluster', cluster]);
     assert.equal(r.status, 252, r.stderr);
     assert.match(r.stderr, /refused\.yaml:5: services\.db\.tmpfs: ECS tmpfs mounts need a size: write "\/tmp:size=64m"/);
-    assert.match(r.stderr, /services\.db\.secrets: Compose secrets are files in \/run\/secrets/);
+    assert.match(r.stderr, /services\.db\.secrets: Compose secrets are files mounted at \/run\/secrets/);
     assert.match(r.stderr, /nothing was deployed/);
     assert.equal(((await server.ecs().send(new ListServicesCommand({ cluster }))).serviceArns ?? []).filter((a) => a.includes('refused')).length, 0);
   });
