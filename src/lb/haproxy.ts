@@ -17,6 +17,8 @@
  *        removed  set server … state maint; shutdown sessions server; del server
  *        moved    set server … addr A port P
  *   observe()    `show stat` → one ServerObservation per server
+ *   traffic()    `show stat` (frontends, backends, servers) → cumulative request/response/byte counters;
+ *                a reload starts a new worker whose counters start at zero (the reader handles resets)
  *
  * If the master dies it is restarted (1 s, doubling to 30 s). If haproxy is not installed, `start`
  * fails with the command that installs it.
@@ -25,7 +27,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { DataPlaneSpec, LbDataPlane, ServerObservation } from '../model/elbv2/data-plane.js';
+import type { DataPlaneSpec, LbDataPlane, ServerObservation, TrafficCounters } from '../model/elbv2/data-plane.js';
 import { renderConfig, serverArgs, structuralConfig, TRANSITION_CHECK_MS, type RenderOptions } from './haproxy-config.js';
 import { ADMIN_FDRAIN, ADMIN_FMAINT, parseServersState, parseStatCsv, runtimeCommand } from './runtime-api.js';
 
@@ -123,6 +125,26 @@ export class HaproxyDataPlane implements LbDataPlane {
     });
     for (const k of this.failingSince.keys()) if (!seen.has(k)) this.failingSince.delete(k);
     return out;
+  }
+
+  async traffic(): Promise<TrafficCounters[]> {
+    if (!this.master) return [];
+    const rows = parseStatCsv(await runtimeCommand(this.socket, 'show stat -1 7 -1'));
+    const n = (v: string | undefined) => Number(v || 0);
+    return rows.filter((r) => r.type === '0' || r.type === '1' || r.type === '2').map((r): TrafficCounters => {
+      const kind = r.type === '0' ? 'listener' : r.type === '1' ? 'backend' : 'server';
+      return {
+        kind,
+        name: kind === 'server' ? `${r.pxname}/${r.svname}` : r.pxname,
+        // Servers have no req_tot in HTTP mode before 2.x; their sessions are their requests there.
+        requests: kind === 'server' ? n(r.req_tot) || n(r.stot) : n(r.req_tot),
+        responses: [n(r.hrsp_1xx), n(r.hrsp_2xx), n(r.hrsp_3xx), n(r.hrsp_4xx), n(r.hrsp_5xx)],
+        connections: kind === 'listener' ? n(r.conn_tot) : n(r.stot),
+        bytes: n(r.bin) + n(r.bout),
+        active: n(r.scur),
+        responseTimeMs: kind === 'listener' ? 0 : n(r.rtime),
+      };
+    });
   }
 
   async close(): Promise<void> {

@@ -38,7 +38,8 @@ import { PlacementCaches } from '../controllers/shared/placement-commit.js';
 import { portFree } from '../lb/ports.js';
 import { RevisionAllocator } from '../api/ecs/revision-allocator.js';
 import { HaproxyDataPlane } from '../lb/haproxy.js';
-import { startLbController } from '../controllers/lb/lb-controller.js';
+import { readElbState, startLbController } from '../controllers/lb/lb-controller.js';
+import { startElbMetrics } from '../telemetry/elb-metrics.js';
 import { REGION_NAME, regionKeys, storeForRegion } from '../store/region-store.js';
 import { createOnly } from '../store/store.js';
 import type { IncomingMessage } from 'node:http';
@@ -222,7 +223,12 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
       const lbLog = rlog.child({ svc: 'lb' });
       const startLb = () => {
         const dataPlane = new HaproxyDataPlane({ dir: join(cfg.dataDir, region === cfg.region ? 'lb' : `lb.${region}`), log: lbLog, binary: cfg.tuning.haproxyBinary, nbthread: cfg.tuning.lbNbthread });
-        const lbReady = dataPlane.start().then(() => startLbController({ store: rstore, dataPlane, log: lbLog }), (err: Error) => { lbLog.warn({ err: err.message }, 'load balancer data plane unavailable'); return undefined; });
+        const lbReady = dataPlane.start().then(() => {
+          // AWS/ApplicationELB metrics from HAProxy's counters (src/telemetry/elb-metrics.ts).
+          startElbMetrics({ dataPlane, state: () => readElbState(rstore), put: (ns, data, now) => metrics.putMetricData(ns, data, now), clock: deps.clock,
+            publishMs: cfg.tuning.metricsPublishMs, signal, onError: (err) => lbLog.debug({ err }, 'load balancer metrics: sample failed') });
+          return startLbController({ store: rstore, dataPlane, log: lbLog });
+        }, (err: Error) => { lbLog.warn({ err: err.message }, 'load balancer data plane unavailable'); return undefined; });
         lbStopped = new Promise((resolve) => signal.addEventListener('abort', () => { void lbReady.then((c) => (c ? c.stop() : dataPlane.close())).then(resolve, resolve); }, { once: true }));
       };
       if (region === cfg.region) startLb();

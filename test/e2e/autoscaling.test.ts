@@ -10,6 +10,8 @@
  *   4. a step scaling policy run by a user's alarm action
  *   5. a scheduled action at a given minute in a time zone, with the controller's clock moved
  *      (WHARF_TEST_CLOCK_FILE); a policy on a metric nobody publishes says why it does not scale
+ *   6. the load balancer's AWS/ApplicationELB metrics count exactly the requests sent through it, and an
+ *      ALBRequestCountPerTarget policy scales a service behind it out under load and in when idle
  *
  * Short timings (server settings, docs/autoscaling.md): target tracking alarms of 10 s periods with 2
  * datapoints to scale out and 3 to scale in; alarms evaluated every second; ECS metrics published every
@@ -31,6 +33,10 @@ import {
 } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient, DeleteAlarmsCommand, DescribeAlarmHistoryCommand, GetMetricStatisticsCommand, DescribeAlarmsCommand, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { ECRClient, CreateRepositoryCommand } from '@aws-sdk/client-ecr';
+import {
+  CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, DescribeTargetHealthCommand, ModifyTargetGroupAttributesCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { elbClient, freePort, get } from './elb-helpers.js';
 import { startServerProcess, type TestServer } from '../support/server.js';
 import { startAgent, removeClusterContainers, type AgentProcess } from '../support/agent-process.js';
 import { buildBusyboxImage, pushToRegistry } from '../support/images.js';
@@ -331,5 +337,93 @@ describe('Application Auto Scaling', () => {
     assert.match(none.StatusMessage!, /No datapoints were published for Wharf\/Test NeverPublished\. The policy stays in place/);
     assert.ok((await aas.send(new DescribeScalingPoliciesCommand({ ServiceNamespace: NS, ResourceId: rid, PolicyNames: ['never'] }))).ScalingPolicies?.length === 1, 'the policy stays');
     writeFileSync(clockFile, '0');
+  });
+
+  it('ALBRequestCountPerTarget: the load balancer publishes AWS/ApplicationELB metrics that count every request, and a policy on them scales out and in', { timeout: 300_000 }, async () => {
+    const elb = elbClient(server);
+    const tg = (await elb.send(new CreateTargetGroupCommand({
+      Name: 'aas-hello', Protocol: 'HTTP', Port: 8080, VpcId: 'vpc-default', TargetType: 'instance',
+      HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2,
+    }))).TargetGroups![0];
+    await elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tg.TargetGroupArn!, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '0' }] }));
+    const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'aas-lb', Subnets: ['subnet-a', 'subnet-b'] }))).LoadBalancers![0];
+    const port = await freePort();
+    const listener = (await elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn }] }))).Listeners![0];
+    await elb.send(new CreateRuleCommand({ ListenerArn: listener.ListenerArn, Priority: 1, Conditions: [{ Field: 'path-pattern', Values: ['/gone'] }],
+      Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'gone' } }] }));
+    await server.ecs().send(new RegisterTaskDefinitionCommand({
+      family: 'hello',
+      containerDefinitions: [{ name: 'web', image, cpu: 16, memory: 24, essential: true, portMappings: [{ containerPort: 8080, hostPort: 0 }],
+        command: ['sh', '-c', 'echo ok > /www/index.html && exec httpd -f -p 8080 -h /www'] }],
+    }));
+    await server.ecs().send(new CreateServiceCommand({
+      cluster, serviceName: 'hello', taskDefinition: 'hello', desiredCount: 1, healthCheckGracePeriodSeconds: 5,
+      loadBalancers: [{ targetGroupArn: tg.TargetGroupArn, containerName: 'web', containerPort: 8080 }],
+    }));
+    const healthyTargets = async () => ((await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }))).TargetHealthDescriptions ?? [])
+      .filter((d) => d.TargetHealth?.State === 'healthy').length;
+    await until('one healthy target', async () => (await healthyTargets()) === 1, 90_000);
+
+    // Exactly 40 requests to the service and 3 the load balancer answers itself.
+    const t0 = Date.now();
+    for (let i = 0; i < 40; i++) assert.equal((await get(port)).status, 200);
+    for (let i = 0; i < 3; i++) assert.equal((await get(port, '/gone')).status, 404);
+    const lbDim = { Name: 'LoadBalancer', Value: lb.LoadBalancerArn!.split(':loadbalancer/')[1] };
+    const tgDim = { Name: 'TargetGroup', Value: tg.TargetGroupArn!.split(':')[5] };
+    assert.match(lbDim.Value, /^app\/aas-lb\/[0-9a-f]{16}$/);
+    assert.match(tgDim.Value, /^targetgroup\/aas-hello\/[0-9a-f]{16}$/);
+    const sum = async (MetricName: string, Dimensions: { Name: string; Value: string }[], Statistic: 'Sum' | 'Maximum' = 'Sum') => {
+      const r = await cw.send(new GetMetricStatisticsCommand({ Namespace: 'AWS/ApplicationELB', MetricName, Dimensions,
+        StartTime: new Date(t0 - 120_000), EndTime: new Date(Date.now() + 60_000), Period: 3600, Statistics: [Statistic] }));
+      return r.Datapoints?.[0]?.[Statistic] ?? 0;
+    };
+    await until('RequestCount (TargetGroup, LoadBalancer) = 40', async () => (await sum('RequestCount', [tgDim, lbDim])) === 40, 30_000);
+    await until('RequestCount (LoadBalancer) = 43', async () => (await sum('RequestCount', [lbDim])) === 43, 30_000);
+    assert.equal(await sum('HTTPCode_Target_2XX_Count', [tgDim, lbDim]), 40);
+    assert.equal(await sum('HTTPCode_ELB_4XX_Count', [lbDim]), 3, 'the fixed responses are the load balancer\'s own');
+    assert.equal(await sum('RequestCountPerTarget', [tgDim]), 40, 'one healthy target');
+    assert.equal(await sum('HealthyHostCount', [tgDim, lbDim], 'Maximum'), 1);
+    const cli = server.aws(['cloudwatch', 'get-metric-statistics', '--namespace', 'AWS/ApplicationELB', '--metric-name', 'RequestCount',
+      '--dimensions', `Name=TargetGroup,Value=${tgDim.Value}`, `Name=LoadBalancer,Value=${lbDim.Value}`,
+      '--start-time', new Date(t0 - 120_000).toISOString(), '--end-time', new Date(Date.now() + 60_000).toISOString(), '--period', '3600', '--statistics', 'Sum']);
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.equal(cli.json.Datapoints[0].Sum, 40);
+
+    // A target-tracking policy on requests per target: 10 per (10 s) period.
+    const rid = `service/${cluster}/hello`;
+    await aas.send(new RegisterScalableTargetCommand({ ServiceNamespace: NS, ScalableDimension: DIM, ResourceId: rid, MinCapacity: 1, MaxCapacity: 3 }));
+    const label = `${lbDim.Value}/${tgDim.Value}`;
+    const policy = await aas.send(new PutScalingPolicyCommand({
+      ServiceNamespace: NS, ScalableDimension: DIM, ResourceId: rid, PolicyName: 'req10', PolicyType: 'TargetTrackingScaling',
+      TargetTrackingScalingPolicyConfiguration: { TargetValue: 10, PredefinedMetricSpecification: { PredefinedMetricType: 'ALBRequestCountPerTarget', ResourceLabel: label }, ScaleOutCooldown: 10, ScaleInCooldown: 5 },
+    }));
+    const high = (await cw.send(new DescribeAlarmsCommand({ AlarmNames: [policy.Alarms!.find((a) => /AlarmHigh/.test(a.AlarmName!))!.AlarmName!] }))).MetricAlarms![0];
+    assert.deepEqual([high.Namespace, high.MetricName, high.Statistic, high.Dimensions], ['AWS/ApplicationELB', 'RequestCountPerTarget', 'Sum', [tgDim]]);
+
+    // About 20 requests a second through the load balancer: 200 per period against a target of 10.
+    let stop = false;
+    let served = 0;
+    const load = (async () => {
+      while (!stop) {
+        const r = await get(port).catch(() => undefined);
+        if (r?.status === 200) served++;
+        await new Promise((res) => setTimeout(res, 50));
+      }
+    })();
+    try {
+      const out = await until('scaled out on requests per target', async () => (await activities(rid)).find((a) => a.StatusCode === 'Successful' && a.Cause?.includes(high.AlarmName!)), 90_000);
+      assert.equal(out.Description, 'Setting desired count to 3.', 'ceil(1 × ~200 / 10) capped at max 3');
+      assert.equal(out.Cause, `monitor alarm ${high.AlarmName} in state ALARM triggered policy req10`);
+      await until('three healthy targets', async () => (await healthyTargets()) === 3, 90_000);
+    } finally {
+      stop = true;
+      await load;
+    }
+    assert.ok(served > 100, `${served} requests served through the load balancer`);
+    // Idle: the load balancer publishes zero requests (ALB would publish nothing), so AlarmLow scales in.
+    const inAct = await until('scaled in when idle', async () => (await activities(rid)).find((a) => a.StatusCode === 'Successful' && /AlarmLow/.test(a.Cause ?? '')), 120_000);
+    assert.match(inAct.Description!, /^Setting desired count to [12]\.$/);
+    await aas.send(new DeleteScalingPolicyCommand({ ServiceNamespace: NS, ScalableDimension: DIM, ResourceId: rid, PolicyName: 'req10' }));
+    await aas.send(new DeregisterScalableTargetCommand({ ServiceNamespace: NS, ScalableDimension: DIM, ResourceId: rid }));
   });
 });

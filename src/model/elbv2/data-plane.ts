@@ -106,6 +106,33 @@ function toDpAction(a: ActionSpec | undefined, tgByArn: ReadonlyMap<string, Targ
   }
 }
 
+/** The data plane's name for a listener (HAProxy: its frontend). */
+export const listenerName = (l: Pick<ListenerRecord, 'lbName' | 'id'>): string => `l_${l.lbName}_${l.id}`;
+
+/**
+ * What the data plane has counted since it started (cumulative; a restart or reload of the data plane
+ * may start them again from zero). `listener` rows count what clients sent (including responses the
+ * load balancer made itself: fixed responses, redirects, 503 without targets); `backend` rows what went
+ * to a target group's targets; `server` rows one target each.
+ */
+export interface TrafficCounters {
+  kind: 'listener' | 'backend' | 'server';
+  /** DpListener.name, DpBackend.name, or `<backend>/<server>`. */
+  name: string;
+  /** HTTP requests (listener: received; backend/server: sent to targets). */
+  requests: number;
+  /** Responses by class: [1xx, 2xx, 3xx, 4xx, 5xx]. */
+  responses: [number, number, number, number, number];
+  /** TCP connections accepted (listener) or opened to targets (backend/server). */
+  connections: number;
+  /** Bytes in + out. */
+  bytes: number;
+  /** Connections open now. */
+  active: number;
+  /** Recent average response time of targets in ms (backend/server; 0 when unknown). */
+  responseTimeMs: number;
+}
+
 /** The data plane as the records describe it. Deterministic: same records, same spec, same order. */
 export function buildDataPlaneSpec(state: ElbState): DataPlaneSpec {
   const tgByArn = new Map(state.tgs.map((t) => [t.arn, t]));
@@ -118,7 +145,7 @@ export function buildDataPlaneSpec(state: ElbState): DataPlaneSpec {
         .sort((a, b) => a.priority - b.priority)
         .map((r): DpRule => ({ priority: r.priority, conditions: r.conditions, action: toDpAction(terminal(r.actions), tgByArn) }));
       rules.push({ priority: 0, conditions: [], action: toDpAction(terminal(l.defaultActions), tgByArn) });
-      return { name: `l_${l.lbName}_${l.id}`, bindAddress: l.bindAddress, port: l.port, rules };
+      return { name: listenerName(l), bindAddress: l.bindAddress, port: l.port, rules };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
   const byTg = new Map<string, DpServer[]>();
@@ -200,5 +227,7 @@ export interface LbDataPlane {
   apply(spec: DataPlaneSpec): Promise<void>;
   /** One observation per server the data plane currently has. */
   observe(): Promise<ServerObservation[]>;
+  /** Cumulative traffic counters per listener, backend and server (for AWS/ApplicationELB metrics). */
+  traffic(): Promise<TrafficCounters[]>;
   close(): Promise<void>;
 }
