@@ -24,6 +24,7 @@ const services = {
   cloudwatch: 'cloudwatch/2010-08-01',
   elbv2: 'elbv2/2015-12-01',
   'application-autoscaling': 'application-autoscaling/2016-02-06',
+  events: 'events/2015-10-07',
   iam: 'iam/2010-05-08',
   sts: 'sts/2011-06-15',
   secretsmanager: 'secretsmanager/2017-10-17',

@@ -171,6 +171,13 @@ export const ERRORS = {
   InternalServiceException: { status: 500, fault: 'server', retryable: true },
   InvalidNextTokenException: c400,
 
+  // Amazon EventBridge (its modeled errors beyond the shared ValidationException, ResourceNotFoundException,
+  // ResourceAlreadyExistsException and LimitExceededException).
+  InvalidEventPatternException: c400,
+  ConcurrentModificationException: c400,
+  ManagedRuleException: c400,
+  InternalException: { status: 500, fault: 'server', retryable: true },
+
   // EC2 (codes as the wire carries them, dots included; every EC2 client error is HTTP 400).
   'InvalidVpcID.NotFound': c400,
   'InvalidVpcID.Malformed': c400,

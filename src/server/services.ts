@@ -16,8 +16,9 @@ import { secretsManagerService } from '../api/secretsmanager/index.js';
 import { ssmService } from '../api/ssm/index.js';
 import { wharfService } from '../api/wharf/index.js';
 import { applicationAutoScalingService } from '../api/application-autoscaling/index.js';
+import { eventsService } from '../api/events/index.js';
 
 export function buildServices(): ServiceDefinition[] {
   return [ecsService(), ecrService(), elbv2Service(), logsService(), cloudwatchService(), iamService(), stsService(),
-    secretsManagerService(), ssmService(), wharfService(), ec2Service(), applicationAutoScalingService()];
+    secretsManagerService(), ssmService(), wharfService(), ec2Service(), applicationAutoScalingService(), eventsService()];
 }

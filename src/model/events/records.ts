@@ -1,0 +1,83 @@
+/**
+ * EventBridge records (docs/events.md). Timestamps are epoch milliseconds. All live in the region's
+ * store, so they are as durable as ECS's own records.
+ *
+ *   /events/bus/<name>                   EventBusRecord (the `default` bus has a record only once it
+ *                                        was tagged; it always exists)
+ *   /events/rule/<bus>/<name>            RuleRecord: the rule and its targets (one record, so PutTargets,
+ *                                        RemoveTargets and DeleteRule's "has targets" check are one
+ *                                        guarded write each)
+ *   /events/outbox/<bus>/<seq>           OutboxEvent: an event accepted on a bus that some rule matched,
+ *                                        waiting for delivery (zero-padded arrival time, then the event id)
+ *
+ * Who writes which field:
+ *   API (Create/DeleteEventBus, TagResource)    EventBusRecord
+ *   API (PutRule, Enable/DisableRule, DeleteRule, Put/RemoveTargets, TagResource)   RuleRecord
+ *   API (PutEvents)                             OutboxEvent (create only)
+ */
+import type { Target } from '@aws-sdk/client-eventbridge';
+
+export const DEFAULT_BUS = 'default';
+
+export type RuleState = 'ENABLED' | 'DISABLED' | 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
+
+export interface EventBusRecord {
+  name: string;
+  arn: string;
+  description?: string;
+  createdAt: number;
+  lastModifiedAt: number;
+  tags: Record<string, string>;
+}
+
+export interface RuleRecord {
+  name: string;
+  arn: string;
+  eventBusName: string;
+  eventPattern?: string;
+  scheduleExpression?: string;
+  state: RuleState;
+  description?: string;
+  roleArn?: string;
+  /** The account that made the rule (DescribeRule's CreatedBy). */
+  createdBy: string;
+  tags: Record<string, string>;
+  /** In PutTargets order; Ids are unique. */
+  targets: Target[];
+  createdAt: number;
+}
+
+/** An event as EventBridge delivers it (the envelope of the AWS events reference). */
+export interface BusEvent {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: unknown;
+}
+
+export interface OutboxEvent {
+  eventBusName: string;
+  event: BusEvent;
+  receivedAt: number;
+}
+
+export const eventsKeys = {
+  bus: (name: string) => `/events/bus/${name}`,
+  buses: () => '/events/bus/',
+  rule: (bus: string, name: string) => `/events/rule/${bus}/${name}`,
+  /** All rules of one bus (the trailing slash keeps bus `a` from listing bus `ab`'s rules). */
+  rules: (bus: string) => `/events/rule/${bus}/`,
+  outbox: (bus: string, receivedAt: number, id: string) => `/events/outbox/${bus}/${String(receivedAt).padStart(15, '0')}-${id}`,
+  outboxOf: (bus: string) => `/events/outbox/${bus}/`,
+};
+
+export const busArn = (region: string, account: string, name: string) => `arn:aws:events:${region}:${account}:event-bus/${name}`;
+
+/** Rules on the default bus have ARN rule/<name>; on any other bus rule/<bus>/<name>. */
+export const ruleArn = (region: string, account: string, bus: string, name: string) =>
+  `arn:aws:events:${region}:${account}:rule/${bus === DEFAULT_BUS ? '' : `${bus}/`}${name}`;
