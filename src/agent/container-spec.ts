@@ -150,12 +150,6 @@ export function healthCheckArgv(command: string[]): string[] | null {
   return command.length ? ['/bin/sh', '-c', command.join(' ')] : null;
 }
 
-/** The registry host of an image reference, or null for Docker Hub style names. */
-export function registryHostOf(image: string): string | null {
-  const first = image.split('/')[0];
-  if (!image.includes('/')) return null;
-  return first.includes('.') || first.includes(':') || first === 'localhost' ? first : null;
-}
 
 /** 169.254.170.2: ECS's link-local address for the credentials and task metadata endpoints. */
 export const TASK_ENDPOINT_ADDRESS = '169.254.170.2';

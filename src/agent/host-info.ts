@@ -103,6 +103,8 @@ export function hostAttributes(opts: {
     // Secrets are resolved by the control plane at task start (iam/task-start.ts) and arrive as env vars.
     { name: 'ecs.capability.secrets.asm.environment-variables' },
     { name: 'ecs.capability.secrets.ssm.environment-variables' },
+    // repositoryCredentials: the control plane reads the secret, the pull uses it (iam/task-start.ts).
+    { name: 'com.amazonaws.ecs.capability.private-registry-authentication.secretsmanager' },
     // Task roles need the credentials endpoint this agent serves (task-endpoints.ts).
     ...(opts.taskIamRole ? [{ name: 'com.amazonaws.ecs.capability.task-iam-role' }] : []),
     ...(opts.taskEni ? [{ name: 'ecs.capability.task-eni' }] : []),

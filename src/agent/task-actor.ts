@@ -39,7 +39,8 @@ import {
 } from '../protocol/agent-messages.js';
 import { systemClock, silentLogger, type AgentLogger, type Clock } from './clock.js';
 import type { CheckpointStore, ContainerCheckpoint, TaskCheckpoint } from './checkpoint.js';
-import { HOST_ID_LABEL, healthCheckArgv, networkModeOf, registryHostOf, toContainerSpec, type EcsContainer } from './container-spec.js';
+import { HOST_ID_LABEL, healthCheckArgv, networkModeOf, toContainerSpec, type EcsContainer } from './container-spec.js';
+import { credentialsHostOf } from '../model/ecs/image-ref.js';
 import type { ContainerState, ContainerSummary, RuntimeDriver } from './runtime/driver.js';
 import { OOM_REASON, RuntimeError, ecsReason, isRuntimeError } from './runtime/runtime-error.js';
 import { VOLUME_SCOPE_LABEL, VolumeError, containerMounts, planVolumes, type HostPathPolicy, type PlannedVolume } from './task-volumes.js';
@@ -366,7 +367,7 @@ export class TaskActor {
   }
 
   private async pull(image: string) {
-    const host = registryHostOf(image);
+    const host = credentialsHostOf(image);
     const cred = this.spec.registryAuth?.find((a) => a.serveraddress === host);
     const auth = cred ? { username: cred.username, password: cred.password, serveraddress: cred.serveraddress } : undefined;
     for (let attempt = 1; ; attempt++) {

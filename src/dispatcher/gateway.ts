@@ -51,7 +51,8 @@ export interface GatewayOptions {
    * Task IAM for a task about to run: endpoint id, task-role credentials, resolved secrets, or the
    * reason it cannot start (iam/task-start.ts, chosen by the server's entry point).
    */
-  taskStart?: (t: { taskArn: string; taskRoleArn?: string; executionRoleArn?: string; containers: TaskSpec['containers'] }) => Promise<Pick<TaskSpec, 'endpointId' | 'taskRoleCredentials' | 'secretEnvironment' | 'initError'>>;
+  taskStart?: (t: { taskArn: string; taskRoleArn?: string; executionRoleArn?: string; containers: TaskSpec['containers'] }) =>
+    Promise<Pick<TaskSpec, 'endpointId' | 'taskRoleCredentials' | 'secretEnvironment' | 'initError'> & { repositoryAuth?: RegistryCredentials[] }>;
   /** Agent stats (fire-and-forget) go here: CloudWatch metrics and Prometheus (src/telemetry). */
   onStats?: (cluster: string, msg: Extract<AgentMessage, { type: 'stats' }>) => void;
   /** Heartbeat: ping every `pingMs`; a connection silent for `deadMs` is closed. */
@@ -338,9 +339,12 @@ export class AgentGateway {
     const containers = effectiveContainers(def, t.overrides).map((c) => ({ ...c, containerArn: t.containers.find((x) => x.name === c.name)?.containerArn ?? '' }));
     const num = (v: string | undefined) => (v && /^\d+$/.test(v) ? Number(v) : undefined);
     const running = agentDesiredStatus(t) !== 'STOPPED';
-    const iam = running && this.o.taskStart
+    const { repositoryAuth, ...iam } = running && this.o.taskStart
       ? await this.o.taskStart({ taskArn: t.taskArn, taskRoleArn: t.overrides?.taskRoleArn ?? def.taskRoleArn, executionRoleArn: t.overrides?.executionRoleArn ?? def.executionRoleArn, containers })
-      : {};
+      : { repositoryAuth: undefined };
+    // Wharf's own registry (the server's pull token) first, then containers' repositoryCredentials.
+    const ownAuth = this.o.registryAuth ? await this.o.registryAuth(containers.map((c) => c.image!)) : undefined;
+    const registryAuth = ownAuth || repositoryAuth ? [...(ownAuth ?? []), ...(repositoryAuth ?? [])] : undefined;
     return {
       taskArn: t.taskArn,
       cluster: t.cluster,
@@ -355,7 +359,7 @@ export class AgentGateway {
       cpu: num(t.cpu),
       memory: num(t.memory),
       overrides: t.overrides,
-      registryAuth: this.o.registryAuth ? await this.o.registryAuth(containers.map((c) => c.image!)) : undefined,
+      registryAuth,
       stopCode: agentDesiredStatus(t) === 'STOPPED' ? stopOf(t).stopCode : undefined,
       stoppedReason: agentDesiredStatus(t) === 'STOPPED' ? stopOf(t).stoppedReason : undefined,
       stopGraceSeconds: agentDesiredStatus(t) === 'STOPPED' ? t.spotInterruption?.graceSeconds : undefined,

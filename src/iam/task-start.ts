@@ -7,12 +7,16 @@
  *                     (6 h, reissued when less than 1 h is left), session name = the task id
  *   secrets           executionRoleArn must be assumable the same way; each valueFrom is authorized as
  *                     that role (secretsmanager:GetSecretValue / ssm:GetParameters) and read
+ *   repositoryCredentials  the same, for a Secrets Manager secret holding {"username","password"}: the
+ *                     agent pulls that container's image from its registry with them
  *   any failure       initError = ECS's stoppedReason (ResourceInitializationError: …); the agent stops
  *                     the task with TaskFailedToStart before pulling anything
  */
 import { createHmac } from 'node:crypto';
 import type { Store } from '../store/store.js';
 import { parameterArn, parameterNameOf, parseSecretValueFrom } from '../model/secrets.js';
+import { credentialsHostOf } from '../model/ecs/image-ref.js';
+import type { RegistryCredentials } from '../protocol/agent-messages.js';
 import type { Caller, IamDirectory } from './directory.js';
 import { evaluateTrust, parsePolicy } from './policy.js';
 import { assumedRoleArn, type SessionRecord } from './records.js';
@@ -24,13 +28,20 @@ export interface TaskStartInput {
   readonly taskArn: string;
   readonly taskRoleArn?: string;
   readonly executionRoleArn?: string;
-  readonly containers: readonly { readonly name?: string; readonly secrets?: readonly { readonly name?: string; readonly valueFrom?: string }[] }[];
+  readonly containers: readonly {
+    readonly name?: string;
+    readonly image?: string;
+    readonly secrets?: readonly { readonly name?: string; readonly valueFrom?: string }[];
+    readonly repositoryCredentials?: { readonly credentialsParameter?: string };
+  }[];
 }
 
 export interface TaskStartOutput {
   endpointId: string;
   taskRoleCredentials?: { roleArn: string; accessKeyId: string; secretAccessKey: string; token: string; expiration: number };
   secretEnvironment?: Record<string, Record<string, string>>;
+  /** Registry credentials from containers' repositoryCredentials, by the image's registry host. */
+  repositoryAuth?: RegistryCredentials[];
   initError?: string;
 }
 
@@ -70,15 +81,31 @@ export class TaskStartResolver {
         out.taskRoleCredentials = { roleArn: input.taskRoleArn, accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey, token: s.sessionToken, expiration: s.expiration };
       }
       const withSecrets = input.containers.filter((c) => c.secrets?.length);
-      if (withSecrets.length) {
-        if (!input.executionRoleArn) throw new StartError(`${PREFIX}the task definition names secrets but no executionRoleArn to retrieve them with`);
+      const withAuth = input.containers.filter((c) => c.repositoryCredentials?.credentialsParameter);
+      if (withSecrets.length || withAuth.length) {
+        if (!input.executionRoleArn) {
+          throw new StartError(`${PREFIX}the task definition names ${withSecrets.length ? 'secrets' : 'repositoryCredentials'} but no executionRoleArn to retrieve them with`);
+        }
         const role = this.assumable(input.executionRoleArn);
         const caller: Caller = { accessKeyId: '', arn: assumedRoleArn(this.o.accountId, role, taskId), userId: `${role}:${taskId}`, type: 'assumed-role', roleName: role, sessionName: taskId, bootstrap: false, tags: [] };
-        out.secretEnvironment = {};
+        if (withSecrets.length) out.secretEnvironment = {};
         for (const c of withSecrets) {
           const env: Record<string, string> = {};
           for (const s of c.secrets ?? []) env[s.name ?? ''] = await this.secretValue(caller, s.valueFrom ?? '');
-          out.secretEnvironment[c.name ?? ''] = env;
+          out.secretEnvironment![c.name ?? ''] = env;
+        }
+        for (const c of withAuth) {
+          const arn = c.repositoryCredentials!.credentialsParameter!;
+          const asm = (cause: string) => new StartError(`${PREFIX}asm fetching secret from the service for ${arn}: ${cause}`);
+          if (!arn.includes(':secretsmanager:')) throw asm('repositoryCredentials.credentialsParameter must be the ARN of a Secrets Manager secret');
+          let auth: unknown;
+          try { auth = JSON.parse(await this.secretValue(caller, arn)); } catch (e) { if (e instanceof StartError) throw e; auth = undefined; }
+          const { username, password } = (auth ?? {}) as { username?: unknown; password?: unknown };
+          if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) {
+            throw asm('the secret is not registry credentials: it must be JSON with "username" and "password" strings');
+          }
+          const serveraddress = credentialsHostOf(c.image ?? '');
+          (out.repositoryAuth ??= []).push({ serveraddress, username, password });
         }
       }
     } catch (e) {

@@ -3,16 +3,19 @@
  * busybox container that reads 169.254.170.2 (credentials and task metadata v4) with wget, as an SDK
  * inside it would. The credentials it gets are checked from the test with the SDK: allowed and denied
  * exactly as the role says. A neighbour task cannot read them. A Secrets Manager JSON key and an SSM
- * SecureString arrive as environment variables and appear in no API answer and no log.
+ * SecureString arrive as environment variables and appear in no API answer and no log. An image in a
+ * private registry (Debian's docker-registry with htpasswd) is pulled with the repositoryCredentials
+ * secret, and refused without it.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CreateClusterCommand, DescribeTasksCommand, ECSClient, ListClustersCommand, ListContainerInstancesCommand, RegisterTaskDefinitionCommand, RunTaskCommand,
+  CreateClusterCommand, DescribeTasksCommand, ECSClient, ListClustersCommand, ListContainerInstancesCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand,
 } from '@aws-sdk/client-ecs';
 import { ECRClient, CreateRepositoryCommand } from '@aws-sdk/client-ecr';
 import { CreateSecurityGroupCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client, RevokeSecurityGroupEgressCommand } from '@aws-sdk/client-ec2';
@@ -32,6 +35,8 @@ let agent: AgentProcess;
 let image: string;
 let ecs: ECSClient;
 let secretArn: string;
+let built: { layoutDir: string };
+let privateRegistry: ChildProcess | undefined;
 const work = mkdtempSync(join(tmpdir(), 'wharf-taskiam-e2e-'));
 
 async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 90_000): Promise<T> {
@@ -60,7 +65,7 @@ before(async () => {
   const ecr = new ECRClient(cfg);
   const repo = await ecr.send(new CreateRepositoryCommand({ repositoryName: 'taskiam/busybox' }));
   image = `${repo.repository!.repositoryUri}:1`;
-  const built = await buildBusyboxImage(join(work, 'img'));
+  built = await buildBusyboxImage(join(work, 'img'));
   await pushToRegistry(built.layoutDir, image, { creds: { username: server.credentials.accessKeyId, password: server.credentials.secretAccessKey } });
 
   const iam = new IAMClient(cfg);
@@ -79,6 +84,7 @@ before(async () => {
 });
 
 after(async () => {
+  privateRegistry?.kill('SIGKILL');
   await agent?.kill('SIGTERM');
   agent?.cleanup();
   await removeClusterContainers(cluster);
@@ -219,5 +225,64 @@ describe('task role and secrets', () => {
     });
     assert.equal(stopped.stopCode, 'TaskFailedToStart');
     assert.equal(stopped.stoppedReason, 'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): retrieved secret from Secrets Manager did not contain json key nope');
+  });
+
+  it('repositoryCredentials: an image in a private registry is pulled with the secret\'s username and password, and refused without them', { timeout: 180_000 }, async () => {
+    // Debian's docker-registry (distribution) with an htpasswd user, on a loopback port of its own.
+    const port = await new Promise<number>((res) => { const srv = createServer().listen(0, '127.0.0.1', () => { const p = (srv.address() as { port: number }).port; srv.close(() => res(p)); }); });
+    const dir = join(work, 'private-registry');
+    mkdirSync(dir, { recursive: true });
+    const password = 'reg-' + Math.random().toString(36).slice(2);
+    const hash = execFileSync('python3', ['-W', 'ignore', '-c', 'import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH)))', password], { encoding: 'utf8' }).trim();
+    writeFileSync(join(dir, 'htpasswd'), `puller:${hash}\n`);
+    writeFileSync(join(dir, 'config.yml'), `version: 0.1\nlog: {level: error}\nstorage:\n  filesystem: {rootdirectory: ${dir}/data}\nhttp: {addr: 127.0.0.1:${port}}\nauth:\n  htpasswd: {realm: wharf-e2e, path: ${dir}/htpasswd}\n`);
+    privateRegistry = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
+    await until('the private registry answers', async () => (await fetch(`http://127.0.0.1:${port}/v2/`).catch(() => undefined))?.status === 401, 20_000);
+    const privateImage = `127.0.0.1:${port}/team/busybox:1`;
+    await pushToRegistry(built.layoutDir, privateImage, { creds: { username: 'puller', password } });
+
+    const cfg = { endpoint: server.endpoint, region: 'us-east-1', credentials: server.credentials };
+    // Without repositoryCredentials the registry refuses the pull (first: once pulled, an image is cached,
+    // and a failed pull falls back to the cached image, as ECS's default pull behaviour does).
+    await ecs.send(new RegisterTaskDefinitionCommand({ family: 'private-nocreds', containerDefinitions: [{ name: 'app', image: privateImage, memory: 32, command: ['sleep', '600'] }] }));
+    const u = await runTask('private-nocreds');
+    const refused = await until('the task without credentials stops', async () => {
+      const x = (await ecs.send(new DescribeTasksCommand({ cluster, tasks: [u] }))).tasks![0];
+      return (x.lastStatus === 'STOPPED' || x.lastStatus === 'RUNNING') && x;
+    });
+    assert.equal(refused.lastStatus, 'STOPPED', 'no credentials, no pull');
+    assert.equal(refused.stopCode, 'TaskFailedToStart');
+    assert.match(refused.containers![0].reason ?? '', /^CannotPullContainerError: .*(unauthori[sz]ed|authentication required)/i);
+
+    // A secret that is not {"username","password"}: ECS's ResourceInitializationError, nothing pulled.
+    const badArn = (await new SecretsManagerClient(cfg).send(new CreateSecretCommand({ Name: 'app/registry-bad', SecretString: 'just-a-token' }))).ARN!;
+    await ecs.send(new RegisterTaskDefinitionCommand({
+      family: 'private-bad', executionRoleArn: `arn:aws:iam::${ACCT}:role/exec`,
+      containerDefinitions: [{ name: 'app', image: privateImage, memory: 32, repositoryCredentials: { credentialsParameter: badArn }, command: ['sleep', '600'] }],
+    }));
+    const v = await runTask('private-bad');
+    const bad = await until('the task with a malformed credentials secret stops', async () => {
+      const x = (await ecs.send(new DescribeTasksCommand({ cluster, tasks: [v] }))).tasks![0];
+      return x.lastStatus === 'STOPPED' && x;
+    });
+    assert.equal(bad.stopCode, 'TaskFailedToStart');
+    assert.equal(bad.stoppedReason, `ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: asm fetching secret from the service for ${badArn}: the secret is not registry credentials: it must be JSON with "username" and "password" strings`);
+    const credsArn = (await new SecretsManagerClient(cfg).send(new CreateSecretCommand({ Name: 'app/registry', SecretString: JSON.stringify({ username: 'puller', password }) }))).ARN!;
+    await ecs.send(new RegisterTaskDefinitionCommand({
+      family: 'private', executionRoleArn: `arn:aws:iam::${ACCT}:role/exec`,
+      containerDefinitions: [{ name: 'app', image: privateImage, memory: 32, repositoryCredentials: { credentialsParameter: credsArn }, command: ['sh', '-c', 'echo pulled-privately; sleep 600'] }],
+    }));
+    const t = await runTask('private');
+    const running = await until('the private-image task RUNNING (or STOPPED)', async () => {
+      const x = (await ecs.send(new DescribeTasksCommand({ cluster, tasks: [t] }))).tasks![0];
+      return (x.lastStatus === 'RUNNING' || x.lastStatus === 'STOPPED') && x;
+    });
+    assert.equal(running.lastStatus, 'RUNNING', `${running.stoppedReason} ${JSON.stringify(running.containers?.map((c) => c.reason))}`);
+    await until('its output', async () => containerOutput(t).includes('pulled-privately'), 20_000);
+    const d = await ecs.send(new DescribeTasksCommand({ cluster, tasks: [t] }));
+    assert.ok(!JSON.stringify(d).includes(password), 'the registry password is in no API answer');
+    for (const line of [...server.output, ...agent.output]) assert.ok(!line.includes(password), 'the registry password reached a log');
+    await ecs.send(new StopTaskCommand({ cluster, task: t }));
+
   });
 });

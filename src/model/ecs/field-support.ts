@@ -47,10 +47,8 @@ export const TASK_DEFINITION_FIELDS: Readonly<Record<string, FieldSupport>> = {
   containerDefinitions: honoured(),
   [`${C}name`]: honoured(),
   [`${C}image`]: honoured(),
-  [`${C}repositoryCredentials`]: refused(
-    "Wharf does not support 'repositoryCredentials' (private registry authentication through Secrets Manager) yet: push the image to Wharf's own registry, which tasks pull from with their execution role.",
-    undefined, 'refused until private registry authentication is implemented'),
-  [`${C}repositoryCredentials.credentialsParameter`]: refused("Wharf does not support 'repositoryCredentials' yet."),
+  [`${C}repositoryCredentials`]: honoured('the image is pulled with the username and password in the named Secrets Manager secret, read with the execution role'),
+  [`${C}repositoryCredentials.credentialsParameter`]: honoured(),
   [`${C}cpu`]: honoured('CPU shares (minimum 2)'),
   [`${C}memory`]: honoured('hard limit; no extra swap unless maxSwap says so'),
   [`${C}memoryReservation`]: honoured('soft limit and placement'),
