@@ -419,7 +419,8 @@ describe('Application Auto Scaling', () => {
       stop = true;
       await load;
     }
-    assert.ok(served > 100, `${served} requests served through the load balancer`);
+    // AlarmHigh needs 2 periods above 10 requests per target; one may hold the 40 requests above.
+    assert.ok(served > 10, `${served} requests served through the load balancer`);
     // Idle: the load balancer publishes zero requests (ALB would publish nothing), so AlarmLow scales in.
     const inAct = await until('scaled in when idle', async () => (await activities(rid)).find((a) => a.StatusCode === 'Successful' && /AlarmLow/.test(a.Cause ?? '')), 120_000);
     assert.match(inAct.Description!, /^Setting desired count to [12]\.$/);
