@@ -8,14 +8,16 @@
  *   report    → each task report is merged into the task's observed fields (statuses move forward
  *               only); this is the only writer of those fields (task-records.ts TASK_FIELD_WRITERS).
  *               A STOPPED task stops holding resources because the instance's remaining resources
- *               are derived from its tasks (task-state.ts remainingOf): nothing to release here
+ *               are derived from its tasks (task-state.ts remainingOf): nothing to release here.
+ *               A change of lastStatus also puts ECS's "ECS Task State Change" event in the default
+ *               event bus's outbox, in the same transaction (model/events/ecs-events.ts)
  *   close     → agentConnected: false (tasks keep running on the host; they reconcile on reconnect)
  *
  * Nothing here decides placement or desired state: it translates between store and agents.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { Store, Op } from '../store/store.js';
@@ -31,6 +33,7 @@ import type { AgentMessage, ServerMessage, TaskReport, TaskSpec, RegistryCredent
 import { AGENT_PROTOCOL_VERSION } from '../protocol/agent-messages.js';
 import { bridgeName, ec2Keys, leaseKey, type NetworkInterfaceRecord, type SecurityGroupRecord } from '../model/ec2/records.js';
 import { compilePolicy, type NetworkPolicy } from '../model/ec2/security-policy.js';
+import { taskStateChangeOutbox } from '../model/events/ecs-events.js';
 import { formatIpv4, gatewayOf, parseCidr } from '../model/ec2/cidr.js';
 
 export interface GatewayOptions {
@@ -418,6 +421,9 @@ export class AgentGateway {
       // went PENDING → RUNNING is at version 2 (describe-tasks' example).
       if (t.lastStatus !== cur.value.lastStatus) t.version += 1;
       const ops: Op[] = [{ type: 'put', key: taskKey, value: JSON.stringify(t) }];
+      // ECS's "ECS Task State Change" event on the default bus, in the same transaction as the change it
+      // reports: both are committed or neither (docs/events.md).
+      if (t.version !== cur.value.version) ops.push({ type: 'put', ...taskStateChangeOutbox(t, this.o.scope, randomUUID(), this.o.clock().getTime()) });
       // awsvpc: the address lease ends with the task, in the same transaction.
       if (t.lastStatus === 'STOPPED' && cur.value.lastStatus !== 'STOPPED' && t.network?.eni) ops.push({ type: 'delete', key: leaseKey(t.network.eni) });
       // Observation writes do not change the desired fingerprint, so the watch will not echo them back.

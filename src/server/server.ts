@@ -26,6 +26,7 @@ import { LocalProcessHosts } from './fargate-hosts.js';
 import { startTaskReaper } from '../controllers/task-reaper/task-reaper.js';
 import { ServicesController } from '../controllers/services/controller.js';
 import { AutoscalingController } from '../controllers/autoscaling/controller.js';
+import { EventDelivery } from '../controllers/events/delivery.js';
 import { alwaysLeader } from '../controllers/shared/leadership.js';
 import type { ServerConfig } from './config.js';
 import { AwsQueryCodec } from '../protocol/codecs/aws-query.js';
@@ -218,6 +219,8 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
         store: rstore, clock: autoscalingClock(cfg.tuning.testClockFile), log: rlog.child({ svc: 'autoscaling' }), tickMs: cfg.tuning.autoscalingTickMs,
         alarms: { list: () => metrics.listAlarms(), delete: (names) => metrics.deleteAlarms([...names]) },
       }).start(signal);
+      // EventBridge (docs/events.md): delivers the events rules match from the buses' outboxes.
+      new EventDelivery({ store: rstore, logs: telemetry.region(region).logs, clock: deps.clock, log: rlog.child({ svc: 'events' }) }).start(signal);
       // Load balancers: HAProxy supervised by Wharf, programmed by the lb controller (docs/lb.md); one
       // data plane per region, started once the region has a load balancer.
       const lbLog = rlog.child({ svc: 'lb' });

@@ -13,7 +13,8 @@
  * Who writes which field:
  *   API (Create/DeleteEventBus, TagResource)    EventBusRecord
  *   API (PutRule, Enable/DisableRule, DeleteRule, Put/RemoveTargets, TagResource)   RuleRecord
- *   API (PutEvents)                             OutboxEvent (create only)
+ *   API (PutEvents), dispatcher (ECS task state changes, with the task's change)   OutboxEvent (create only)
+ *   delivery controller (controllers/events)    OutboxEvent.delivery, and the entry's removal once delivered
  */
 import type { Target } from '@aws-sdk/client-eventbridge';
 
@@ -64,6 +65,17 @@ export interface OutboxEvent {
   eventBusName: string;
   event: BusEvent;
   receivedAt: number;
+  /** Written by the delivery controller only, while some target still has to take the event. */
+  delivery?: DeliveryState;
+}
+
+export interface DeliveryState {
+  /** `<rule>/<target id>` of the targets that took the event. */
+  done: string[];
+  /** Failed passes so far. */
+  attempts: number;
+  /** Not before this time (back-off). */
+  nextAttemptAt: number;
 }
 
 export const eventsKeys = {
@@ -74,6 +86,7 @@ export const eventsKeys = {
   rules: (bus: string) => `/events/rule/${bus}/`,
   outbox: (bus: string, receivedAt: number, id: string) => `/events/outbox/${bus}/${String(receivedAt).padStart(15, '0')}-${id}`,
   outboxOf: (bus: string) => `/events/outbox/${bus}/`,
+  outboxAll: () => '/events/outbox/',
 };
 
 export const busArn = (region: string, account: string, name: string) => `arn:aws:events:${region}:${account}:event-bus/${name}`;

@@ -1,0 +1,148 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import type { Target } from '@aws-sdk/client-eventbridge';
+import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { ApiError } from '../../model/errors.js';
+import { eventsKeys, type BusEvent, type OutboxEvent, type RuleRecord } from '../../model/events/records.js';
+import { targetPayload } from '../../model/events/target-input.js';
+import { EventDelivery, type LogSink } from './delivery.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'wharf-events-delivery-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+/** A log sink that records what it was given, and fails while `failing` is set. */
+function sink() {
+  const streams = new Map<string, { timestamp: number; message: string }[]>();
+  const s = {
+    failing: false,
+    streams,
+    groupOfArn: (arn: string) => arn.split(':log-group:')[1]!,
+    createLogStream(group: string, stream: string) {
+      if (s.failing) throw new ApiError('ResourceNotFoundException', 'The specified log group does not exist.');
+      if (streams.has(`${group}|${stream}`)) throw new ApiError('ResourceAlreadyExistsException', 'The specified log stream already exists');
+      streams.set(`${group}|${stream}`, []);
+    },
+    putLogEvents(group: string, stream: string, events: { timestamp: number; message: string }[]) { streams.get(`${group}|${stream}`)!.push(...events); },
+  };
+  return s satisfies LogSink & { failing: boolean };
+}
+
+const event = (detail: unknown, id = `e-${++n}`): BusEvent => ({
+  version: '0', id, 'detail-type': 'ECS Task State Change', source: 'aws.ecs', account: '000000000000', time: '2026-12-04T10:00:00Z',
+  region: 'us-east-1', resources: ['arn:aws:ecs:us-east-1:000000000000:task/c/t1'], detail,
+});
+
+function rule(name: string, pattern: unknown, targets: Target[]): RuleRecord {
+  return {
+    name, arn: `arn:aws:events:us-east-1:000000000000:rule/${name}`, eventBusName: 'default', eventPattern: JSON.stringify(pattern), state: 'ENABLED',
+    createdBy: '000000000000', tags: {}, targets, createdAt: 0,
+  };
+}
+
+async function setup(rules: RuleRecord[]) {
+  const store = new SqliteStore(join(dir, `s${++n}.db`));
+  for (const r of rules) await store.txn({ success: [{ type: 'put', key: eventsKeys.rule('default', r.name), value: JSON.stringify(r) }] });
+  const logs = sink();
+  let now = Date.parse('2026-12-04T10:00:00Z');
+  const d = new EventDelivery({ store, logs, clock: () => new Date(now), log: pino({ level: 'silent' }) });
+  const put = async (e: BusEvent) => {
+    const rec: OutboxEvent = { eventBusName: 'default', event: e, receivedAt: now };
+    await store.txn({ success: [{ type: 'put', key: eventsKeys.outbox('default', now, e.id), value: JSON.stringify(rec) }] });
+  };
+  const outbox = async () => (await store.range(eventsKeys.outboxAll())).kvs.map((kv) => JSON.parse(kv.value) as OutboxEvent);
+  return { store, logs, d, put, outbox, advance: (ms: number) => { now += ms; } };
+}
+
+const stopped = { lastStatus: ['STOPPED'], containers: { exitCode: [{ 'anything-but': 0 }] } };
+const group = 'arn:aws:logs:us-east-1:000000000000:log-group:/failed';
+
+describe('event delivery', () => {
+  it('a matched event reaches its log group (one stream per event id) and leaves the outbox; an unmatched one is dropped', async () => {
+    const t = await setup([rule('failed', { detail: stopped }, [{ Id: 'logs', Arn: group }])]);
+    const failed = event({ lastStatus: 'STOPPED', containers: [{ exitCode: 1 }] });
+    await t.put(failed);
+    await t.put(event({ lastStatus: 'STOPPED', containers: [{ exitCode: 0 }] }));
+    await t.d.pass();
+    assert.deepEqual([...t.logs.streams.keys()], [`/failed|${failed.id}`]);
+    assert.deepEqual(JSON.parse(t.logs.streams.get(`/failed|${failed.id}`)![0].message), failed);
+    assert.equal(t.logs.streams.get(`/failed|${failed.id}`)![0].timestamp, Date.parse(failed.time));
+    assert.deepEqual(await t.outbox(), []);
+    await t.store.close();
+  });
+
+  it('a failing target is retried with back-off; targets that took the event do not get it twice', async () => {
+    const other = 'arn:aws:logs:us-east-1:000000000000:log-group:/other';
+    const t = await setup([rule('a', { source: ['aws.ecs'] }, [{ Id: 'one', Arn: group }, { Id: 'two', Arn: other }])]);
+    const e = event({ lastStatus: 'STOPPED' });
+    await t.put(e);
+    let failuresLeft = 2;
+    const create = t.logs.createLogStream;
+    t.logs.createLogStream = (g, s) => { if (g === '/other' && failuresLeft-- > 0) throw new ApiError('ResourceNotFoundException', 'The specified log group does not exist.'); create(g, s); };
+    await t.d.pass();
+    const [waiting] = await t.outbox();
+    assert.deepEqual(waiting.delivery, { done: ['a/one'], attempts: 1, nextAttemptAt: Date.parse('2026-12-04T10:00:01Z') });
+    await t.d.pass();
+    assert.equal((await t.outbox())[0].delivery?.attempts, 1, 'not before nextAttemptAt');
+    t.advance(1000);
+    await t.d.pass();
+    assert.equal((await t.outbox())[0].delivery?.attempts, 2);
+    assert.equal((await t.outbox())[0].delivery?.nextAttemptAt, Date.parse('2026-12-04T10:00:03Z'), '2 s after the second failure');
+    t.advance(2000);
+    await t.d.pass();
+    assert.deepEqual(await t.outbox(), []);
+    assert.equal(t.logs.streams.get(`/failed|${e.id}`)!.length, 1, 'delivered once to the target that worked the first time');
+    assert.equal(t.logs.streams.get(`/other|${e.id}`)!.length, 1);
+    await t.store.close();
+  });
+
+  it('past the RetryPolicy the event is dropped; a target kind Wharf does not deliver to is skipped', async () => {
+    const t = await setup([
+      rule('r', { source: ['aws.ecs'] }, [{ Id: 'logs', Arn: group, RetryPolicy: { MaximumRetryAttempts: 1 } }, { Id: 'sqs', Arn: 'arn:aws:sqs:us-east-1:000000000000:q' }]),
+    ]);
+    t.logs.failing = true;
+    await t.put(event({}));
+    await t.d.pass();
+    assert.equal((await t.outbox())[0].delivery?.attempts, 1);
+    assert.deepEqual((await t.outbox())[0].delivery?.done, ['r/sqs']);
+    t.advance(1000);
+    await t.d.pass();
+    assert.deepEqual(await t.outbox(), [], 'dropped after MaximumRetryAttempts');
+    await t.store.close();
+  });
+
+  it('disabled rules and rules without targets take nothing', async () => {
+    const off = { ...rule('off', { source: ['aws.ecs'] }, [{ Id: 'logs', Arn: group }]), state: 'DISABLED' as const };
+    const t = await setup([off]);
+    await t.put(event({}));
+    await t.d.pass();
+    assert.equal(t.logs.streams.size, 0);
+    assert.deepEqual(await t.outbox(), []);
+    await t.store.close();
+  });
+});
+
+describe('target input', () => {
+  const e = event({ taskArn: 'arn:aws:ecs:us-east-1:000000000000:task/c/t1', containers: [{ name: 'app', exitCode: 3 }] }, 'id-1');
+  const r = { name: 'failed', arn: 'arn:aws:events:us-east-1:000000000000:rule/failed' };
+  it('the event by default; Input as given; InputPath selects', () => {
+    assert.deepEqual(JSON.parse(targetPayload({}, e, r, 0)), e);
+    assert.equal(targetPayload({ Input: '{"fixed":true}' }, e, r, 0), '{"fixed":true}');
+    assert.equal(targetPayload({ InputPath: '$.detail.containers[0].exitCode' }, e, r, 0), '3');
+    assert.equal(targetPayload({ InputPath: '$.detail.nope' }, e, r, 0), 'null');
+  });
+  it('InputTransformer fills the template: strings as escaped text, others as JSON, reserved names', () => {
+    const out = targetPayload({ InputTransformer: {
+      InputPathsMap: { task: '$.detail.taskArn', code: '$.detail.containers[0].exitCode', c: '$.detail.containers[0]' },
+      InputTemplate: '{"text": "<task> exited <code>", "code": <code>, "container": <c>, "rule": "<aws.events.rule-name>", "keep": "<unknown>"}',
+    } }, e, r, 0);
+    assert.deepEqual(JSON.parse(out), {
+      text: 'arn:aws:ecs:us-east-1:000000000000:task/c/t1 exited 3', code: 3, container: { name: 'app', exitCode: 3 }, rule: 'failed', keep: '<unknown>',
+    });
+    assert.equal(targetPayload({ InputTransformer: { InputPathsMap: { q: '$.detail.q' }, InputTemplate: '"say <q>"' } }, event({ q: 'a "b"' }), r, 0), '"say a \\"b\\""');
+  });
+});

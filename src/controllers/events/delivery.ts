@@ -1,0 +1,150 @@
+/**
+ * EventBridge delivery: takes events from the buses' outboxes (/events/outbox/, written by PutEvents and
+ * by the dispatcher with ECS task state changes) to the targets of the rules that match them.
+ *
+ *   outbox entry ─► rules of its bus that match (model/events/route.ts) ─► each target not yet done
+ *     ─► all done: entry deleted (guarded on the version read)
+ *     ─► some failed: `delivery` records the done ones, the attempt count and the next attempt time
+ *        (back-off 1 s, 2 s, 4 s … capped at 5 min); past the target's RetryPolicy
+ *        (MaximumRetryAttempts, default 185; MaximumEventAgeInSeconds, default 86,400) the event is
+ *        dropped with a warning in the server log
+ *
+ * Naive approach: deliver from PutEvents' request and from the dispatcher directly. A crash between the
+ * state change and the delivery would lose the event, and a slow target would hold up the API; so both
+ * only write the outbox (durably, in their own transaction) and this controller delivers at least once:
+ * a crash after a delivery and before the entry's removal delivers it again.
+ *
+ * Entries are taken in commit order (createRevision), so one task's events reach a target in order.
+ * Targets Wharf delivers to: CloudWatch Logs log groups (arn:aws:logs:…:log-group:NAME), one log stream
+ * per event named by its id, as EventBridge does. Other target kinds are not delivered yet: the event
+ * is dropped for that target with a warning.
+ */
+import type { Logger } from 'pino';
+import type { Target } from '@aws-sdk/client-eventbridge';
+import type { Store } from '../../store/store.js';
+import { isApiError } from '../../model/errors.js';
+import { eventsKeys, type OutboxEvent, type RuleRecord } from '../../model/events/records.js';
+import { rulesMatching } from '../../model/events/route.js';
+import { targetPayload } from '../../model/events/target-input.js';
+
+/** The part of CloudWatch Logs delivery needs (the region's LogsBackend has it). */
+export interface LogSink {
+  groupOfArn(arn: string): string;
+  createLogStream(group: string, stream: string, now: number): void;
+  putLogEvents(group: string, stream: string, events: { timestamp: number; message: string }[], now: number): unknown;
+}
+
+export interface DeliveryOptions {
+  store: Store;
+  logs: LogSink;
+  clock: () => Date;
+  log: Logger;
+  /** How often entries waiting for a retry are looked at; new entries are taken at once (watch). Default 1 s. */
+  tickMs?: number;
+}
+
+/** EventBridge's defaults for a target without a RetryPolicy. */
+const DEFAULT_RETRY = { attempts: 185, maxAgeSeconds: 86_400 };
+const MAX_BACKOFF_MS = 5 * 60_000;
+
+class Unsupported extends Error {}
+
+export class EventDelivery {
+  private running = false;
+  private again = false;
+
+  constructor(private readonly o: DeliveryOptions) {}
+
+  start(signal: AbortSignal): void {
+    const kick = () => { void this.pass(); };
+    this.o.store.watch(eventsKeys.outboxAll(), (events) => { if (events.some((e) => e.type === 'put')) kick(); }, { signal });
+    const timer = setInterval(kick, this.o.tickMs ?? 1000);
+    timer.unref();
+    signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+    kick();
+  }
+
+  /** One pass over every outbox; passes never overlap (a kick during a pass runs one more). */
+  async pass(): Promise<void> {
+    if (this.running) { this.again = true; return; }
+    this.running = true;
+    try {
+      do {
+        this.again = false;
+        await this.deliverAll();
+      } while (this.again);
+    } catch (err) {
+      this.o.log.error({ err }, 'event delivery pass failed');
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async deliverAll(): Promise<void> {
+    const kvs = [...(await this.o.store.range(eventsKeys.outboxAll())).kvs].sort((a, b) => a.createRevision - b.createRevision);
+    const rules = new Map<string, RuleRecord[]>();
+    for (const kv of kvs) {
+      const rec = JSON.parse(kv.value) as OutboxEvent;
+      const now = this.o.clock().getTime();
+      if (rec.delivery && rec.delivery.nextAttemptAt > now) continue;
+      let busRules = rules.get(rec.eventBusName);
+      if (!busRules) {
+        busRules = (await this.o.store.range(eventsKeys.rules(rec.eventBusName))).kvs.map((r) => JSON.parse(r.value) as RuleRecord);
+        rules.set(rec.eventBusName, busRules);
+      }
+      const done = new Set(rec.delivery?.done ?? []);
+      const failed: { rule: RuleRecord; target: Target }[] = [];
+      for (const rule of rulesMatching(busRules, rec.event)) {
+        for (const target of rule.targets) {
+          const id = `${rule.name}/${target.Id}`;
+          if (done.has(id)) continue;
+          try {
+            this.deliver(rule, target, rec, now);
+            done.add(id);
+          } catch (err) {
+            if (err instanceof Unsupported) {
+              this.o.log.warn({ rule: rule.arn, target: target.Arn, eventId: rec.event.id }, err.message);
+              done.add(id);
+            } else {
+              this.o.log.warn({ err, rule: rule.arn, target: target.Arn, eventId: rec.event.id }, 'event delivery to a target failed; will retry');
+              failed.push({ rule, target });
+            }
+          }
+        }
+      }
+      const guard = [{ key: kv.key, target: 'version' as const, op: '==' as const, value: kv.version }];
+      if (failed.length === 0) {
+        await this.o.store.txn({ compare: guard, success: [{ type: 'delete', key: kv.key }] });
+        continue;
+      }
+      const attempts = (rec.delivery?.attempts ?? 0) + 1;
+      const maxAttempts = Math.min(...failed.map((f) => f.target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRY.attempts));
+      const maxAgeMs = 1000 * Math.min(...failed.map((f) => f.target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_RETRY.maxAgeSeconds));
+      if (attempts > maxAttempts || now - rec.receivedAt > maxAgeMs) {
+        this.o.log.warn({ eventId: rec.event.id, targets: failed.map((f) => f.target.Arn), attempts }, 'event dropped: its targets failed past their retry policy');
+        await this.o.store.txn({ compare: guard, success: [{ type: 'delete', key: kv.key }] });
+        continue;
+      }
+      const next: OutboxEvent = { ...rec, delivery: { done: [...done], attempts, nextAttemptAt: now + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (attempts - 1)) } };
+      await this.o.store.txn({ compare: guard, success: [{ type: 'put', key: kv.key, value: JSON.stringify(next) }] });
+    }
+  }
+
+  private deliver(rule: RuleRecord, target: Target, rec: OutboxEvent, now: number): void {
+    const arn = target.Arn!;
+    const payload = targetPayload(target, rec.event, { name: rule.name, arn: rule.arn }, rec.receivedAt);
+    if (/^arn:aws[\w-]*:logs:[^:]*:\d*:log-group:/.test(arn)) {
+      const group = this.o.logs.groupOfArn(arn);
+      const stream = rec.event.id;
+      try {
+        this.o.logs.createLogStream(group, stream, now);
+      } catch (e) {
+        if (!(isApiError(e) && e.code === 'ResourceAlreadyExistsException')) throw e;
+      }
+      const at = Date.parse(rec.event.time);
+      this.o.logs.putLogEvents(group, stream, [{ timestamp: Number.isNaN(at) ? now : at, message: payload }], now);
+      return;
+    }
+    throw new Unsupported(`Wharf does not deliver to this kind of target yet (${arn.split(':')[2] ?? arn}); only CloudWatch Logs log groups`);
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * ECS events through EventBridge to CloudWatch Logs, end to end: a real server and agent, a real task
+ * that exits 1, a rule on "task STOPPED with a container exit code ≠ 0" with a log group target, and
+ * the event read back with @aws-sdk/client-cloudwatch-logs. A task that exits 0 stops first and must
+ * not be delivered (events go out in commit order, so its event was decided before the failing one's).
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateClusterCommand, DescribeTasksCommand, ListContainerInstancesCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type Task } from '@aws-sdk/client-ecs';
+import { ECRClient, CreateRepositoryCommand } from '@aws-sdk/client-ecr';
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { startServerProcess, type TestServer } from '../support/server.js';
+import { startAgent, removeClusterContainers, type AgentProcess } from '../support/agent-process.js';
+import { buildBusyboxImage, pushToRegistry } from '../support/images.js';
+
+const cluster = `events-e2e-${process.pid}`;
+const work = mkdtempSync(join(tmpdir(), 'wharf-events-ecs-'));
+let server: TestServer;
+let agent: AgentProcess;
+let image: string;
+let eb: EventBridgeClient;
+let logs: CloudWatchLogsClient;
+
+async function until<T>(what: string, fn: () => Promise<T | false | undefined>, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) { last = e; }
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+before(async () => {
+  server = await startServerProcess({ env: { WHARF_LOG_LEVEL: 'warn' } });
+  const cfg = { endpoint: server.endpoint, region: 'us-east-1', credentials: server.credentials, maxAttempts: 1 };
+  eb = new EventBridgeClient(cfg);
+  logs = new CloudWatchLogsClient(cfg);
+  await server.ecs().send(new CreateClusterCommand({ clusterName: cluster }));
+  const repo = await new ECRClient(cfg).send(new CreateRepositoryCommand({ repositoryName: 'events-e2e/busybox' }));
+  image = `${repo.repository!.repositoryUri}:1`;
+  const built = await buildBusyboxImage(join(work, 'img'));
+  await pushToRegistry(built.layoutDir, image, { creds: { username: server.credentials.accessKeyId, password: server.credentials.secretAccessKey } });
+  agent = await startAgent(server, { cluster, name: 'events-a1', cpu: 1024, memory: 512, stopTimeout: 2 });
+  await until('the agent connects', async () => (await server.ecs().send(new ListContainerInstancesCommand({ cluster, filter: 'agentConnected == true' }))).containerInstanceArns?.length === 1, 30_000);
+});
+
+after(async () => {
+  if (agent) { await agent.kill('SIGKILL'); agent.cleanup(); }
+  await removeClusterContainers(cluster);
+  await server?.stop();
+  server?.cleanup();
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function runToStop(family: string, exitCode: number): Promise<Task> {
+  const ecs = server.ecs();
+  await ecs.send(new RegisterTaskDefinitionCommand({ family, containerDefinitions: [{ name: 'main', image, memory: 32, command: ['sh', '-c', `echo bye; exit ${exitCode}`] }] }));
+  const arn = (await ecs.send(new RunTaskCommand({ cluster, taskDefinition: family }))).tasks![0].taskArn!;
+  return until(`${family} stops`, async () => {
+    const t = (await ecs.send(new DescribeTasksCommand({ cluster, tasks: [arn] }))).tasks![0];
+    return t.lastStatus === 'STOPPED' ? t : undefined;
+  });
+}
+
+describe('ECS task state changes through EventBridge', () => {
+  it('a task that exits 1 → the rule matches its STOPPED event → the event is in the log group', async () => {
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/aws/events/failed-tasks' }));
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/aws/events/failed-tasks-text' }));
+    const pattern = { source: ['aws.ecs'], 'detail-type': ['ECS Task State Change'], detail: { lastStatus: ['STOPPED'], containers: { exitCode: [{ 'anything-but': 0 }] } } };
+    await eb.send(new PutRuleCommand({ Name: 'failed-tasks', EventPattern: JSON.stringify(pattern) }));
+    const put = await eb.send(new PutTargetsCommand({ Rule: 'failed-tasks', Targets: [
+      { Id: 'whole-event', Arn: `arn:aws:logs:us-east-1:000000000000:log-group:/aws/events/failed-tasks` },
+      { Id: 'text', Arn: `arn:aws:logs:us-east-1:000000000000:log-group:/aws/events/failed-tasks-text`, InputTransformer: {
+        InputPathsMap: { task: '$.detail.taskArn', code: '$.detail.containers[0].exitCode', reason: '$.detail.stoppedReason' },
+        InputTemplate: '"<task> stopped (exit <code>): <reason>"',
+      } },
+    ] }));
+    assert.equal(put.FailedEntryCount, 0);
+
+    const ok = await runToStop('exits-zero', 0);
+    assert.equal(ok.containers![0].exitCode, 0);
+    const failed = await runToStop('exits-one', 1);
+    assert.equal(failed.containers![0].exitCode, 1);
+
+    const streams = await until('an event in /aws/events/failed-tasks', async () => {
+      const s = (await logs.send(new DescribeLogStreamsCommand({ logGroupName: '/aws/events/failed-tasks' }))).logStreams ?? [];
+      return s.length > 0 ? s : undefined;
+    }, 30_000);
+    assert.equal(streams.length, 1, `one event delivered, not the exit-0 task's: ${streams.map((s) => s.logStreamName).join(', ')}`);
+    const got = (await logs.send(new GetLogEventsCommand({ logGroupName: '/aws/events/failed-tasks', logStreamName: streams[0].logStreamName! }))).events ?? [];
+    assert.equal(got.length, 1);
+    const event = JSON.parse(got[0].message!);
+    assert.equal(event.id, streams[0].logStreamName, 'the log stream is named by the event id');
+    assert.equal(event.source, 'aws.ecs');
+    assert.equal(event['detail-type'], 'ECS Task State Change');
+    assert.equal(event.version, '0');
+    assert.equal(event.region, 'us-east-1');
+    assert.match(event.account, /^\d{12}$/);
+    assert.match(event.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.deepEqual(event.resources, [failed.taskArn]);
+    const d = event.detail;
+    assert.equal(d.taskArn, failed.taskArn);
+    assert.equal(d.clusterArn, failed.clusterArn);
+    assert.equal(d.taskDefinitionArn, failed.taskDefinitionArn);
+    assert.equal(d.lastStatus, 'STOPPED');
+    assert.equal(d.desiredStatus, 'STOPPED');
+    assert.equal(d.stopCode, 'EssentialContainerExited');
+    assert.equal(d.stoppedReason, 'Essential container in task exited');
+    assert.equal(d.group, 'family:exits-one');
+    assert.equal(d.launchType, 'EC2');
+    assert.equal(d.version, failed.version);
+    assert.equal(d.containers.length, 1);
+    assert.equal(d.containers[0].name, 'main');
+    assert.equal(d.containers[0].exitCode, 1);
+    assert.equal(d.containers[0].lastStatus, 'STOPPED');
+    assert.equal(d.containers[0].taskArn, failed.taskArn);
+    for (const k of ['createdAt', 'startedAt', 'stoppedAt', 'updatedAt']) assert.match(d[k], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, k);
+    assert.equal(d.stoppedAt, failed.stoppedAt!.toISOString());
+
+    const text = await until('the transformed event in /aws/events/failed-tasks-text', async () => {
+      const s = (await logs.send(new DescribeLogStreamsCommand({ logGroupName: '/aws/events/failed-tasks-text' }))).logStreams ?? [];
+      if (s.length === 0) return undefined;
+      return (await logs.send(new GetLogEventsCommand({ logGroupName: '/aws/events/failed-tasks-text', logStreamName: s[0].logStreamName! }))).events?.[0]?.message;
+    }, 30_000);
+    assert.equal(text, `"${failed.taskArn} stopped (exit 1): Essential container in task exited"`);
+  });
+});
