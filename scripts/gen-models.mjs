@@ -29,6 +29,7 @@ const services = {
   sts: 'sts/2011-06-15',
   secretsmanager: 'secretsmanager/2017-10-17',
   ssm: 'ssm/2014-11-06',
+  servicediscovery: 'servicediscovery/2017-03-14',
   // EC2 has ~700 operations; Wharf serves the VPC/subnet/security-group ones an ECS user touches, so only
   // those operations and the shapes they reach are kept.
   ec2: { rel: 'ec2/2016-11-15', operations: [

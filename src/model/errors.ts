@@ -178,6 +178,19 @@ export const ERRORS = {
   ManagedRuleException: c400,
   InternalException: { status: 500, fault: 'server', retryable: true },
 
+  // AWS Cloud Map (awsJson1_1; its modeled errors, names as the wire carries them; InvalidInput,
+  // ResourceInUse, ResourceNotFoundException and TooManyTagsException are shared with the services above).
+  NamespaceNotFound: c400,
+  NamespaceAlreadyExists: c400,
+  ServiceNotFound: c400,
+  ServiceAlreadyExists: c400,
+  InstanceNotFound: c400,
+  OperationNotFound: c400,
+  CustomHealthNotFound: c400,
+  DuplicateRequest: c400,
+  ResourceLimitExceeded: c400,
+  RequestLimitExceeded: { status: 400, fault: 'client', retryable: true },
+
   // EC2 (codes as the wire carries them, dots included; every EC2 client error is HTTP 400).
   'InvalidVpcID.NotFound': c400,
   'InvalidVpcID.Malformed': c400,
