@@ -27,6 +27,7 @@ import { startTaskReaper } from '../controllers/task-reaper/task-reaper.js';
 import { ServicesController } from '../controllers/services/controller.js';
 import { AutoscalingController } from '../controllers/autoscaling/controller.js';
 import { EventDelivery } from '../controllers/events/delivery.js';
+import { startServiceRegistriesController } from '../controllers/discovery/service-registries.js';
 import { alwaysLeader } from '../controllers/shared/leadership.js';
 import type { ServerConfig } from './config.js';
 import { AwsQueryCodec } from '../protocol/codecs/aws-query.js';
@@ -221,6 +222,8 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
       }).start(signal);
       // EventBridge (docs/events.md): delivers the events rules match from the buses' outboxes.
       new EventDelivery({ store: rstore, logs: telemetry.region(region).logs, clock: deps.clock, log: rlog.child({ svc: 'events' }) }).start(signal);
+      // ECS serviceRegistries → Cloud Map instances, registered when ready, deregistered before a stop (docs/service-discovery.md).
+      startServiceRegistriesController({ store: rstore, region, log: rlog.child({ svc: 'discovery' }), signal, clock: () => deps.clock().getTime() });
       // Load balancers: HAProxy supervised by Wharf, programmed by the lb controller (docs/lb.md); one
       // data plane per region, started once the region has a load balancer.
       const lbLog = rlog.child({ svc: 'lb' });

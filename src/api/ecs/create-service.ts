@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CreateServiceRequest, CreateServiceResponse, PlacementConstraint } from '@aws-sdk/client-ecs';
-import { checkTargetTypes, networkConfigurationView, resolveNetworkConfiguration } from './network-config.js';
+import { checkRegistries, checkTargetTypes, networkConfigurationView, resolveNetworkConfiguration } from './network-config.js';
 import { ApiError, invalidParameter } from '../../model/errors.js';
 import { serviceArn } from '../../model/arn.js';
 import { keys, serviceKeys } from '../../model/ecs/keys.js';
@@ -95,6 +95,7 @@ export const createService: Handler<CreateServiceRequest, CreateServiceResponse>
     network = await resolveNetworkConfiguration(ctx.store, def.networkMode, input.networkConfiguration, 'EC2');
   }
   await checkTargetTypes(ctx.store, def.networkMode, input.loadBalancers);
+  await checkRegistries(ctx.store, input.serviceRegistries, def);
   if (network) networkConfiguration = networkConfigurationView(network);
   const placement = placementFrom(input.placementStrategy, input.placementConstraints as PlacementConstraint[], def.placementConstraints.length);
   const deploymentConfiguration = deploymentConfigurationFrom(input.deploymentConfiguration, undefined, daemon);

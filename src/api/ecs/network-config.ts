@@ -4,11 +4,13 @@
  * error it quotes, e.g. "Error retrieving subnet information for [subnet-1]: The subnet ID 'subnet-1'
  * does not exist (ErrorCode: InvalidSubnetID.NotFound)"). Nothing is written here.
  */
-import type { NetworkConfiguration } from '@aws-sdk/client-ecs';
+import type { NetworkConfiguration, ServiceRegistry } from '@aws-sdk/client-ecs';
 import { invalidParameter } from '../../model/errors.js';
 import { networkConfigurationProblem, type ResolvedNetwork } from '../../model/ecs/awsvpc.js';
 import { elbKeys, type TargetGroupRecord } from '../../model/elbv2/records.js';
 import { ec2Keys, type SecurityGroupRecord, type SubnetRecord } from '../../model/ec2/records.js';
+import { checkServiceRegistries, type RegistryTaskDefinition } from '../../model/ecs/service-registries.js';
+import { sdKeys, type ServiceRecord as CloudMapService } from '../../model/servicediscovery/records.js';
 import { getJson, listJson } from '../../store/json.js';
 import type { Store } from '../../store/store.js';
 
@@ -58,6 +60,13 @@ export async function checkTargetTypes(store: Store, networkMode: string | undef
     const wrong = mode === 'awsvpc' ? tg.targetType !== 'ip' : tg.targetType === 'ip' && mode !== 'host';
     if (wrong) throw invalidParameter(`The provided target group ${tg.arn} has target type ${tg.targetType}, which is incompatible with the ${mode} network mode specified in the task definition.`);
   }
+}
+
+/** serviceRegistries against the task definition and the region's Cloud Map services (model/ecs/service-registries.ts). */
+export async function checkRegistries(store: Store, registries: readonly ServiceRegistry[] | undefined, def: RegistryTaskDefinition): Promise<void> {
+  if (!registries?.length) return;
+  const services = new Map((await listJson<CloudMapService>(store, sdKeys.services())).map((s) => [s.id, s]));
+  checkServiceRegistries(registries, def, (id) => services.get(id));
 }
 
 /** The placement constraint that keeps an awsvpc task on instances in its subnets' zones. */

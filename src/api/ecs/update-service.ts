@@ -15,7 +15,7 @@ import { DAEMON_NO_DESIRED_COUNT, DAEMON_NO_PLACEMENT_STRATEGY, unsupportedServi
 import { checkFargateRun } from './run-task.js';
 import { checkStrategy, resolvePlatformVersion } from '../../model/ecs/capacity.js';
 import { setDesiredCount } from '../../model/ecs/service-scale.js';
-import { checkTargetTypes, networkConfigurationView, resolveNetworkConfiguration } from './network-config.js';
+import { checkRegistries, checkTargetTypes, networkConfigurationView, resolveNetworkConfiguration } from './network-config.js';
 
 export const updateService: Handler<UpdateServiceRequest, UpdateServiceResponse> = async (input, ctx) => {
   const clusterRec = (await activeCluster(ctx, input.cluster)).value;
@@ -66,7 +66,11 @@ export const updateService: Handler<UpdateServiceRequest, UpdateServiceResponse>
     if (input.propagateTags !== undefined) s.propagateTags = input.propagateTags;
     if (input.enableExecuteCommand !== undefined) s.enableExecuteCommand = input.enableExecuteCommand;
     if (input.loadBalancers !== undefined) { s.loadBalancers = input.loadBalancers; redeploy = true; }
-    if (input.serviceRegistries !== undefined) s.serviceRegistries = input.serviceRegistries;
+    if (input.serviceRegistries !== undefined) {
+      if (runDef) await checkRegistries(ctx.store, input.serviceRegistries, runDef);
+      if (JSON.stringify(input.serviceRegistries) !== JSON.stringify(s.serviceRegistries)) redeploy = true;
+      s.serviceRegistries = input.serviceRegistries;
+    }
     if (input.networkConfiguration !== undefined || def || strategy) {
       // The definition's network mode and the configuration are checked together, as ECS does.
       const mode = (def ?? (await taskDefinitionForRun(ctx.store, s.taskDefinition).catch(() => undefined)))?.networkMode;

@@ -78,3 +78,16 @@ export async function deregisterInstance(store: Store, d: { serviceId: string; i
   }
   throw concurrent();
 }
+
+/**
+ * Sets a registered instance's custom health status (UpdateInstanceCustomHealthStatus's effect; ECS
+ * reports its tasks' health this way). Returns false when the instance is gone or the write lost a race
+ * (the caller's next pass retries).
+ */
+export async function setInstanceHealth(store: Store, s: { serviceId: string; instanceId: string; health: 'HEALTHY' | 'UNHEALTHY'; now: number }): Promise<boolean> {
+  const cur = await getKeyed<InstanceRecord>(store, sdKeys.instance(s.serviceId, s.instanceId));
+  if (!cur) return false;
+  if (cur.value.health === s.health) return true;
+  const r = await store.txn({ compare: unchangedSince(cur), success: [putOp(cur.key, { ...cur.value, health: s.health, updatedAt: s.now })] });
+  return r.succeeded;
+}

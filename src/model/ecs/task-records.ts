@@ -27,6 +27,7 @@
  *       host of Wharf's managed pool through the same placement applier (placeExisting); the agent's
  *       first report moves them to PENDING
  *   the lb controller (controllers/lb/ecs-targets.ts)    elb
+ *   the service registries controller (controllers/discovery/service-registries.ts)    discovery
  *   InterruptSpotTasks (api/wharf/interrupt-spot-tasks.ts)    spotInterruption (with requestStop)
  *   UpdateTaskProtection (api/ecs/task-protection-update.ts)    protectedUntil
  *   `version` (ECS's counter) is bumped by every writer; tags by the tagging API.
@@ -104,6 +105,8 @@ export interface TaskRecord {
   protectedUntil?: number;
   /** The task's load balancer targets, for services with loadBalancers. Written by the lb controller only. */
   elb?: TaskElbState;
+  /** The task's Cloud Map instances, for services with serviceRegistries. Written by controllers/discovery/service-registries.ts only. */
+  discovery?: TaskDiscoveryState;
   /** FARGATE or FARGATE_SPOT when a capacity provider strategy chose it (absent for launchType FARGATE). */
   capacityProviderName?: string;
   /** FARGATE tasks: the resolved platform version (LATEST → 1.4.0) and family. */
@@ -176,6 +179,16 @@ export interface TaskElbState {
 }
 
 /**
+ * A service task's Cloud Map instances (serviceRegistries):
+ *   registered (RUNNING and healthy) ──desiredStatus STOPPED──► deregistered ──► the agent stops it
+ * so a caller never discovers a task that is stopping. `serviceIds` are the Cloud Map services it is in.
+ */
+export interface TaskDiscoveryState {
+  state: 'registered' | 'deregistered';
+  serviceIds: string[];
+}
+
+/**
  * The writer table, as data: for each owned field, the one module allowed to write it after creation.
  * src/model/ecs/field-writers.test.ts scans the control plane's source and fails when any other module
  * assigns one of these fields (or rewrites it in a `{ ...record, field }` copy).
@@ -209,6 +222,7 @@ export const TASK_FIELD_WRITERS: Readonly<Record<string, string>> = {
   networkBindings: 'src/dispatcher/gateway.ts',
   // the lb controller
   elb: 'src/controllers/lb/ecs-targets.ts',
+  discovery: 'src/controllers/discovery/service-registries.ts',
   // UpdateTaskProtection
   protectedUntil: 'src/api/ecs/task-protection-update.ts',
   // container instances: connection state is the dispatcher's; remaining resources are derived (no writer)

@@ -41,7 +41,10 @@ export function setInstanceStatus(i: InstanceStatusFields, status: ContainerInst
   return true;
 }
 
-type Observed = Pick<TaskRecord, 'desiredStatus' | 'lastStatus' | 'elb'>;
+type Observed = Pick<TaskRecord, 'desiredStatus' | 'lastStatus' | 'elb' | 'discovery'>;
+
+/** Stop requested, but the task's load balancer targets still drain or its Cloud Map instances are still registered. */
+const heldForTraffic = (t: Observed) => (t.elb !== undefined && t.elb.state !== 'drained') || t.discovery?.state === 'registered';
 
 /** desiredStatus as ECS shows it: STOPPED once stop was requested or the task stopped by itself. */
 export function desiredStatusOf(t: Observed): TaskRecord['desiredStatus'] {
@@ -49,11 +52,12 @@ export function desiredStatusOf(t: Observed): TaskRecord['desiredStatus'] {
 }
 
 /**
- * DEACTIVATING (ECS's own state): stop requested, still RUNNING, its load balancer targets draining.
- * The agent keeps the task running until the lb controller says drained.
+ * DEACTIVATING (ECS's own state): stop requested, still RUNNING, its load balancer targets draining or
+ * its Cloud Map instances not yet deregistered. The agent keeps the task running until the lb controller
+ * says drained and deregistered.
  */
 export function isDeactivating(t: Observed): boolean {
-  return t.lastStatus === 'RUNNING' && t.desiredStatus === 'STOPPED' && t.elb !== undefined && t.elb.state !== 'drained';
+  return t.lastStatus === 'RUNNING' && t.desiredStatus === 'STOPPED' && heldForTraffic(t);
 }
 
 /** lastStatus as ECS shows it. */
@@ -61,9 +65,9 @@ export function lastStatusOf(t: Observed): TaskRecord['lastStatus'] | 'DEACTIVAT
   return isDeactivating(t) ? 'DEACTIVATING' : t.lastStatus;
 }
 
-/** What the agent is told to do with the task (RUNNING while its targets drain). */
+/** What the agent is told to do with the task (RUNNING while its targets drain and its Cloud Map instances are deregistered). */
 export function agentDesiredStatus(t: Observed): TaskRecord['desiredStatus'] {
-  if (t.desiredStatus === 'STOPPED' && t.elb && t.elb.state !== 'drained' && t.lastStatus !== 'STOPPED') return 'RUNNING';
+  if (t.desiredStatus === 'STOPPED' && heldForTraffic(t) && t.lastStatus !== 'STOPPED') return 'RUNNING';
   return t.desiredStatus;
 }
 
