@@ -83,7 +83,7 @@ function testFaultPoint(point: string | undefined): ((name: string) => void) | u
   return (name) => { if (name === point) process.kill(process.pid, 'SIGKILL'); };
 }
 
-/** Real time, or (tests: WHARF_TEST_CLOCK_FILE) real time plus the offset in ms the file holds. */
+/** Real time, or (tests: WHARF_TEST_CLOCK_FILE) real time plus the offset in ms the file holds (autoscaling and event schedules). */
 function autoscalingClock(file: string | undefined): () => Date {
   if (!file) return () => new Date();
   return () => {
@@ -221,7 +221,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
         alarms: { list: () => metrics.listAlarms(), delete: (names) => metrics.deleteAlarms([...names]) },
       }).start(signal);
       // EventBridge (docs/events.md): delivers the events rules match from the buses' outboxes.
-      new EventDelivery({ store: rstore, logs: telemetry.region(region).logs, clock: deps.clock, log: rlog.child({ svc: 'events' }) }).start(signal);
+      new EventDelivery({ store: rstore, logs: telemetry.region(region).logs, scope, clock: autoscalingClock(cfg.tuning.testClockFile), log: rlog.child({ svc: 'events' }) }).start(signal);
       // ECS serviceRegistries → Cloud Map instances, registered when ready, deregistered before a stop (docs/service-discovery.md).
       startServiceRegistriesController({ store: rstore, region, log: rlog.child({ svc: 'discovery' }), signal, clock: () => deps.clock().getTime() });
       // Load balancers: HAProxy supervised by Wharf, programmed by the lb controller (docs/lb.md); one

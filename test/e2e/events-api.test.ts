@@ -9,6 +9,8 @@
  *   4. targets: FailedEntries for a malformed ARN, the 5-target limit and bad Input changing nothing
  *   5. PutEvents: an EventId per good entry, AWS's ErrorCodes for bad ones; TestEventPattern on an
  *      ECS task state change; tags on rules and buses
+ *   6. a rate(1 minute) schedule rule sends a Scheduled Event to its log group target once the
+ *      server's clock is moved a minute on (WHARF_TEST_CLOCK_FILE)
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,15 +19,22 @@ import {
   EventBridgeClient, ListEventBusesCommand, ListRuleNamesByTargetCommand, ListRulesCommand, ListTagsForResourceCommand, ListTargetsByRuleCommand,
   PutEventsCommand, PutRuleCommand, PutTargetsCommand, RemoveTargetsCommand, TagResourceCommand, TestEventPatternCommand, UntagResourceCommand,
 } from '@aws-sdk/client-eventbridge';
+import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startServerProcess, type TestServer } from '../support/server.js';
 
 let server: TestServer;
 let eb: EventBridgeClient;
+const work = mkdtempSync(join(tmpdir(), 'wharf-events-api-'));
+const clockFile = join(work, 'clock-offset-ms');
 let account: string;
 const logGroupArn = (name: string) => `arn:aws:logs:us-east-1:${account}:log-group:${name}`;
 
 before(async () => {
-  server = await startServerProcess({ env: { WHARF_LOG_LEVEL: 'warn' } });
+  writeFileSync(clockFile, '0');
+  server = await startServerProcess({ env: { WHARF_LOG_LEVEL: 'warn', WHARF_TEST_CLOCK_FILE: clockFile } });
   eb = new EventBridgeClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: server.credentials, maxAttempts: 1 });
   const bus = await eb.send(new DescribeEventBusCommand({}));
   account = /^arn:aws:events:us-east-1:(\d{12}):event-bus\/default$/.exec(bus.Arn!)![1];
@@ -34,6 +43,7 @@ before(async () => {
 after(async () => {
   await server?.stop();
   server?.cleanup();
+  rmSync(work, { recursive: true, force: true });
 });
 
 const rejects = (p: Promise<unknown>, name: string, message: string | RegExp) =>
@@ -258,5 +268,31 @@ describe('tags', () => {
     await eb.send(new TagResourceCommand({ ResourceARN: bus, Tags: [{ Key: 'k', Value: 'v' }] }));
     assert.deepEqual((await eb.send(new ListTagsForResourceCommand({ ResourceARN: bus }))).Tags, [{ Key: 'k', Value: 'v' }]);
     await rejects(eb.send(new ListTagsForResourceCommand({ ResourceARN: `arn:aws:events:us-east-1:${account}:rule/missing` })), 'ResourceNotFoundException', 'Rule missing does not exist on EventBus default.');
+  });
+});
+
+describe('schedule rules', () => {
+  it('rate(1 minute) sends one Scheduled Event to its target when the clock moves a minute on', async () => {
+    const logs = new CloudWatchLogsClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: server.credentials, maxAttempts: 1 });
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/aws/events/tick' }));
+    const arn = (await eb.send(new PutRuleCommand({ Name: 'tick', ScheduleExpression: 'rate(1 minute)' }))).RuleArn!;
+    await eb.send(new PutTargetsCommand({ Rule: 'tick', Targets: [{ Id: 'logs', Arn: logGroupArn('/aws/events/tick') }] }));
+    const streams = async () => (await logs.send(new DescribeLogStreamsCommand({ logGroupName: '/aws/events/tick' }))).logStreams ?? [];
+    // The schedule counts from PutRule; the clock moves 61 s on, so one fire time is due.
+    writeFileSync(clockFile, String(61_000));
+    let found: Awaited<ReturnType<typeof streams>> = [];
+    const until = Date.now() + 15_000;
+    while (found.length === 0 && Date.now() < until) {
+      found = await streams();
+      if (found.length === 0) await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.equal(found.length, 1, 'one Scheduled Event within 15 s of the clock moving on');
+    const [e] = (await logs.send(new GetLogEventsCommand({ logGroupName: '/aws/events/tick', logStreamName: found[0].logStreamName! }))).events!;
+    const event = JSON.parse(e.message!);
+    assert.equal(event['detail-type'], 'Scheduled Event');
+    assert.equal(event.source, 'aws.events');
+    assert.deepEqual(event.resources, [arn]);
+    assert.deepEqual(event.detail, {});
+    await eb.send(new RemoveTargetsCommand({ Rule: 'tick', Ids: ['logs'] }));
   });
 });

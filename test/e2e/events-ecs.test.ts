@@ -49,7 +49,7 @@ before(async () => {
   const built = await buildBusyboxImage(join(work, 'img'));
   await pushToRegistry(built.layoutDir, image, { creds: { username: server.credentials.accessKeyId, password: server.credentials.secretAccessKey } });
   agent = await startAgent(server, { cluster, name: 'events-a1', cpu: 1024, memory: 512, stopTimeout: 2 });
-  await until('the agent connects', async () => (await server.ecs().send(new ListContainerInstancesCommand({ cluster, filter: 'agentConnected == true' }))).containerInstanceArns?.length === 1, 30_000);
+  await until('the agent connects', async () => (await server.ecs().send(new ListContainerInstancesCommand({ cluster, filter: 'agentConnected == true' }))).containerInstanceArns?.length === 1, 90_000); // generous: agents start slowly on a loaded 2-core machine
 });
 
 after(async () => {

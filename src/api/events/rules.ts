@@ -42,6 +42,7 @@ export const putRule: Handler<PutRuleRequest, PutRuleResponse> = async (input, c
       tags: mergeTags(cur?.value.tags ?? {}, input.Tags),
       targets: cur?.value.targets ?? [],
       createdAt: cur?.value.createdAt ?? ctx.now.getTime(),
+      updatedAt: ctx.now.getTime(),
     };
     const key = eventsKeys.rule(bus, name);
     // A new rule also rewrites its bus record (unchanged), guarded on the bus's version: DeleteEventBus

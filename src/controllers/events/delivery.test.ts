@@ -40,7 +40,7 @@ const event = (detail: unknown, id = `e-${++n}`): BusEvent => ({
 function rule(name: string, pattern: unknown, targets: Target[]): RuleRecord {
   return {
     name, arn: `arn:aws:events:us-east-1:000000000000:rule/${name}`, eventBusName: 'default', eventPattern: JSON.stringify(pattern), state: 'ENABLED',
-    createdBy: '000000000000', tags: {}, targets, createdAt: 0,
+    createdBy: '000000000000', tags: {}, targets, createdAt: Date.parse('2026-12-04T10:00:00Z'),
   };
 }
 
@@ -49,7 +49,7 @@ async function setup(rules: RuleRecord[]) {
   for (const r of rules) await store.txn({ success: [{ type: 'put', key: eventsKeys.rule('default', r.name), value: JSON.stringify(r) }] });
   const logs = sink();
   let now = Date.parse('2026-12-04T10:00:00Z');
-  const d = new EventDelivery({ store, logs, clock: () => new Date(now), log: pino({ level: 'silent' }) });
+  const d = new EventDelivery({ store, logs, scope: { region: 'us-east-1', accountId: '000000000000' }, clock: () => new Date(now), log: pino({ level: 'silent' }) });
   const put = async (e: BusEvent) => {
     const rec: OutboxEvent = { eventBusName: 'default', event: e, receivedAt: now };
     await store.txn({ success: [{ type: 'put', key: eventsKeys.outbox('default', now, e.id), value: JSON.stringify(rec) }] });
@@ -144,5 +144,57 @@ describe('target input', () => {
       text: 'arn:aws:ecs:us-east-1:000000000000:task/c/t1 exited 3', code: 3, container: { name: 'app', exitCode: 3 }, rule: 'failed', keep: '<unknown>',
     });
     assert.equal(targetPayload({ InputTransformer: { InputPathsMap: { q: '$.detail.q' }, InputTemplate: '"say <q>"' } }, event({ q: 'a "b"' }), r, 0), '"say a \\"b\\""');
+  });
+});
+
+describe('schedule rules', () => {
+  const sched = (name: string, expr: string, targets: Target[], state: RuleRecord['state'] = 'ENABLED'): RuleRecord =>
+    ({ ...rule(name, {}, targets), eventPattern: undefined, scheduleExpression: expr, state });
+  const messages = (t: Awaited<ReturnType<typeof setup>>, g: string) =>
+    [...t.logs.streams].filter(([k]) => k.startsWith(`${g}|`)).flatMap(([, evs]) => evs.map((e) => JSON.parse(e.message) as BusEvent));
+
+  it('rate(): a Scheduled Event to the rule\'s targets at each fire time, counted from when the schedule was first seen', async () => {
+    const t = await setup([
+      sched('every5', 'rate(5 minutes)', [{ Id: 'logs', Arn: 'arn:aws:logs:us-east-1:000000000000:log-group:/sched' }]),
+      // A pattern rule that would match the Scheduled Event does not get it: it goes to its rule only.
+      rule('all-aws-events', { source: ['aws.events'] }, [{ Id: 'logs', Arn: 'arn:aws:logs:us-east-1:000000000000:log-group:/pattern' }]),
+    ]);
+    await t.d.pass();
+    assert.deepEqual(messages(t, '/sched'), [], 'nothing at first sight');
+    t.advance(4 * 60_000 + 59_000);
+    await t.d.pass();
+    assert.deepEqual(messages(t, '/sched'), []);
+    t.advance(1000);
+    await t.d.pass();
+    const [e] = messages(t, '/sched');
+    assert.deepEqual({ ...e, id: undefined }, {
+      version: '0', id: undefined, 'detail-type': 'Scheduled Event', source: 'aws.events', account: '000000000000', time: '2026-12-04T10:05:00Z',
+      region: 'us-east-1', resources: ['arn:aws:events:us-east-1:000000000000:rule/every5'], detail: {},
+    });
+    await t.d.pass();
+    t.advance(60_000);
+    await t.d.pass();
+    assert.equal(messages(t, '/sched').length, 1, 'once per fire time');
+    t.advance(4 * 60_000);
+    await t.d.pass();
+    assert.deepEqual(messages(t, '/sched').map((m) => m.time), ['2026-12-04T10:05:00Z', '2026-12-04T10:10:00Z']);
+    assert.deepEqual(messages(t, '/pattern'), []);
+    await t.store.close();
+  });
+
+  it('cron() fires at its minute (UTC); a disabled schedule rule lets its fire times pass', async () => {
+    const t = await setup([
+      sched('nightly', 'cron(5 10 * * ? *)', [{ Id: 'logs', Arn: 'arn:aws:logs:us-east-1:000000000000:log-group:/cron' }]),
+      sched('off', 'cron(5 10 * * ? *)', [{ Id: 'logs', Arn: 'arn:aws:logs:us-east-1:000000000000:log-group:/off' }], 'DISABLED'),
+    ]);
+    await t.d.pass();
+    t.advance(4 * 60_000 + 30_000);
+    await t.d.pass();
+    assert.deepEqual(messages(t, '/cron'), []);
+    t.advance(40_000);
+    await t.d.pass();
+    assert.deepEqual(messages(t, '/cron').map((m) => m.time), ['2026-12-04T10:05:00Z']);
+    assert.deepEqual(messages(t, '/off'), []);
+    await t.store.close();
   });
 });

@@ -14,6 +14,8 @@
  * only write the outbox (durably, in their own transaction) and this controller delivers at least once:
  * a crash after a delivery and before the entry's removal delivers it again.
  *
+ * Each pass first puts the Scheduled Events of schedule rules that are due in the outbox (schedules.ts).
+ *
  * Entries are taken in commit order (createRevision), so one task's events reach a target in order.
  * Targets Wharf delivers to: CloudWatch Logs log groups (arn:aws:logs:…:log-group:NAME), one log stream
  * per event named by its id, as EventBridge does. Other target kinds are not delivered yet: the event
@@ -26,6 +28,7 @@ import { isApiError } from '../../model/errors.js';
 import { eventsKeys, type OutboxEvent, type RuleRecord } from '../../model/events/records.js';
 import { rulesMatching } from '../../model/events/route.js';
 import { targetPayload } from '../../model/events/target-input.js';
+import { fireSchedules } from './schedules.js';
 
 /** The part of CloudWatch Logs delivery needs (the region's LogsBackend has it). */
 export interface LogSink {
@@ -37,6 +40,8 @@ export interface LogSink {
 export interface DeliveryOptions {
   store: Store;
   logs: LogSink;
+  /** The region and account of the events this controller makes (schedule rules' Scheduled Events). */
+  scope: { region: string; accountId: string };
   clock: () => Date;
   log: Logger;
   /** How often entries waiting for a retry are looked at; new entries are taken at once (watch). Default 1 s. */
@@ -71,6 +76,7 @@ export class EventDelivery {
     try {
       do {
         this.again = false;
+        await fireSchedules(this.o.store, this.o.clock().getTime(), this.o.scope);
         await this.deliverAll();
       } while (this.again);
     } catch (err) {
@@ -94,7 +100,8 @@ export class EventDelivery {
       }
       const done = new Set(rec.delivery?.done ?? []);
       const failed: { rule: RuleRecord; target: Target }[] = [];
-      for (const rule of rulesMatching(busRules, rec.event)) {
+      const takers = rec.rule !== undefined ? busRules.filter((r) => r.name === rec.rule && r.state !== 'DISABLED') : rulesMatching(busRules, rec.event);
+      for (const rule of takers) {
         for (const target of rule.targets) {
           const id = `${rule.name}/${target.Id}`;
           if (done.has(id)) continue;

@@ -7,6 +7,8 @@
  *   /events/rule/<bus>/<name>            RuleRecord: the rule and its targets (one record, so PutTargets,
  *                                        RemoveTargets and DeleteRule's "has targets" check are one
  *                                        guarded write each)
+ *   /events/schedule/default/<rule>      ScheduleStateRecord: a schedule rule's progress (schedules run on
+ *                                        the default bus only)
  *   /events/outbox/<bus>/<seq>           OutboxEvent: an event accepted on a bus that some rule matched,
  *                                        waiting for delivery (zero-padded arrival time, then the event id)
  *
@@ -14,7 +16,8 @@
  *   API (Create/DeleteEventBus, TagResource)    EventBusRecord
  *   API (PutRule, Enable/DisableRule, DeleteRule, Put/RemoveTargets, TagResource)   RuleRecord
  *   API (PutEvents), dispatcher (ECS task state changes, with the task's change)   OutboxEvent (create only)
- *   delivery controller (controllers/events)    OutboxEvent.delivery, and the entry's removal once delivered
+ *   delivery controller (controllers/events)    OutboxEvent.delivery, and the entry's removal once delivered;
+ *                                               ScheduleStateRecord and the Scheduled Events it puts in the outbox
  */
 import type { Target } from '@aws-sdk/client-eventbridge';
 
@@ -46,6 +49,18 @@ export interface RuleRecord {
   /** In PutTargets order; Ids are unique. */
   targets: Target[];
   createdAt: number;
+  /** When PutRule last wrote the definition (a schedule counts from here). */
+  updatedAt?: number;
+}
+
+/** Per schedule rule: when its schedule started and up to when fire times were handled (delivery controller only). */
+export interface ScheduleStateRecord {
+  /** The expression this state is for (a changed expression starts over). */
+  expression: string;
+  /** rate() counts from here: when PutRule set this expression. */
+  since: number;
+  /** Fire times ≤ this have fired or were skipped. */
+  checkedAt: number;
 }
 
 /** An event as EventBridge delivers it (the envelope of the AWS events reference). */
@@ -65,6 +80,8 @@ export interface OutboxEvent {
   eventBusName: string;
   event: BusEvent;
   receivedAt: number;
+  /** A schedule rule's "Scheduled Event": delivered to that rule's targets only, not matched against patterns. */
+  rule?: string;
   /** Written by the delivery controller only, while some target still has to take the event. */
   delivery?: DeliveryState;
 }
@@ -87,6 +104,8 @@ export const eventsKeys = {
   outbox: (bus: string, receivedAt: number, id: string) => `/events/outbox/${bus}/${String(receivedAt).padStart(15, '0')}-${id}`,
   outboxOf: (bus: string) => `/events/outbox/${bus}/`,
   outboxAll: () => '/events/outbox/',
+  schedule: (rule: string) => `/events/schedule/default/${rule}`,
+  schedules: () => '/events/schedule/default/',
 };
 
 export const busArn = (region: string, account: string, name: string) => `arn:aws:events:${region}:${account}:event-bus/${name}`;
