@@ -24,6 +24,7 @@ module.exports = {
     layer('agent', ['model', 'protocol'], ' (the agent shares only model and protocol with the control plane)'),
     layer('telemetry', ['model', 'protocol', 'store', 'api']),
     layer('lb', ['model', 'protocol', 'store']),
+    layer('dns', ['model', 'store']),
     {
       name: 'pure-has-no-io',
       comment: 'src/model and src/scheduler are pure: no node: modules (no clock, fs, net, randomness). Pass what you need in.',

@@ -47,6 +47,9 @@ export interface ServerTuning {
   haproxyBinary?: string;
   lbNbthread?: number;
   lbBindAddress: string;
+  /** WHARF_DNS_LISTEN (host:port; unset: no DNS server), WHARF_DNS_UPSTREAM (host[:port]; default /etc/resolv.conf's first nameserver). */
+  dnsListen?: string;
+  dnsUpstream?: string;
   /** WHARF_ALARM_EVAL_MS (10 s), WHARF_METRICS_PUBLISH_MS (60 s), WHARF_USAGE_PUBLISH_MS (60 s), WHARF_LOGS_RETENTION_MS (60 s). */
   alarmEvalMs: number;
   metricsPublishMs: number;
@@ -84,6 +87,8 @@ export function resolveTuning(env: Record<string, string | undefined>): ServerTu
     haproxyBinary: env.WHARF_HAPROXY,
     lbNbthread: num('WHARF_LB_NBTHREAD'),
     lbBindAddress: env.WHARF_LB_BIND_ADDRESS ?? '127.0.0.1',
+    dnsListen: env.WHARF_DNS_LISTEN,
+    dnsUpstream: env.WHARF_DNS_UPSTREAM,
     alarmEvalMs: num('WHARF_ALARM_EVAL_MS') ?? 10_000,
     metricsPublishMs: num('WHARF_METRICS_PUBLISH_MS') ?? 60_000,
     usagePublishMs: num('WHARF_USAGE_PUBLISH_MS') ?? 60_000,

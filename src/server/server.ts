@@ -28,6 +28,7 @@ import { ServicesController } from '../controllers/services/controller.js';
 import { AutoscalingController } from '../controllers/autoscaling/controller.js';
 import { EventDelivery } from '../controllers/events/delivery.js';
 import { startServiceRegistriesController } from '../controllers/discovery/service-registries.js';
+import { parseHostPort, startDnsServer } from '../dns/dns-server.js';
 import { alwaysLeader } from '../controllers/shared/leadership.js';
 import type { ServerConfig } from './config.js';
 import { AwsQueryCodec } from '../protocol/codecs/aws-query.js';
@@ -224,6 +225,11 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
       new EventDelivery({ store: rstore, logs: telemetry.region(region).logs, scope, clock: autoscalingClock(cfg.tuning.testClockFile), log: rlog.child({ svc: 'events' }) }).start(signal);
       // ECS serviceRegistries → Cloud Map instances, registered when ready, deregistered before a stop (docs/service-discovery.md).
       startServiceRegistriesController({ store: rstore, region, log: rlog.child({ svc: 'discovery' }), signal, clock: () => deps.clock().getTime() });
+      // Cloud Map private DNS namespaces over DNS (WHARF_DNS_LISTEN; the home region's namespaces).
+      if (region === cfg.region && cfg.tuning.dnsListen) {
+        startDnsServer({ store: rstore, listen: parseHostPort(cfg.tuning.dnsListen), upstream: cfg.tuning.dnsUpstream ? parseHostPort(cfg.tuning.dnsUpstream) : undefined, log: rlog.child({ svc: 'dns' }), signal })
+          .catch((err: Error) => rlog.error({ err: err.message }, 'dns: could not start'));
+      }
       // Load balancers: HAProxy supervised by Wharf, programmed by the lb controller (docs/lb.md); one
       // data plane per region, started once the region has a load balancer.
       const lbLog = rlog.child({ svc: 'lb' });
