@@ -126,7 +126,7 @@ export class Agent {
     };
     if (o.taskEndpoints) {
       this.endpoints = new TaskEndpoints({
-        hostId: this.identity.hostId, log: this.log, availabilityZone: o.availabilityZone,
+        hostId: this.identity.hostId, log: this.log, availabilityZone: o.availabilityZone, stateDir: o.stateDir,
         tasks: () => [...this.actors.values()].map((a) => {
           const r = a.report();
           return { spec: a.currentSpec, knownStatus: r.lastStatus, pullStartedAt: r.pullStartedAt, pullStoppedAt: r.pullStoppedAt,
@@ -300,6 +300,7 @@ export class Agent {
     const actor = new TaskActor(spec, {
       driver: this.o.driver,
       hostId: this.identity.hostId,
+      endpointsPort: () => this.endpoints?.port,
       clock: this.clock,
       checkpoints: this.checkpoints,
       log: this.log,

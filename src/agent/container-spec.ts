@@ -57,7 +57,7 @@ export function containerLabels(spec: TaskSpec, c: EcsContainer, hostId: string)
   };
 }
 
-export function toContainerSpec(spec: TaskSpec, c: EcsContainer, opts: { hostId: string; image?: string; networkMode?: NetworkMode }): ContainerSpec {
+export function toContainerSpec(spec: TaskSpec, c: EcsContainer, opts: { hostId: string; image?: string; networkMode?: NetworkMode; endpointsPort?: number }): ContainerSpec {
   // awsvpc: every container joins the task's pause container (`container:<id>`); ports need no binding
   // there (the task has its own address, hostPort = containerPort).
   const networkMode = opts.networkMode ?? networkModeOf(spec);
@@ -72,7 +72,7 @@ export function toContainerSpec(spec: TaskSpec, c: EcsContainer, opts: { hostId:
   if (c.command?.length) out.command = [...c.command];
   if (c.entryPoint?.length) out.entryPoint = [...c.entryPoint];
   if (c.environment?.length) out.env = Object.fromEntries(c.environment.filter((e) => e.name).map((e) => [e.name!, e.value ?? '']));
-  const ecsEnv = endpointEnvironment(spec, c.name ?? '');
+  const ecsEnv = endpointEnvironment(spec, c.name ?? '', opts.endpointsPort);
   const secrets = spec.secretEnvironment?.[c.name ?? ''];
   if (ecsEnv || secrets) out.env = { ...ecsEnv, ...out.env, ...secrets };
   if (c.workingDirectory) out.workingDir = c.workingDirectory;
@@ -169,16 +169,24 @@ export function containerMetadataId(endpointId: string, containerName: string): 
 
 /**
  * The variables ECS sets in every container (agent ≥ 1.39): the metadata URIs, the execution
- * environment, and the credentials URI when the task has a role.
+ * environment, and the credentials URI when the task has a role. Host-mode containers cannot be told
+ * apart by address at 169.254.170.2, so they get the endpoint's loopback address (`hostModePort`) and the
+ * credentials as a full URI (task-endpoints.ts).
  */
-export function endpointEnvironment(spec: TaskSpec, containerName: string): Record<string, string> | undefined {
+export function endpointEnvironment(spec: TaskSpec, containerName: string, hostModePort?: number): Record<string, string> | undefined {
   if (!spec.endpointId) return undefined;
   const id = containerMetadataId(spec.endpointId, containerName);
+  const hostMode = spec.networkMode === 'host' && hostModePort !== undefined && hostModePort > 0;
+  const base = hostMode ? `http://127.0.0.1:${hostModePort}` : `http://${TASK_ENDPOINT_ADDRESS}`;
+  const credentials: Record<string, string> = !spec.taskRoleCredentials ? {}
+    : hostMode ? { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${base}/v2/credentials/${spec.endpointId}` }
+      : { AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: `/v2/credentials/${spec.endpointId}` };
   return {
-    ECS_CONTAINER_METADATA_URI_V4: `http://${TASK_ENDPOINT_ADDRESS}/v4/${id}`,
-    ECS_CONTAINER_METADATA_URI: `http://${TASK_ENDPOINT_ADDRESS}/v3/${id}`,
-    ECS_AGENT_URI: `http://${TASK_ENDPOINT_ADDRESS}/api/${id}`,
+    ECS_CONTAINER_METADATA_URI_V4: `${base}/v4/${id}`,
+    ECS_CONTAINER_METADATA_URI: `${base}/v3/${id}`,
+    ECS_AGENT_URI: `${base}/api/${id}`,
     AWS_EXECUTION_ENV: 'AWS_ECS_EC2',
-    ...(spec.taskRoleCredentials ? { AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: `/v2/credentials/${spec.endpointId}` } : {}),
+    ...credentials,
   };
 }
+

@@ -106,7 +106,7 @@ export function hostAttributes(opts: {
     // repositoryCredentials: the control plane reads the secret, the pull uses it (iam/task-start.ts).
     { name: 'com.amazonaws.ecs.capability.private-registry-authentication.secretsmanager' },
     // Task roles need the credentials endpoint this agent serves (task-endpoints.ts).
-    ...(opts.taskIamRole ? [{ name: 'com.amazonaws.ecs.capability.task-iam-role' }] : []),
+    ...(opts.taskIamRole ? [{ name: 'com.amazonaws.ecs.capability.task-iam-role' }, { name: 'com.amazonaws.ecs.capability.task-iam-role-network-host' }] : []),
     ...(opts.taskEni ? [{ name: 'ecs.capability.task-eni' }] : []),
   ];
   for (const [name, value] of Object.entries(opts.custom ?? {})) attrs.push({ name, value });

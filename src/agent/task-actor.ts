@@ -49,6 +49,8 @@ export interface TaskActorOptions {
   driver: RuntimeDriver;
   /** This agent's identity; labels every container so agents sharing a runtime never touch each other's. */
   hostId: string;
+  /** The task endpoints' loopback port, for host-mode containers (task-endpoints.ts). */
+  endpointsPort?: () => number | undefined;
   onReport: (r: TaskReport) => void;
   clock?: Clock;
   checkpoints?: CheckpointStore;
@@ -448,7 +450,7 @@ export class TaskActor {
   }
 
   private async create(c: Ctr): Promise<void> {
-    const spec = toContainerSpec(this.spec, c.def, { hostId: this.o.hostId, networkMode: this.joinNetwork });
+    const spec = toContainerSpec(this.spec, c.def, { hostId: this.o.hostId, networkMode: this.joinNetwork, endpointsPort: this.o.endpointsPort?.() });
     if (c.def.mountPoints?.length) {
       this.planned ??= planVolumes(this.spec, { hostId: this.o.hostId, policy: this.o.hostPaths });
       spec.mounts = containerMounts(c.def.mountPoints, this.planned);

@@ -21,12 +21,19 @@
  * bridge's router address on this host); the agent admits the task's interface address once the namespace
  * is up (agent.ts), and the task's security groups never block 169.254.170.2:80 (network/nft.ts), as in ECS.
  *
- * Not yet: host-mode tasks (ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST), credential refresh before the 6 h
- * session ends.
+ * Host-mode tasks share the host's network, so no source address tells them apart and a host-wide DNAT
+ * would hand one agent's traffic to another. Their containers get the endpoint's own address instead:
+ * AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:<port>/v2/credentials/<id> (every AWS SDK accepts a
+ * loopback full URI) and metadata URIs on 127.0.0.1:<port>. A request from loopback is answered for a
+ * host-mode task's id only — the unguessable id is the guard, as in ECS's host mode. The port is kept in
+ * the agent's state directory so a restarted agent listens where its running containers were told.
+ *
+ * Not yet: credential refresh before the 6 h session ends.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TaskSpec } from '../protocol/agent-messages.js';
 import { containerMetadataId, TASK_ENDPOINT_ADDRESS } from './container-spec.js';
@@ -51,6 +58,8 @@ export interface TaskEndpointsOptions {
   readonly stats?: (runtimeId: string) => Promise<unknown>;
   readonly availabilityZone?: string;
   readonly log?: AgentLogger;
+  /** Where the listening port is kept across restarts (host-mode containers were told it). */
+  readonly stateDir?: string;
 }
 
 export class TaskEndpoints {
@@ -67,8 +76,20 @@ export class TaskEndpoints {
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => void this.handle(req, res).catch(() => send(res, 500, { code: 'InternalServerError', message: 'internal error' })));
-    await new Promise<void>((resolve, reject) => { this.server!.once('error', reject); this.server!.listen(0, '127.0.0.1', () => resolve()); });
+    const portFile = this.o.stateDir ? join(this.o.stateDir, 'endpoints-port') : undefined;
+    const previous = portFile ? Number(await readFile(portFile, 'utf8').catch(() => '0')) || 0 : 0;
+    const listen = (port: number) => new Promise<void>((resolve, reject) => {
+      const onError = (e: Error) => reject(e);
+      this.server!.once('error', onError);
+      this.server!.listen(port, '127.0.0.1', () => { this.server!.off('error', onError); resolve(); });
+    });
+    // The same port as before a restart when it is still free (host-mode containers use it directly).
+    await listen(previous).catch((e: Error) => {
+      this.o.log?.warn({ port: previous, err: e.message }, 'task endpoints: the previous port is taken; host-mode tasks started before must be restarted to reach the new one');
+      return listen(0);
+    });
     this.port = (this.server.address() as { port: number }).port;
+    if (portFile) await writeFile(portFile, `${this.port}\n`).catch(() => undefined);
     try {
       await writeFile('/proc/sys/net/ipv4/conf/all/route_localnet', '1');
       await this.nftScript(`table ip ${this.table}\ndelete table ip ${this.table}\n${hostRules(this.table, this.port)}`);
@@ -122,6 +143,12 @@ export class TaskEndpoints {
     return undefined;
   }
 
+  /** Whether a request from `source` may act for `task`: from the task's own address, or from loopback for a host-mode task. */
+  private fromTask(source: string, task: EndpointTask): boolean {
+    if (this.taskOfAddress(source) === task.spec.taskArn) return true;
+    return task.spec.networkMode === 'host' && /^127\./.test(source);
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     const source = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
@@ -132,7 +159,7 @@ export class TaskEndpoints {
       if (!id) return send(res, 400, { code: 'NoIdInRequest', message: 'CredentialsV2Request: No Credential ID in the request' });
       const task = [...this.o.tasks()].find((t) => t.spec.endpointId === id && t.spec.taskRoleCredentials);
       // A task may read only its own credentials: the id must match and the request come from it.
-      if (!task || this.taskOfAddress(source) !== task.spec.taskArn) {
+      if (!task || !this.fromTask(source, task)) {
         return send(res, 400, { code: 'InvalidIdInRequest', message: 'CredentialsV2Request: Credentials not found' });
       }
       const c = task.spec.taskRoleCredentials!;
@@ -141,7 +168,7 @@ export class TaskEndpoints {
     const m = /^\/v4\/([0-9a-f-]{36})(\/task|\/stats|\/task\/stats|\/taskWithTags)?$/.exec(path);
     if (!m) return send(res, 404, 'V4 container metadata handler: unable to get container ID');
     const found = this.findContainer(m[1]);
-    if (!found || this.taskOfAddress(source) !== found.task.spec.taskArn) return send(res, 404, `V4 container metadata handler: unable to get container ID from request`);
+    if (!found || !this.fromTask(source, found.task)) return send(res, 404, `V4 container metadata handler: unable to get container ID from request`);
     const { task, name } = found;
     switch (m[2]) {
       case undefined: return send(res, 200, this.containerView(task, name));

@@ -15,7 +15,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CreateClusterCommand, DescribeTasksCommand, ECSClient, ListClustersCommand, ListContainerInstancesCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand,
+  CreateClusterCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListClustersCommand, ListContainerInstancesCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand,
 } from '@aws-sdk/client-ecs';
 import { ECRClient, CreateRepositoryCommand } from '@aws-sdk/client-ecr';
 import { CreateSecurityGroupCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client, RevokeSecurityGroupEgressCommand } from '@aws-sdk/client-ec2';
@@ -284,5 +284,48 @@ describe('task role and secrets', () => {
     for (const line of [...server.output, ...agent.output]) assert.ok(!line.includes(password), 'the registry password reached a log');
     await ecs.send(new StopTaskCommand({ cluster, task: t }));
 
+  });
+
+  it('a host-mode task reads its credentials and metadata on the endpoint\'s loopback address, also after an agent restart; other tasks\' ids are refused there', { timeout: 180_000 }, async () => {
+    await ecs.send(new RegisterTaskDefinitionCommand({
+      family: 'hostmode', networkMode: 'host', taskRoleArn: `arn:aws:iam::${ACCT}:role/app-task`,
+      containerDefinitions: [{
+        name: 'h', image, memory: 32,
+        command: ['sh', '-c', [
+          'sleep 1',
+          'echo "FULL=$AWS_CONTAINER_CREDENTIALS_FULL_URI"',
+          'echo "REL=${AWS_CONTAINER_CREDENTIALS_RELATIVE_URI:-none}"',
+          'echo "CREDS=$(wget -q -O - $AWS_CONTAINER_CREDENTIALS_FULL_URI)"',
+          'echo "TASK=$(wget -q -O - $ECS_CONTAINER_METADATA_URI_V4/task)"',
+          'exec sleep 600',
+        ].join('; ')],
+      }],
+    }));
+    const def = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'hostmode' }))).taskDefinition!;
+    assert.ok(def.requiresAttributes!.some((a) => a.name === 'com.amazonaws.ecs.capability.task-iam-role-network-host'), 'placed only where host-mode task roles work, as ECS requires');
+    const t = await runTask('hostmode');
+    const out = await until('the host-mode container printed its findings', async () => { const o = containerOutput(t); return /TASK=/.test(o) && o; });
+    const full = /^FULL=(http:\/\/127\.0\.0\.1:(\d+)\/v2\/credentials\/[0-9a-f]{32})$/m.exec(out);
+    assert.ok(full, `a loopback full credentials URI: ${out}`);
+    assert.match(out, /^REL=none$/m, 'no relative URI: 169.254.170.2 is not this task\'s to reach in host mode');
+    const creds = JSON.parse(/^CREDS=(.*)$/m.exec(out)![1]) as { RoleArn: string; AccessKeyId: string };
+    assert.equal(creds.RoleArn, `arn:aws:iam::${ACCT}:role/app-task`);
+    assert.match(creds.AccessKeyId, /^ASIA/);
+    assert.equal((JSON.parse(/^TASK=(.*)$/m.exec(out)![1]) as { TaskARN: string }).TaskARN, t);
+    // From loopback only a host-mode task's id is answered: the bridge task's id (first test) is not.
+    const port = full![2];
+    const other = await fetch(`http://127.0.0.1:${port}${credsUri}`);
+    assert.equal(other.status, 400);
+    assert.equal(((await other.json()) as { code: string }).code, 'InvalidIdInRequest');
+    // The agent restarts on the same port, so the running container's URI still works.
+    await agent.kill('SIGKILL');
+    await agent.restart();
+    await until('agent reconnected', async () => (await ecs.send(new ListContainerInstancesCommand({ cluster, filter: 'agentConnected == true' }))).containerInstanceArns?.length === 1);
+    const again = await until('the host-mode task\'s URI answers after the restart', async () => {
+      const r = await fetch(full![1]).catch(() => undefined);
+      return r?.status === 200 && (await r.json()) as { RoleArn: string };
+    }, 30_000);
+    assert.equal(again.RoleArn, `arn:aws:iam::${ACCT}:role/app-task`);
+    await ecs.send(new StopTaskCommand({ cluster, task: t }));
   });
 });

@@ -551,6 +551,7 @@ export function requiredAttributes(def: Pick<NormalizedTaskDefinition, 'containe
   const docker = (v: string) => names.add(`com.amazonaws.ecs.capability.docker-remote-api.${v}`);
   if (def.networkMode === 'awsvpc') { names.add('ecs.capability.task-eni'); docker('1.18'); }
   if (def.taskRoleArn) { names.add('com.amazonaws.ecs.capability.task-iam-role'); docker('1.19'); }
+  if (def.taskRoleArn && def.networkMode === 'host') names.add('com.amazonaws.ecs.capability.task-iam-role-network-host');
   if ((def.cpu !== undefined || def.memory !== undefined) && !def.requiresCompatibilities?.includes('FARGATE')) names.add('ecs.capability.task-cpu-mem-limit');
   if (def.pidMode !== undefined || def.ipcMode !== undefined) names.add('ecs.capability.pid-ipc-namespace-sharing');
   for (const v of def.volumes ?? []) {
