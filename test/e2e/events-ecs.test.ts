@@ -3,13 +3,15 @@
  * that exits 1, a rule on "task STOPPED with a container exit code ≠ 0" with a log group target, and
  * the event read back with @aws-sdk/client-cloudwatch-logs. A task that exits 0 stops first and must
  * not be delivered (events go out in commit order, so its event was decided before the failing one's).
+ * A second rule on the same pattern has an ECS RunTask target: the failed task's ARN reaches the
+ * cleanup task it starts through an InputTransformer (containerOverrides environment).
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateClusterCommand, DescribeTasksCommand, ListContainerInstancesCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type Task } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, DescribeTasksCommand, ListContainerInstancesCommand, ListTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type Task } from '@aws-sdk/client-ecs';
 import { ECRClient, CreateRepositoryCommand } from '@aws-sdk/client-ecr';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
@@ -84,6 +86,17 @@ describe('ECS task state changes through EventBridge', () => {
       } },
     ] }));
     assert.equal(put.FailedEntryCount, 0);
+    const cleanupDef = (await server.ecs().send(new RegisterTaskDefinitionCommand({ family: 'cleanup', containerDefinitions: [
+      { name: 'main', image, memory: 32, command: ['sh', '-c', 'echo cleaning up after $FAILED_TASK; exit 0'] },
+    ] }))).taskDefinition!.taskDefinitionArn!;
+    const ruleArn = (await eb.send(new PutRuleCommand({ Name: 'rerun-failed', EventPattern: JSON.stringify(pattern) }))).RuleArn!;
+    const clusterArn = `arn:aws:ecs:us-east-1:${ruleArn.split(':')[4]}:cluster/${cluster}`;
+    const rerun = await eb.send(new PutTargetsCommand({ Rule: 'rerun-failed', Targets: [{
+      Id: 'cleanup', Arn: clusterArn, RoleArn: 'arn:aws:iam::000000000000:role/ecsEventsRole',
+      EcsParameters: { TaskDefinitionArn: cleanupDef, TaskCount: 1, LaunchType: 'EC2' },
+      InputTransformer: { InputPathsMap: { task: '$.detail.taskArn' }, InputTemplate: '{"containerOverrides":[{"name":"main","environment":[{"name":"FAILED_TASK","value":"<task>"}]}]}' },
+    }] }));
+    assert.equal(rerun.FailedEntryCount, 0);
 
     const ok = await runToStop('exits-zero', 0);
     assert.equal(ok.containers![0].exitCode, 0);
@@ -131,5 +144,24 @@ describe('ECS task state changes through EventBridge', () => {
       return (await logs.send(new GetLogEventsCommand({ logGroupName: '/aws/events/failed-tasks-text', logStreamName: s[0].logStreamName! }))).events?.[0]?.message;
     }, 30_000);
     assert.equal(text, `"${failed.taskArn} stopped (exit 1): Essential container in task exited"`);
+
+    // The RunTask target: one cleanup task, started by the rule, with the failed task's ARN in its environment.
+    const started = await until('the cleanup task the rule started', async () => {
+      const arns = (await server.ecs().send(new ListTasksCommand({ cluster, startedBy: 'events-rule/rerun-failed', desiredStatus: 'STOPPED' }))).taskArns ?? [];
+      const running = (await server.ecs().send(new ListTasksCommand({ cluster, startedBy: 'events-rule/rerun-failed' }))).taskArns ?? [];
+      const all = [...new Set([...arns, ...running])];
+      return all.length > 0 ? all : undefined;
+    }, 30_000);
+    assert.equal(started.length, 1, 'one task: the exit-0 task started none, and a retried delivery starts none twice');
+    const cleanup = (await server.ecs().send(new DescribeTasksCommand({ cluster, tasks: started }))).tasks![0];
+    assert.equal(cleanup.taskDefinitionArn, cleanupDef);
+    assert.equal(cleanup.group, 'family:cleanup');
+    assert.equal(cleanup.startedBy, 'events-rule/rerun-failed');
+    assert.deepEqual(cleanup.overrides?.containerOverrides?.[0]?.environment, [{ name: 'FAILED_TASK', value: failed.taskArn }]);
+    const done = await until('the cleanup task stops', async () => {
+      const t = (await server.ecs().send(new DescribeTasksCommand({ cluster, tasks: started }))).tasks![0];
+      return t.lastStatus === 'STOPPED' ? t : undefined;
+    });
+    assert.equal(done.containers![0].exitCode, 0, 'it ran, and its exit 0 does not trigger the rule again');
   });
 });

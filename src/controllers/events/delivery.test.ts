@@ -198,3 +198,14 @@ describe('schedule rules', () => {
     await t.store.close();
   });
 });
+
+describe('ECS targets: the input as RunTask overrides', () => {
+  it('a JSON object with override members is the overrides; anything else is none', async () => {
+    const { overridesOf } = await import('./ecs-target.js');
+    assert.deepEqual(overridesOf('{"containerOverrides":[{"name":"main","environment":[{"name":"A","value":"1"}]}],"cpu":"256","other":1}'),
+      { containerOverrides: [{ name: 'main', environment: [{ name: 'A', value: '1' }] }], cpu: '256' });
+    assert.equal(overridesOf(JSON.stringify(event({}))), undefined, 'the event itself (no input set) carries no overrides');
+    assert.equal(overridesOf('"text"'), undefined);
+    assert.equal(overridesOf('not json'), undefined);
+  });
+});

@@ -18,8 +18,8 @@
  *
  * Entries are taken in commit order (createRevision), so one task's events reach a target in order.
  * Targets Wharf delivers to: CloudWatch Logs log groups (arn:aws:logs:…:log-group:NAME), one log stream
- * per event named by its id, as EventBridge does. Other target kinds are not delivered yet: the event
- * is dropped for that target with a warning.
+ * per event named by its id, as EventBridge does; ECS clusters with EcsParameters (RunTask, ecs-target.ts).
+ * Other target kinds are not delivered yet: the event is dropped for that target with a warning.
  */
 import type { Logger } from 'pino';
 import type { Target } from '@aws-sdk/client-eventbridge';
@@ -29,6 +29,8 @@ import { eventsKeys, type OutboxEvent, type RuleRecord } from '../../model/event
 import { rulesMatching } from '../../model/events/route.js';
 import { targetPayload } from '../../model/events/target-input.js';
 import { fireSchedules } from './schedules.js';
+import { runEcsTarget, UnsupportedTarget } from './ecs-target.js';
+import type { ClusterCache } from '../shared/placement-commit.js';
 
 /** The part of CloudWatch Logs delivery needs (the region's LogsBackend has it). */
 export interface LogSink {
@@ -44,6 +46,8 @@ export interface DeliveryOptions {
   scope: { region: string; accountId: string };
   clock: () => Date;
   log: Logger;
+  /** Placement in the region (ECS RunTask targets); without it ECS targets are skipped. */
+  placement?: ClusterCache;
   /** How often entries waiting for a retry are looked at; new entries are taken at once (watch). Default 1 s. */
   tickMs?: number;
 }
@@ -52,7 +56,6 @@ export interface DeliveryOptions {
 const DEFAULT_RETRY = { attempts: 185, maxAgeSeconds: 86_400 };
 const MAX_BACKOFF_MS = 5 * 60_000;
 
-class Unsupported extends Error {}
 
 export class EventDelivery {
   private running = false;
@@ -106,10 +109,10 @@ export class EventDelivery {
           const id = `${rule.name}/${target.Id}`;
           if (done.has(id)) continue;
           try {
-            this.deliver(rule, target, rec, now);
+            await this.deliver(rule, target, rec, now);
             done.add(id);
           } catch (err) {
-            if (err instanceof Unsupported) {
+            if (err instanceof UnsupportedTarget) {
               this.o.log.warn({ rule: rule.arn, target: target.Arn, eventId: rec.event.id }, err.message);
               done.add(id);
             } else {
@@ -120,8 +123,13 @@ export class EventDelivery {
         }
       }
       const guard = [{ key: kv.key, target: 'version' as const, op: '==' as const, value: kv.version }];
+      // The entry goes with the markers of its RunTask deliveries (ecs-target.ts).
+      const removal = [{ type: 'delete' as const, key: kv.key }, ...[...done].map((d) => {
+        const [r, ...t] = d.split('/');
+        return { type: 'delete' as const, key: eventsKeys.delivered(rec.event.id, r, t.join('/')) };
+      })];
       if (failed.length === 0) {
-        await this.o.store.txn({ compare: guard, success: [{ type: 'delete', key: kv.key }] });
+        await this.o.store.txn({ compare: guard, success: removal });
         continue;
       }
       const attempts = (rec.delivery?.attempts ?? 0) + 1;
@@ -129,7 +137,7 @@ export class EventDelivery {
       const maxAgeMs = 1000 * Math.min(...failed.map((f) => f.target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_RETRY.maxAgeSeconds));
       if (attempts > maxAttempts || now - rec.receivedAt > maxAgeMs) {
         this.o.log.warn({ eventId: rec.event.id, targets: failed.map((f) => f.target.Arn), attempts }, 'event dropped: its targets failed past their retry policy');
-        await this.o.store.txn({ compare: guard, success: [{ type: 'delete', key: kv.key }] });
+        await this.o.store.txn({ compare: guard, success: removal });
         continue;
       }
       const next: OutboxEvent = { ...rec, delivery: { done: [...done], attempts, nextAttemptAt: now + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (attempts - 1)) } };
@@ -137,7 +145,7 @@ export class EventDelivery {
     }
   }
 
-  private deliver(rule: RuleRecord, target: Target, rec: OutboxEvent, now: number): void {
+  private async deliver(rule: RuleRecord, target: Target, rec: OutboxEvent, now: number): Promise<void> {
     const arn = target.Arn!;
     const payload = targetPayload(target, rec.event, { name: rule.name, arn: rule.arn }, rec.receivedAt);
     if (/^arn:aws[\w-]*:logs:[^:]*:\d*:log-group:/.test(arn)) {
@@ -152,6 +160,14 @@ export class EventDelivery {
       this.o.logs.putLogEvents(group, stream, [{ timestamp: Number.isNaN(at) ? now : at, message: payload }], now);
       return;
     }
-    throw new Unsupported(`Wharf does not deliver to this kind of target yet (${arn.split(':')[2] ?? arn}); only CloudWatch Logs log groups`);
+    if (/^arn:aws[\w-]*:ecs:[^:]+:\d{12}:cluster\//.test(arn) && target.EcsParameters) {
+      if (!this.o.placement) throw new UnsupportedTarget('ECS targets are not run by this server');
+      const started = await runEcsTarget({ store: this.o.store, placement: this.o.placement, scope: this.o.scope }, {
+        clusterArn: arn, params: target.EcsParameters, payload, ruleName: rule.name, markerKey: eventsKeys.delivered(rec.event.id, rule.name, target.Id!), now,
+      });
+      this.o.log.info({ rule: rule.arn, eventId: rec.event.id, started }, 'event target ran ECS tasks');
+      return;
+    }
+    throw new UnsupportedTarget(`Wharf does not deliver to this kind of target yet (${arn.split(':')[2] ?? arn}); only CloudWatch Logs log groups and ECS clusters (EcsParameters)`);
   }
 }

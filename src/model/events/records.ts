@@ -9,6 +9,8 @@
  *                                        guarded write each)
  *   /events/schedule/default/<rule>      ScheduleStateRecord: a schedule rule's progress (schedules run on
  *                                        the default bus only)
+ *   /events/delivered/<event>/<rule>/<target>   a marker written with a RunTask target's tasks, so a
+ *                                        retried delivery does not start them twice
  *   /events/outbox/<bus>/<seq>           OutboxEvent: an event accepted on a bus that some rule matched,
  *                                        waiting for delivery (zero-padded arrival time, then the event id)
  *
@@ -104,6 +106,8 @@ export const eventsKeys = {
   outbox: (bus: string, receivedAt: number, id: string) => `/events/outbox/${bus}/${String(receivedAt).padStart(15, '0')}-${id}`,
   outboxOf: (bus: string) => `/events/outbox/${bus}/`,
   outboxAll: () => '/events/outbox/',
+  /** A delivery that must not happen twice (ECS RunTask targets): written with its effect. */
+  delivered: (eventId: string, rule: string, targetId: string) => `/events/delivered/${eventId}/${rule}/${targetId}`,
   schedule: (rule: string) => `/events/schedule/default/${rule}`,
   schedules: () => '/events/schedule/default/',
 };
