@@ -70,6 +70,8 @@ export async function reconcileServiceRegistries(o: { store: Store; region: stri
       const svc = byName.get(`${cluster}/${t.group.slice('service:'.length)}`);
       const registries = (svc?.serviceRegistries ?? []) as ServiceRegistry[];
       if (registries.length === 0 && !t.discovery) continue;
+      // Done with: stopped and known deregistered (stopped tasks stay in the store until reaped).
+      if (t.lastStatus === 'STOPPED' && t.discovery?.state === 'deregistered') continue;
       instances ??= new Map((await store.range(keys.containerInstances(cluster))).kvs.map((x) => JSON.parse(x.value) as ContainerInstanceRecord).map((i) => [i.id, i]));
       const inst = t.containerInstanceId ? instances.get(t.containerInstanceId) : undefined;
       const up = t.lastStatus === 'RUNNING' && t.desiredStatus === 'RUNNING';
