@@ -58,6 +58,12 @@ export interface GatewayOptions {
     Promise<Pick<TaskSpec, 'endpointId' | 'taskRoleCredentials' | 'secretEnvironment' | 'initError'> & { repositoryAuth?: RegistryCredentials[] }>;
   /** Agent stats (fire-and-forget) go here: CloudWatch metrics and Prometheus (src/telemetry). */
   onStats?: (cluster: string, msg: Extract<AgentMessage, { type: 'stats' }>) => void;
+  /**
+   * Task role credentials are resent this long before they expire (the task-start resolver reissues
+   * them then); checked every `credentialsCheckMs` (default: a tenth of it, at most a minute).
+   */
+  credentialsRefreshBelowMs?: number;
+  credentialsCheckMs?: number;
   /** Heartbeat: ping every `pingMs`; a connection silent for `deadMs` is closed. */
   pingMs?: number;
   deadMs?: number;
@@ -69,6 +75,8 @@ interface Session {
   instanceId: string;
   /** Per task: the desired fingerprint last sent, so observation writes are not echoed back. */
   sent: Map<string, string>;
+  /** Per task with a role: when the credentials last sent expire. */
+  credentialsUntil: Map<string, number>;
   alive: boolean;
 }
 
@@ -111,6 +119,7 @@ export class AgentGateway {
   private readonly abort = new AbortController();
   private readonly defs = new Map<string, TaskDefinitionRecord>();
   private timer?: NodeJS.Timeout;
+  private credentialsTimer?: NodeJS.Timeout;
   /** The compiled security-group policy last sent to agents, as JSON. */
   private policyJson = '';
   private policyTimer?: NodeJS.Timeout;
@@ -150,6 +159,26 @@ export class AgentGateway {
       }
     }, ping);
     this.timer.unref();
+    // Task role credentials: resend a running task's spec (with fresh ones) before they expire.
+    const below = this.o.credentialsRefreshBelowMs ?? 3600_000;
+    this.credentialsTimer = setInterval(() => void this.refreshCredentials(below).catch((err) => this.o.log.warn({ err }, 'credentials refresh failed')),
+      this.o.credentialsCheckMs ?? Math.min(60_000, Math.max(1000, below / 10)));
+    this.credentialsTimer.unref();
+  }
+
+  private async refreshCredentials(belowMs: number): Promise<void> {
+    const now = this.o.clock().getTime();
+    for (const s of this.sessions.values()) {
+      const due: TaskRecord[] = [];
+      for (const [arn, until] of s.credentialsUntil) {
+        if (until - now >= belowMs) continue;
+        const id = arn.slice(arn.lastIndexOf('/') + 1);
+        const t = (await getJson<TaskRecord>(this.o.store, keys.task(s.cluster, id)))?.value;
+        if (t && needsAgent(t) && agentDesiredStatus(t) !== 'STOPPED') due.push(t);
+        else s.credentialsUntil.delete(arn);
+      }
+      if (due.length > 0) await this.push(s, due, false);
+    }
   }
 
   /** Hooks the gateway into an HTTP server's upgrade path for `/agent`. */
@@ -199,6 +228,7 @@ export class AgentGateway {
   async close(): Promise<void> {
     this.abort.abort();
     clearInterval(this.timer);
+    clearInterval(this.credentialsTimer);
     clearTimeout(this.policyTimer);
     for (const s of this.sessions.values()) s.ws.close(1001, 'server shutting down');
     this.wss.close();
@@ -305,7 +335,7 @@ export class AgentGateway {
       if (attempt > 20) throw new Error('could not register the container instance: too many concurrent changes');
     }
 
-    const session: Session = { ws, cluster: m.cluster, instanceId: id, sent: new Map(), alive: true };
+    const session: Session = { ws, cluster: m.cluster, instanceId: id, sent: new Map(), credentialsUntil: new Map(), alive: true };
     const key = `${m.cluster}/${id}`;
     const old = this.sessions.get(key);
     this.sessions.set(key, session);
@@ -328,6 +358,8 @@ export class AgentGateway {
       const spec = await this.spec(t);
       if (spec) specs.push(spec);
       s.sent.set(t.taskArn, fingerprint(t));
+      if (spec?.taskRoleCredentials && spec.desiredStatus !== 'STOPPED') s.credentialsUntil.set(t.taskArn, spec.taskRoleCredentials.expiration);
+      else s.credentialsUntil.delete(t.taskArn);
     }
     if (specs.length > 0 || full) this.send(s.ws, { type: 'desired', full, tasks: specs });
   }

@@ -4,7 +4,9 @@
  * execution role's permissions. Nothing resolved here is stored: it rides the agent's TaskSpec.
  *
  *   taskRoleArn       role must exist and trust ecs-tasks.amazonaws.com ─► an STS session for the role
- *                     (6 h, reissued when less than 1 h is left), session name = the task id
+ *                     (6 h, reissued when less than 1 h is left), session name = the task id; the
+ *                     dispatcher resends a running task's spec when its credentials come due, so the
+ *                     agent serves fresh ones before the old ones expire
  *   secrets           executionRoleArn must be assumable the same way; each valueFrom is authorized as
  *                     that role (secretsmanager:GetSecretValue / ssm:GetParameters) and read
  *   repositoryCredentials  the same, for a Secrets Manager secret holding {"username","password"}: the
@@ -45,8 +47,9 @@ export interface TaskStartOutput {
   initError?: string;
 }
 
+/** A task role session lasts 6 h (WHARF_TASK_CREDENTIALS_SECONDS); it is reissued when less than min(1 h, half of it) is left. */
 const SESSION_SECONDS = 6 * 3600;
-const REISSUE_BELOW_MS = 3600_000;
+export const reissueBelowMs = (sessionSeconds: number): number => Math.min(3600_000, (sessionSeconds * 1000) / 2);
 const TASKS = 'ecs-tasks.amazonaws.com';
 const PREFIX = 'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: ';
 
@@ -55,7 +58,13 @@ class StartError extends Error {}
 export class TaskStartResolver {
   private readonly sessions = new Map<string, SessionRecord>();
 
-  constructor(private readonly o: { store: Store; iam: IamDirectory; box?: SecretBox; accountId: string; region: string; endpointKey: string }) {}
+  private readonly sessionSeconds: number;
+  private readonly reissueBelow: number;
+
+  constructor(private readonly o: { store: Store; iam: IamDirectory; box?: SecretBox; accountId: string; region: string; endpointKey: string; sessionSeconds?: number }) {
+    this.sessionSeconds = o.sessionSeconds ?? SESSION_SECONDS;
+    this.reissueBelow = reissueBelowMs(this.sessionSeconds);
+  }
 
   /** The per-task id in the credentials and metadata URIs: unguessable, stable across reconnects. */
   endpointId(taskArn: string): string {
@@ -74,8 +83,8 @@ export class TaskStartResolver {
       if (input.taskRoleArn) {
         const roleName = this.assumable(input.taskRoleArn);
         let s = this.sessions.get(input.taskArn);
-        if (!s || s.roleName !== roleName || s.expiration - now.getTime() < REISSUE_BELOW_MS) {
-          s = await issueSession(this.o.store, this.o.iam, { kind: 'role', roleName, sessionName: taskId, durationSeconds: SESSION_SECONDS }, now);
+        if (!s || s.roleName !== roleName || s.expiration - now.getTime() < this.reissueBelow) {
+          s = await issueSession(this.o.store, this.o.iam, { kind: 'role', roleName, sessionName: taskId, durationSeconds: this.sessionSeconds }, now);
           this.sessions.set(input.taskArn, s);
         }
         out.taskRoleCredentials = { roleArn: input.taskRoleArn, accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey, token: s.sessionToken, expiration: s.expiration };

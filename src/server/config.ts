@@ -65,6 +65,11 @@ export interface ServerTuning {
   /** Application Auto Scaling (docs/autoscaling.md): WHARF_AUTOSCALING_TICK_MS (10 s), how often targets are looked at. */
   autoscalingTickMs: number;
   /**
+   * WHARF_TASK_CREDENTIALS_SECONDS (6 h): how long a task role's session lasts. Fresh credentials reach
+   * the task when less than min(1 h, half of it) is left (docs/iam.md). Tests shorten it.
+   */
+  taskCredentialsSeconds: number;
+  /**
    * WHARF_TARGET_TRACKING_ALARMS=<period s>/<high datapoints>/<low datapoints> (AWS's: 60/3/15): the
    * timing of the alarms target tracking policies make. Tests shorten it so a scale-out takes seconds.
    */
@@ -100,6 +105,7 @@ export function resolveTuning(env: Record<string, string | undefined>): ServerTu
     fargateIdleMs: num('WHARF_FARGATE_IDLE_MS'),
     fargateMaxHosts: num('WHARF_FARGATE_MAX_HOSTS'),
     autoscalingTickMs: num('WHARF_AUTOSCALING_TICK_MS') ?? 10_000,
+    taskCredentialsSeconds: num('WHARF_TASK_CREDENTIALS_SECONDS') ?? 6 * 3600,
     targetTrackingAlarms: trackingTiming(env.WHARF_TARGET_TRACKING_ALARMS),
     testClockFile: env.WHARF_TEST_CLOCK_FILE,
   };

@@ -11,7 +11,7 @@ import type { Store } from '../store/store.js';
 import { AccessKeys, type AccessKey } from '../iam/access-keys.js';
 import { IamDirectory, ensureBootstrapUser } from '../iam/directory.js';
 import { SecretBox } from '../iam/secret-box.js';
-import { TaskStartResolver } from '../iam/task-start.js';
+import { reissueBelowMs, TaskStartResolver } from '../iam/task-start.js';
 import { ApiDispatcher } from '../api/dispatch.js';
 import { AwsJsonCodec } from '../protocol/codecs/aws-json.js';
 import type { ApiDeps, ServiceDefinition } from '../api/types.js';
@@ -142,7 +142,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
   const app = await buildApp({ dispatcher, logger: log, plugins: buildPlugins({ store, registry, telemetry }) });
   const joinToken = await ensureJoinToken(store);
   const registryAuth = new RegistryAuth(store, keys);
-  const taskStart = new TaskStartResolver({ store, iam, box: deps.secretBox, accountId: cfg.accountId, region: cfg.region, endpointKey: joinToken });
+  const taskStart = new TaskStartResolver({ store, iam, box: deps.secretBox, accountId: cfg.accountId, region: cfg.region, endpointKey: joinToken, sessionSeconds: cfg.tuning.taskCredentialsSeconds });
   const poolToken = await ensurePoolToken(store);
   let markListening!: () => void;
   const listening = new Promise<void>((r) => { markListening = r; });
@@ -187,6 +187,8 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
       // The managed Fargate pool's agents join the configured region (docs/fargate.md).
       ...(home ? { verifyPoolToken: poolTokenVerifier(store), taskStart: (t: Parameters<TaskStartResolver['resolve']>[0]) => taskStart.resolve(t, new Date()) } : {}),
       onStats: (cluster, msg) => telemetry.onStats(cluster, msg, region),
+      // Resend task role credentials a little before the resolver would reissue them anyway.
+      credentialsRefreshBelowMs: reissueBelowMs(cfg.tuning.taskCredentialsSeconds),
       registryAuth: registryAuthFor(region),
     });
     const reaper = startTaskReaper({ store: rstore, clock: deps.clock });
