@@ -29,6 +29,7 @@ import { TaskEndpoints } from './task-endpoints.js';
 import { LogShipping, httpLogTransport } from './awslogs/shipper.js';
 import { FileLogCheckpoints } from './awslogs/checkpoint.js';
 import { TaskNetworks } from './network/task-networks.js';
+import { isPauseContainer } from './namespace-pause.js';
 
 export const AGENT_VERSION = '0.1.0';
 /** Like the ECS agent's git hash in versionInfo: identifies this agent's build (a hash of its code). */
@@ -264,15 +265,16 @@ export class Agent {
       if (this.actors.has(arn)) continue;
       this.log.warn({ taskArn: arn, containers: ctrs.map((c) => c.name) }, 'orphan containers (task unknown here and to the control plane): removing');
       // Not awaited: a stop may take its whole timeout, and new desired tasks must not wait behind it.
-      for (const c of ctrs) {
-        if (this.removingOrphans.has(c.id)) continue;
-        this.removingOrphans.add(c.id);
-        void this.o.driver.stopContainer(c.id, { timeoutSeconds: this.o.orphanStopTimeoutSeconds ?? this.o.actor?.stopTimeoutSeconds ?? 30 })
+      // Pause containers after the rest: the runtime keeps one while containers that joined it exist.
+      const removeOrphan = (c: ContainerSummary) => this.o.driver.stopContainer(c.id, { timeoutSeconds: this.o.orphanStopTimeoutSeconds ?? this.o.actor?.stopTimeoutSeconds ?? 30 })
           .catch(() => {})
-          .then(() => this.o.driver.removeContainer(c.id))
+        .then(() => this.o.driver.removeContainer(c.id))
           .catch((e: unknown) => this.log.warn({ id: c.id, err: String(e) }, 'orphan remove failed'))
-          .finally(() => this.removingOrphans.delete(c.id));
-      }
+        .finally(() => this.removingOrphans.delete(c.id));
+      const todo = ctrs.filter((c) => !this.removingOrphans.has(c.id));
+      for (const c of todo) this.removingOrphans.add(c.id);
+      const isPause = (c: ContainerSummary) => isPauseContainer(c.labels[LABELS.containerName]);
+      void Promise.all(todo.filter((c) => !isPause(c)).map(removeOrphan)).then(() => Promise.all(todo.filter(isPause).map(removeOrphan)));
     }
   }
 

@@ -11,6 +11,7 @@
  * - portMappings: bridge → runtime port bindings (hostPort 0/absent = dynamic); host → no bindings (the
  *   container binds host ports itself; we report hostPort = containerPort); none → no ports at all;
  *   awsvpc → the task's own namespace (`container:<pause>`), no bindings.
+ * - pidMode/ipcMode task → `container:<pause>` (src/agent/namespace-pause.ts); host/none as given.
  * - privileged is false unless asked; no-new-privileges stays the driver's default (on), except for
  *   privileged containers, where it would be meaningless.
  * - Wharf's labels go in `labels` (the driver lets them win over the user's `dockerLabels`).
@@ -57,7 +58,13 @@ export function containerLabels(spec: TaskSpec, c: EcsContainer, hostId: string)
   };
 }
 
-export function toContainerSpec(spec: TaskSpec, c: EcsContainer, opts: { hostId: string; image?: string; networkMode?: NetworkMode; endpointsPort?: number }): ContainerSpec {
+export function toContainerSpec(
+  spec: TaskSpec, c: EcsContainer,
+  opts: {
+    hostId: string; image?: string; networkMode?: NetworkMode; endpointsPort?: number;
+    /** pidMode/ipcMode task: the pause container holding them. */ namespacePause?: string;
+  },
+): ContainerSpec {
   // awsvpc: every container joins the task's pause container (`container:<id>`); ports need no binding
   // there (the task has its own address, hostPort = containerPort).
   const networkMode = opts.networkMode ?? networkModeOf(spec);
@@ -97,6 +104,9 @@ export function toContainerSpec(spec: TaskSpec, c: EcsContainer, opts: { hostId:
   }
   if (spec.pidMode === 'host') out.pidMode = 'host';
   if (spec.ipcMode === 'host' || spec.ipcMode === 'none') out.ipcMode = spec.ipcMode;
+  // task: every container joins the task's pause container (src/agent/namespace-pause.ts).
+  if (spec.pidMode === 'task' && opts.namespacePause) out.pidMode = `container:${opts.namespacePause}`;
+  if (spec.ipcMode === 'task' && opts.namespacePause) out.ipcMode = `container:${opts.namespacePause}`;
   if (c.disableNetworking) {
     // No network at all, whatever the task's mode (ECS: Docker's NetworkDisabled).
     out.networkMode = 'none';

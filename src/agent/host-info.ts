@@ -66,8 +66,9 @@ function dockerApiVersions(apiVersion: string): string[] {
 /**
  * Attributes, named as the ECS agent names them, so task definitions' requiresAttributes (computed in
  * src/model/ecs/task-definition.ts) match exactly what this agent can do. Not advertised, because not
- * supported yet: efs, env-files, docker-plugin volumes other than local, firelens, nvidia. pid-ipc-namespace-sharing is
- * advertised for pidMode/ipcMode `host` (and ipcMode `none`); registration refuses `task` for now. task-eni (awsvpc) only when the host can do it.
+ * supported yet: efs, env-files, docker-plugin volumes other than local, firelens, nvidia. pid-ipc-namespace-sharing
+ * covers pidMode/ipcMode `host`, ipcMode `none` and both `task` modes (a pause container from the agent's
+ * own pause image, src/agent/namespace-pause.ts). task-eni (awsvpc) only when the host can do it.
  */
 export function hostAttributes(opts: {
   /** The agent serves the task credentials endpoint. */

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { ContainerDefinition } from '@aws-sdk/client-ecs';
 import { LABELS, statusRank, containerStatusRank, type TaskReport, type TaskSpec } from '../protocol/agent-messages.js';
 import { FakeDriver } from './runtime/fake/fake-driver.js';
+import type { ContainerSpec } from './runtime/driver.js';
 import { MemoryCheckpointStore } from './checkpoint.js';
 import { HOST_ID_LABEL, runtimeName } from './container-spec.js';
 import { TaskActor, shouldRestart, type TaskActorOptions } from './task-actor.js';
@@ -341,6 +342,46 @@ describe('task actor', () => {
     const r = await h2.until((x) => x.lastStatus === 'STOPPED');
     assert.equal(r.stopCode, 'EssentialContainerExited');
     assert.equal(r.containers[0].exitCode, 9);
+  });
+
+  it('pidMode/ipcMode task: a namespace pause container first, the containers join it, it stops and is removed last', async () => {
+    const spec = taskSpec([{ name: 'a', command: ['sleep', '30'] }, { name: 'b', command: ['sleep', '30'] }], { pidMode: 'task', ipcMode: 'task' });
+    const h = harness(spec, { cleanupDelayMs: 50 });
+    const done = h.actor.start();
+    await h.until((x) => x.lastStatus === 'RUNNING');
+    const creates = h.driver.calls.filter((c) => c.op === 'create').map((c) => c.args[0] as ContainerSpec);
+    assert.equal(creates.length, 3);
+    const [pause, ...ctrs] = creates;
+    assert.equal(pause.labels?.[LABELS.containerName], '~internal~ecs~pause~namespace');
+    assert.equal(pause.labels?.[LABELS.taskArn], spec.taskArn);
+    assert.equal(pause.ipcMode, 'shareable');
+    const pauseId = (await h.driver.inspect(pause.name)).id;
+    for (const c of ctrs) assert.deepEqual([c.pidMode, c.ipcMode], [`container:${pauseId}`, `container:${pauseId}`], c.name);
+    assert.deepEqual(h.last().containers.map((c) => c.name), ['a', 'b'], 'the pause container is not a container of the task');
+
+    // An agent restart adopts the task: no second pause container.
+    h.actor.close();
+    const h2 = harness(spec, { driver: h.driver, cleanupDelayMs: 50 }, { checkpoint: h.checkpoints.loadAll()[0], existing: await h.driver.listContainers({ [LABELS.taskArn]: spec.taskArn }) });
+    const done2 = h2.actor.start();
+    await h2.until((x) => x.lastStatus === 'RUNNING' && x.containers.every((c) => c.lastStatus === 'RUNNING'));
+    assert.equal(h.driver.calls.filter((c) => c.op === 'create').length, 3);
+    h2.actor.update({ ...spec, desiredStatus: 'STOPPED', version: 2 });
+    await h2.until((x) => x.lastStatus === 'STOPPED');
+    const stopped = stops(h.driver);
+    assert.equal(stopped.at(-1), pauseId, 'the pause container stops after the task\'s containers');
+    await Promise.all([done, done2]);
+    const removed = h.driver.calls.filter((c) => c.op === 'remove').map((c) => c.args[0]);
+    assert.equal(removed.at(-1), pauseId, 'and is removed last');
+    assert.deepEqual(await h.driver.listContainers({ [LABELS.taskArn]: spec.taskArn }), []);
+  });
+
+  it('pidMode/ipcMode host, or none at all: no pause container', async () => {
+    const h = harness(taskSpec([{ name: 'a', command: ['sleep', '30'] }], { pidMode: 'host', ipcMode: 'none' }));
+    void h.actor.start();
+    await h.until((x) => x.lastStatus === 'RUNNING');
+    const creates = h.driver.calls.filter((c) => c.op === 'create').map((c) => c.args[0] as ContainerSpec);
+    assert.deepEqual(creates.map((c) => [c.pidMode, c.ipcMode]), [['host', 'none']]);
+    h.actor.close();
   });
 
   it('removes stopped containers after the cleanup delay', async () => {

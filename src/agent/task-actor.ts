@@ -43,6 +43,7 @@ import { HOST_ID_LABEL, healthCheckArgv, networkModeOf, toContainerSpec, type Ec
 import { credentialsHostOf } from '../model/ecs/image-ref.js';
 import type { ContainerState, ContainerSummary, RuntimeDriver } from './runtime/driver.js';
 import { OOM_REASON, RuntimeError, ecsReason, isRuntimeError } from './runtime/runtime-error.js';
+import { ensureNamespacePause, isPauseContainer, sharesTaskNamespaces, stopNamespacePause } from './namespace-pause.js';
 import { VOLUME_SCOPE_LABEL, VolumeError, containerMounts, planVolumes, type HostPathPolicy, type PlannedVolume } from './task-volumes.js';
 
 export interface TaskActorOptions {
@@ -169,6 +170,8 @@ export class TaskActor {
   private resumeStop = false;
   /** awsvpc: `container:<pause id>` once the task's namespace is up. */
   private joinNetwork?: `container:${string}`;
+  /** pidMode/ipcMode task: the id of the pause container whose namespaces the containers join. */
+  private namespacePause?: string;
   /** Where the task's volumes are on this host (planned once; pure, so also after an agent restart). */
   private planned?: PlannedVolume[];
 
@@ -299,7 +302,28 @@ export class TaskActor {
       }
       if (this.halted) return;
     }
+    if (sharesTaskNamespaces(this.spec) && this.ctrs.some((c) => c.status === 'PENDING' && !c.runtimeId)) {
+      try {
+        this.namespacePause = await this.ensureNamespacePause();
+      } catch (e) {
+        if (this.halted) return;
+        const reason = `ResourceInitializationError: failed to set up the task's shared PID/IPC namespace: ${(e as Error).message}`;
+        for (const c of this.ctrs) if (!c.runtimeId) this.setStopped(c, { reason });
+        this.requestStop('TaskFailedToStart', reason);
+        return;
+      }
+      if (this.halted) return;
+    }
     await Promise.all(this.ctrs.filter((c) => c.status === 'PENDING').map((c) => this.bringUp(c)));
+  }
+
+  /**
+   * pidMode/ipcMode task: the container holding the shared namespaces — awsvpc's network pause container
+   * when there is one, else the task's namespace pause container (made and started here if missing).
+   */
+  private async ensureNamespacePause(): Promise<string> {
+    if (this.joinNetwork) return this.joinNetwork.slice('container:'.length);
+    return ensureNamespacePause(this.o.driver, this.spec, this.o.hostId);
   }
 
   /** Reattaches to containers from the checkpoint or found by label, so nothing is started twice. */
@@ -450,7 +474,9 @@ export class TaskActor {
   }
 
   private async create(c: Ctr): Promise<void> {
-    const spec = toContainerSpec(this.spec, c.def, { hostId: this.o.hostId, networkMode: this.joinNetwork, endpointsPort: this.o.endpointsPort?.() });
+    // A restart (restartPolicy) after an agent restart may come before startup needed the pause's id.
+    if (sharesTaskNamespaces(this.spec) && !this.namespacePause) this.namespacePause = await this.ensureNamespacePause();
+    const spec = toContainerSpec(this.spec, c.def, { hostId: this.o.hostId, networkMode: this.joinNetwork, endpointsPort: this.o.endpointsPort?.(), namespacePause: this.namespacePause });
     if (c.def.mountPoints?.length) {
       this.planned ??= planVolumes(this.spec, { hostId: this.o.hostId, policy: this.o.hostPaths });
       spec.mounts = containerMounts(c.def.mountPoints, this.planned);
@@ -735,6 +761,11 @@ export class TaskActor {
         }
       }
     }
+    // pidMode/ipcMode task: the namespace pause goes once nothing uses it (awsvpc's went with detach).
+    if (sharesTaskNamespaces(this.spec) && this.spec.networkMode !== 'awsvpc') {
+      await stopNamespacePause(this.o.driver, this.spec, this.o.hostId)
+        .catch((e: unknown) => this.o.log.warn({ taskArn: this.taskArn, err: String(e) }, 'stopping the namespace pause container failed'));
+    }
     const t = this.now();
     this.executionStoppedAt = t;
     this.stoppedAt = t;
@@ -781,9 +812,9 @@ export class TaskActor {
     // By id, and by label too: a container whose create answer was lost (agent killed mid-create) is ours.
     const ids = new Set(this.ctrs.flatMap((c) => (c.runtimeId ? [c.runtimeId] : [])));
     try {
-      // The pause container last: the runtime will not remove it while containers that joined it exist.
+      // Pause containers last: the runtime will not remove one while containers that joined it exist.
       const found = await this.o.driver.listContainers({ [LABELS.taskArn]: this.taskArn, [HOST_ID_LABEL]: this.o.hostId });
-      const pause = found.filter((s) => s.labels[LABELS.containerName] === '~internal~ecs~pause').map((s) => s.id);
+      const pause = found.filter((s) => isPauseContainer(s.labels[LABELS.containerName])).map((s) => s.id);
       for (const s of found) if (!pause.includes(s.id)) ids.add(s.id);
       for (const id of pause) { ids.delete(id); ids.add(id); }
     } catch (e) {

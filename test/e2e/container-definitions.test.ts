@@ -348,13 +348,43 @@ describe('linuxParameters and container options, through the agent into a real c
     await Promise.all([stopAndWait(tty), stopAndWait(open)]);
   });
 
-  it('bad input: a Fargate definition with Docker-only options, bad tmpfs and swappiness, a task pidMode', async () => {
+  it('pidMode and ipcMode task: one container sees the other\'s process and reads what it wrote to /dev/shm; the pause container goes with the task', async () => {
+    const token = `shm-${process.pid}-${Date.now()}`;
+    // The reader starts once the writer is HEALTHY: its token is in its /dev/shm and `sleep 4242` runs.
+    const writer = {
+      name: 'writer', image, memory: 32, essential: true,
+      command: ['sh', '-c', `echo ${token} > /dev/shm/token && exec sleep 4242`],
+      healthCheck: { command: ['CMD-SHELL', 'test -f /dev/shm/token && ps | grep -q "[s]leep 4242"'], interval: 5, timeout: 3, retries: 3 },
+    };
+    const reader = app({
+      dependsOn: [{ containerName: 'writer', condition: 'HEALTHY' }],
+      command: ['sh', '-c', 'echo "ps=$(ps | grep -c "[s]leep 4242")"; echo "shm=$(cat /dev/shm/token 2>/dev/null)"; echo "pid1=$(tr "\\0" " " < /proc/1/cmdline)"; echo done; exec sleep 3600'],
+    });
+    register('cdef-ns-task', [writer, reader], { pidMode: 'task', ipcMode: 'task' });
+    register('cdef-ns-own', [writer, reader]);
+    const [shared, own] = await Promise.all([run('cdef-ns-task'), run('cdef-ns-own')]);
+    const [sharedLines, ownLines] = await Promise.all([
+      loggedLines('cdef-ns-task', shared, (l) => l.includes('done'), 90_000),
+      loggedLines('cdef-ns-own', own, (l) => l.includes('done'), 90_000),
+    ]);
+    assert.deepEqual(sharedLines.slice(0, 2), ['ps=1', `shm=${token}`], 'pidMode/ipcMode task: the writer\'s sleep and /dev/shm are visible');
+    assert.match(sharedLines[2], /^pid1=\/bin\/busybox sleep \d+ ?$/, 'PID 1 of the shared namespace is the pause process');
+    assert.deepEqual(ownLines.slice(0, 2), ['ps=0', 'shm='], 'without them each container has its own namespaces');
+    const t = await describe1(shared);
+    assert.deepEqual(t.containers!.map((c) => c.name).sort(), ['app', 'writer'], 'the pause container is not a container of the task');
+    assert.equal((await containersWithLabel('com.amazonaws.ecs.task-arn', shared)).length, 3, 'app, writer and the namespace pause container');
+    assert.equal((await containersWithLabel('com.amazonaws.ecs.task-arn', own)).length, 2, 'no pause container without pidMode/ipcMode task');
+    await Promise.all([stopAndWait(shared), stopAndWait(own)]);
+    await until(async () => (await containersWithLabel('com.amazonaws.ecs.task-arn', shared)).length === 0,
+      60_000, 'every container of the pidMode task task, its pause container included, removed after the cleanup delay');
+  });
+
+  it('bad input: a Fargate definition with Docker-only options, bad tmpfs and swappiness', async () => {
     const c = { name: 'a', image, memory: 16 };
     const cases: [object, RegExp][] = [
       [{ requiresCompatibilities: ['FARGATE'], networkMode: 'awsvpc', cpu: '256', memory: '512', containerDefinitions: [{ name: 'a', image, dnsServers: ['10.0.0.2'] }] }, /^Tasks using the Fargate launch type do not support dnsServers\.$/],
       [{ containerDefinitions: [{ ...c, linuxParameters: { tmpfs: [{ containerPath: 'scratch', size: 1 }] } }] }, /tmpfs.*absolute path/],
       [{ containerDefinitions: [{ ...c, linuxParameters: { maxSwap: 10, swappiness: 101 } }] }, /swappiness.*between 0 and 100/],
-      [{ containerDefinitions: [c], pidMode: 'task' }, /pidMode 'task'/],
       [{ containerDefinitions: [{ ...c, dockerSecurityOptions: ['seccomp=unconfined'] }] }, /dockerSecurityOptions/],
     ];
     for (const [over, message] of cases) {

@@ -155,6 +155,8 @@ export class TaskNetworks {
         id = await this.o.driver.createContainer({
           name, image, networkMode: 'none',
           labels: containerLabels(spec, { name: PAUSE_CONTAINER }, this.o.hostId),
+          // ipcMode task: the containers join its IPC namespace too (src/agent/namespace-pause.ts).
+          ...(spec.ipcMode === 'task' ? { ipcMode: 'shareable' as const } : {}),
           // The pause process needs nothing: no privileges, a tiny memory limit.
           memoryMiB: 16, capDrop: ['ALL'], readonlyRootfs: true,
         });

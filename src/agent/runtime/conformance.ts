@@ -333,6 +333,24 @@ export function runtimeConformance(name: string, h: RuntimeHarness): void {
       assert.notEqual(hostInit.output, ownInit.output, 'PID 1 is the host\'s, not the container\'s sleep');
     });
 
+    it('pidMode and ipcMode container:<id> join a shareable container\'s namespaces (ECS pidMode/ipcMode task)', async () => {
+      const holder = await createStarted({ command: ['sleep', '31'], ipcMode: 'shareable' });
+      const joined = await createStarted({ command: ['sleep', '32'], pidMode: `container:${holder}`, ipcMode: `container:${holder}` });
+      try {
+        const own = await createStarted({ command: ['sleep', '33'] });
+        const pid1 = async (id: string) => (await rt.exec(id, ['cat', '/proc/1/cmdline'], { timeoutMs: 5000 })).output;
+        const holderInit = await pid1(holder);
+        assert.match(holderInit, /sleep.31/);
+        assert.equal(await pid1(joined), holderInit, 'PID 1 of the joined container is the holder\'s sleep');
+        assert.notEqual(await pid1(own), holderInit, 'a container of its own has its own PID 1');
+        assert.ok((await rt.inspect(joined)).running);
+      } finally {
+        // The joined one first: Podman keeps a container others joined until they are gone.
+        await rt.removeContainer(joined);
+        await rt.removeContainer(holder);
+      }
+    });
+
     it('volumes: create (labels, driver options) is idempotent, list by label, remove only when unused', async () => {
       const name = `${run}-vol`;
       const labels = { 'wharf.test-run': run, purpose: 'conformance' };

@@ -353,7 +353,11 @@ export class FakeDriver implements RuntimeDriver {
       readonlyRootfs: c.spec.readonlyRootfs ?? false,
       memoryLimited: c.spec.memoryMiB !== undefined,
       pid1: pid1 && !c.spec.init,
-      file: (path) => fakeFile(c.spec, c.id, path),
+      file: (path) => {
+        // pidMode container:<id>: PID 1 is the other container's process.
+        const joined = path === '/proc/1/cmdline' && c.spec.pidMode?.startsWith('container:') ? this.containers.get(c.spec.pidMode.slice('container:'.length)) : undefined;
+        return joined ? fakeFile(joined.spec, joined.id, path) : fakeFile(c.spec, c.id, path);
+      },
       // An exec'd command gets neither the container's terminal nor its stdin.
       tty: pid1 && (c.spec.tty ?? false),
       stdinOpen: pid1 && (c.spec.openStdin ?? false),
