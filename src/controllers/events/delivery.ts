@@ -46,6 +46,8 @@ export interface DeliveryOptions {
   scope: { region: string; accountId: string };
   clock: () => Date;
   log: Logger;
+  /** Test-only (WHARF_TEST_FAULT=events:before-delivery): called before each delivery to a target. */
+  faultPoint?: (name: string) => void;
   /** Placement in the region (ECS RunTask targets); without it ECS targets are skipped. */
   placement?: ClusterCache;
   /** How often entries waiting for a retry are looked at; new entries are taken at once (watch). Default 1 s. */
@@ -108,6 +110,7 @@ export class EventDelivery {
         for (const target of rule.targets) {
           const id = `${rule.name}/${target.Id}`;
           if (done.has(id)) continue;
+          this.o.faultPoint?.('events:before-delivery');
           try {
             await this.deliver(rule, target, rec, now);
             done.add(id);

@@ -1,0 +1,83 @@
+/**
+ * No event is lost to a crash between a task's state change and its delivery: the dispatcher writes the
+ * "ECS Task State Change" event in the same transaction as the change (docs/events.md). The server is
+ * SIGKILLed (WHARF_TEST_FAULT=events:before-delivery) after the task's STOPPED is committed and just
+ * before the event reaches its target; after a restart the event is delivered.
+ *
+ * A scripted agent (test/support/scripted-agent.ts) plays the host: it runs the task and reports it
+ * STOPPED with exit code 1, so no container is needed.
+ */
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateClusterCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { startServerProcess, type TestServer } from '../support/server.js';
+import { ScriptedAgent } from '../support/scripted-agent.js';
+
+const clients = (s: TestServer) => {
+  const cfg = { endpoint: s.endpoint, region: 'us-east-1', credentials: s.credentials, maxAttempts: 1 };
+  return { eb: new EventBridgeClient(cfg), logs: new CloudWatchLogsClient(cfg) };
+};
+
+async function until<T>(what: string, fn: () => Promise<T | false | undefined>, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) { last = e; }
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('ECS events survive a server SIGKILL', () => {
+  let server: TestServer | undefined;
+  let agent: ScriptedAgent | undefined;
+  after(async () => { agent?.close(); if (server) { await server.stop(); server.cleanup(); } });
+
+  it('killed after the task stopped and before delivery → delivered after the restart', async () => {
+    server = await startServerProcess({ env: { WHARF_LOG_LEVEL: 'warn', WHARF_TEST_FAULT: 'events:before-delivery' } });
+    const { eb, logs } = clients(server);
+    const ecs = server.ecs();
+    await ecs.send(new CreateClusterCommand({ clusterName: 'dur' }));
+    await ecs.send(new RegisterTaskDefinitionCommand({ family: 'crashes', containerDefinitions: [{ name: 'app', image: 'busybox', memory: 64 }] }));
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/aws/events/dur' }));
+    const pattern = { source: ['aws.ecs'], detail: { lastStatus: ['STOPPED'], containers: { exitCode: [{ 'anything-but': 0 }] } } };
+    const ruleArn = (await eb.send(new PutRuleCommand({ Name: 'dur', EventPattern: JSON.stringify(pattern) }))).RuleArn!;
+    const account = ruleArn.split(':')[4];
+    await eb.send(new PutTargetsCommand({ Rule: 'dur', Targets: [{ Id: 'logs', Arn: `arn:aws:logs:us-east-1:${account}:log-group:/aws/events/dur` }] }));
+
+    const token = readFileSync(join(server.dataDir, 'join-token'), 'utf8').trim();
+    agent = new ScriptedAgent(server.endpoint, 'dur-host', 'dur', { auto: true, behaviour: () => ({ kind: 'exit', exitCode: 1, afterMs: 200 }) });
+    await agent.connect(token);
+    const taskArn = (await ecs.send(new RunTaskCommand({ cluster: 'dur', taskDefinition: 'crashes' }))).tasks![0].taskArn!;
+
+    // The task stops with exit code 1; the delivery controller takes its event and the fault kills the server.
+    const proc = server.process!;
+    await until('the server is killed before delivering', async () => proc.exitCode !== null || proc.signalCode !== null);
+    assert.equal(proc.signalCode, 'SIGKILL');
+    agent.close();
+
+    server = await startServerProcess({ dataDir: server.dataDir, env: { WHARF_LOG_LEVEL: 'warn' } });
+    const again = clients(server);
+    const task = (await server.ecs().send(new DescribeTasksCommand({ cluster: 'dur', tasks: [taskArn] }))).tasks![0];
+    assert.equal(task.lastStatus, 'STOPPED', 'the state change was committed before the kill');
+    assert.equal(task.containers![0].exitCode, 1);
+    const streams = await until('the event in /aws/events/dur after the restart', async () => {
+      const s = (await again.logs.send(new DescribeLogStreamsCommand({ logGroupName: '/aws/events/dur' }))).logStreams ?? [];
+      return s.length > 0 ? s : undefined;
+    });
+    assert.equal(streams.length, 1);
+    const [e] = (await again.logs.send(new GetLogEventsCommand({ logGroupName: '/aws/events/dur', logStreamName: streams[0].logStreamName! }))).events!;
+    const event = JSON.parse(e.message!);
+    assert.deepEqual(event.resources, [taskArn]);
+    assert.equal(event.detail.lastStatus, 'STOPPED');
+    assert.equal(event.detail.containers[0].exitCode, 1);
+    assert.equal(event.detail.stopCode, 'EssentialContainerExited');
+  });
+});
