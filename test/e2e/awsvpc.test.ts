@@ -226,6 +226,31 @@ describe('awsvpc tasks', () => {
     await assert.rejects(httpGet(ip, 8080, '/', 500), 'nothing answers at the old address');
   });
 
+  it('pidMode and ipcMode task join the task\'s pause container: one PID and IPC namespace, no second pause container', async () => {
+    const open = await newGroup('vpc-ns', [{ port: [8080, 8080], cidr: '0.0.0.0/0' }]);
+    // web serves its /dev/shm; side writes its token and its `ps` (once web's httpd shows in it) there.
+    const token = `ns-${process.pid}`;
+    const def = (await server.ecs().send(new RegisterTaskDefinitionCommand({
+      family: 'vpc-ns', networkMode: 'awsvpc', pidMode: 'task', ipcMode: 'task', containerDefinitions: [
+        { name: 'web', image, memory: 32, essential: true, portMappings: [{ containerPort: 8080 }], command: ['httpd', '-f', '-p', '8080', '-h', '/dev/shm'] },
+        { name: 'side', image, memory: 32, essential: true,
+          command: ['sh', '-c', `until ps | grep -q '[h]ttpd -f'; do sleep 0.2; done; echo ${token} > /dev/shm/token; ps > /dev/shm/ps.txt; exec sleep 4242`] },
+      ],
+    }))).taskDefinition!.taskDefinitionArn!;
+    const [started] = await run(def, [open]);
+    const t = await waitRunning(started.taskArn!);
+    const ip = addressOf(t);
+    const tok = await waitFor('side\'s /dev/shm token served by web', () => httpGet(ip, 8080, '/token').then((r) => r.status === 200 && r));
+    assert.equal(tok.body.trim(), token, 'web reads what side wrote to /dev/shm');
+    const ps = (await httpGet(ip, 8080, '/ps.txt')).body;
+    assert.match(ps, /httpd -f -p 8080/, `side's ps lists web's httpd: ${ps}`);
+    assert.match(ps, /^\s*1 .*busybox sleep/m, `PID 1 is the pause process: ${ps}`);
+    const pauses = execFileSync('podman', ['ps', '-aq', '--filter', `label=com.amazonaws.ecs.task-arn=${t.taskArn}`, '--filter', 'label=com.amazonaws.ecs.container-name=~internal~ecs~pause~namespace'], { encoding: 'utf8' }).trim();
+    assert.equal(pauses, '', 'no namespace pause container besides the network one');
+    await server.ecs().send(new StopTaskCommand({ cluster, task: t.taskArn! }));
+    await waitFor('STOPPED', async () => (await describeTask(t.taskArn!)).lastStatus === 'STOPPED');
+  });
+
   it('security groups: traffic allowed and denied exactly as the rules say, changes reach running tasks within a second', { timeout: 600_000 }, async () => {
     // A server in `srv` admits tcp/8080 only from members of `cli-a`; clients in cli-a and cli-b each probe
     // it every 200 ms and publish the last result on their own port 9000 (open to the host).
