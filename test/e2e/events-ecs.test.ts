@@ -15,6 +15,7 @@ import { CreateClusterCommand, DescribeTasksCommand, ListContainerInstancesComma
 import { ECRClient, CreateRepositoryCommand } from '@aws-sdk/client-ecr';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { startServerProcess, type TestServer } from '../support/server.js';
 import { startAgent, removeClusterContainers, type AgentProcess } from '../support/agent-process.js';
 import { buildBusyboxImage, pushToRegistry } from '../support/images.js';
@@ -163,5 +164,16 @@ describe('ECS task state changes through EventBridge', () => {
       return t.lastStatus === 'STOPPED' ? t : undefined;
     });
     assert.equal(done.containers![0].exitCode, 0, 'it ran, and its exit 0 does not trigger the rule again');
+
+    // EventBridge's metrics: each rule was triggered and invoked its targets.
+    const cw = new CloudWatchClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: server.credentials, maxAttempts: 1 });
+    const sum = async (metric: string, rule: string) => ((await cw.send(new GetMetricStatisticsCommand({
+      Namespace: 'AWS/Events', MetricName: metric, Dimensions: [{ Name: 'RuleName', Value: rule }], StartTime: new Date(Date.now() - 3_600_000), EndTime: new Date(Date.now() + 60_000),
+      Period: 3600, Statistics: ['Sum'],
+    }))).Datapoints ?? []).reduce((n, d) => n + (d.Sum ?? 0), 0);
+    assert.equal(await sum('TriggeredRules', 'failed-tasks'), 1);
+    assert.equal(await sum('Invocations', 'failed-tasks'), 2, 'two targets');
+    assert.equal(await sum('Invocations', 'rerun-failed'), 1);
+    assert.equal(await sum('FailedInvocations', 'failed-tasks'), 0);
   });
 });

@@ -49,13 +49,15 @@ async function setup(rules: RuleRecord[]) {
   for (const r of rules) await store.txn({ success: [{ type: 'put', key: eventsKeys.rule('default', r.name), value: JSON.stringify(r) }] });
   const logs = sink();
   let now = Date.parse('2026-12-04T10:00:00Z');
-  const d = new EventDelivery({ store, logs, scope: { region: 'us-east-1', accountId: '000000000000' }, clock: () => new Date(now), log: pino({ level: 'silent' }) });
+  const metrics: { ns: string; name: string; rule: string; value: number }[] = [];
+  const d = new EventDelivery({ store, logs, scope: { region: 'us-east-1', accountId: '000000000000' }, clock: () => new Date(now), log: pino({ level: 'silent' }),
+    putMetrics: (ns, data) => { for (const m of data) metrics.push({ ns, name: m.MetricName!, rule: m.Dimensions![0].Value!, value: m.Value! }); } });
   const put = async (e: BusEvent) => {
     const rec: OutboxEvent = { eventBusName: 'default', event: e, receivedAt: now };
     await store.txn({ success: [{ type: 'put', key: eventsKeys.outbox('default', now, e.id), value: JSON.stringify(rec) }] });
   };
   const outbox = async () => (await store.range(eventsKeys.outboxAll())).kvs.map((kv) => JSON.parse(kv.value) as OutboxEvent);
-  return { store, logs, d, put, outbox, advance: (ms: number) => { now += ms; } };
+  return { store, logs, d, put, outbox, metrics, advance: (ms: number) => { now += ms; } };
 }
 
 const stopped = { lastStatus: ['STOPPED'], containers: { exitCode: [{ 'anything-but': 0 }] } };
@@ -72,6 +74,10 @@ describe('event delivery', () => {
     assert.deepEqual(JSON.parse(t.logs.streams.get(`/failed|${failed.id}`)![0].message), failed);
     assert.equal(t.logs.streams.get(`/failed|${failed.id}`)![0].timestamp, Date.parse(failed.time));
     assert.deepEqual(await t.outbox(), []);
+    assert.deepEqual(t.metrics, [
+      { ns: 'AWS/Events', name: 'TriggeredRules', rule: 'failed', value: 1 },
+      { ns: 'AWS/Events', name: 'Invocations', rule: 'failed', value: 1 },
+    ]);
     await t.store.close();
   });
 
@@ -97,6 +103,8 @@ describe('event delivery', () => {
     assert.deepEqual(await t.outbox(), []);
     assert.equal(t.logs.streams.get(`/failed|${e.id}`)!.length, 1, 'delivered once to the target that worked the first time');
     assert.equal(t.logs.streams.get(`/other|${e.id}`)!.length, 1);
+    const sum = (name: string) => t.metrics.filter((m) => m.name === name).reduce((n, m) => n + m.value, 0);
+    assert.deepEqual([sum('Invocations'), sum('FailedInvocations')], [2, 2], 'two deliveries, two failed attempts');
     await t.store.close();
   });
 

@@ -23,6 +23,7 @@
  */
 import type { Logger } from 'pino';
 import type { Target } from '@aws-sdk/client-eventbridge';
+import type { MetricDatum } from '@aws-sdk/client-cloudwatch';
 import type { Store } from '../../store/store.js';
 import { isApiError } from '../../model/errors.js';
 import { eventsKeys, type OutboxEvent, type RuleRecord } from '../../model/events/records.js';
@@ -46,6 +47,11 @@ export interface DeliveryOptions {
   scope: { region: string; accountId: string };
   clock: () => Date;
   log: Logger;
+  /**
+   * EventBridge's CloudWatch metrics (namespace AWS/Events, dimension RuleName): TriggeredRules,
+   * Invocations, FailedInvocations (a failed attempt; retries count again), once per pass.
+   */
+  putMetrics?: (namespace: string, data: MetricDatum[], now: Date) => void;
   /** Test-only (WHARF_TEST_FAULT=events:before-delivery): called before each delivery to a target. */
   faultPoint?: (name: string) => void;
   /** Placement in the region (ECS RunTask targets); without it ECS targets are skipped. */
@@ -92,6 +98,25 @@ export class EventDelivery {
   }
 
   private async deliverAll(): Promise<void> {
+    const counts = new Map<string, { TriggeredRules: number; Invocations: number; FailedInvocations: number }>();
+    const count = (rule: string, k: 'TriggeredRules' | 'Invocations' | 'FailedInvocations') => {
+      let c = counts.get(rule);
+      if (!c) counts.set(rule, (c = { TriggeredRules: 0, Invocations: 0, FailedInvocations: 0 }));
+      c[k] += 1;
+    };
+    try {
+      await this.deliverEntries(count);
+    } finally {
+      if (counts.size > 0 && this.o.putMetrics) {
+        const at = this.o.clock();
+        const data: MetricDatum[] = [...counts].flatMap(([rule, c]) => (['TriggeredRules', 'Invocations', 'FailedInvocations'] as const)
+          .filter((k) => c[k] > 0).map((k) => ({ MetricName: k, Dimensions: [{ Name: 'RuleName', Value: rule }], Value: c[k], Unit: 'Count' as const, Timestamp: at })));
+        this.o.putMetrics('AWS/Events', data, at);
+      }
+    }
+  }
+
+  private async deliverEntries(count: (rule: string, k: 'TriggeredRules' | 'Invocations' | 'FailedInvocations') => void): Promise<void> {
     const kvs = [...(await this.o.store.range(eventsKeys.outboxAll())).kvs].sort((a, b) => a.createRevision - b.createRevision);
     const rules = new Map<string, RuleRecord[]>();
     for (const kv of kvs) {
@@ -107,6 +132,7 @@ export class EventDelivery {
       const failed: { rule: RuleRecord; target: Target }[] = [];
       const takers = rec.rule !== undefined ? busRules.filter((r) => r.name === rec.rule && r.state !== 'DISABLED') : rulesMatching(busRules, rec.event);
       for (const rule of takers) {
+        if (rule.targets.some((t) => !done.has(`${rule.name}/${t.Id}`))) count(rule.name, 'TriggeredRules');
         for (const target of rule.targets) {
           const id = `${rule.name}/${target.Id}`;
           if (done.has(id)) continue;
@@ -114,13 +140,16 @@ export class EventDelivery {
           try {
             await this.deliver(rule, target, rec, now);
             done.add(id);
+            count(rule.name, 'Invocations');
           } catch (err) {
             if (err instanceof UnsupportedTarget) {
+              count(rule.name, 'FailedInvocations');
               this.o.log.warn({ rule: rule.arn, target: target.Arn, eventId: rec.event.id }, err.message);
               done.add(id);
             } else {
               this.o.log.warn({ err, rule: rule.arn, target: target.Arn, eventId: rec.event.id }, 'event delivery to a target failed; will retry');
               failed.push({ rule, target });
+              count(rule.name, 'FailedInvocations');
             }
           }
         }
