@@ -47,6 +47,17 @@ type Route =
   | { kind: 'referrers'; name: string; digest: string };
 
 /** Splits a /v2/ path; `<name>` may itself contain '/', so each pattern anchors on the last keyword. */
+/** The ECR action a /v2/ request needs, by what it touches and its method. */
+export function ecrActionOf(kind: 'manifest' | 'uploads' | 'blob' | 'tags' | 'referrers', method: string): string {
+  switch (kind) {
+    case 'manifest': return method === 'PUT' ? 'ecr:PutImage' : method === 'DELETE' ? 'ecr:BatchDeleteImage' : 'ecr:BatchGetImage';
+    case 'blob': return method === 'HEAD' ? 'ecr:BatchCheckLayerAvailability' : method === 'DELETE' ? 'ecr:BatchDeleteImage' : 'ecr:GetDownloadUrlForLayer';
+    case 'uploads': return method === 'POST' ? 'ecr:InitiateLayerUpload' : method === 'PUT' ? 'ecr:CompleteLayerUpload' : 'ecr:UploadLayerPart';
+    case 'tags': return 'ecr:ListImages';
+    case 'referrers': return 'ecr:BatchGetImage';
+  }
+}
+
 export function parseRoute(path: string): Route | undefined {
   if (path === '/v2/' || path === '/v2') return { kind: 'base' };
   const p = path.slice('/v2/'.length);
@@ -128,6 +139,8 @@ async function handle(root: Registry, req: IncomingMessage, res: ServerResponse)
   checkRepoName(route.name);
   const name = route.name;
   const store = reg.store;
+  // IAM: the ECR action each request is (as ECR authorizes docker pushes and pulls).
+  await reg.authorizeRequest(principal.accessKeyId, ecrActionOf(route.kind, method), name, now);
 
   switch (route.kind) {
     case 'manifest': {

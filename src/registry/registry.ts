@@ -35,6 +35,11 @@ export interface RegistryDeps {
   readonly api: { readonly store: Store; readonly region: string; readonly accountId: string; readonly publicEndpoint: string; readonly clock: () => Date };
   readonly keys: AccessKeys;
   readonly config: { readonly dataDir: string };
+  /**
+   * IAM for /v2/: may this access key perform `action` (ecr:BatchGetImage, ecr:PutImage, …) on
+   * `resource` (the repository's ARN)? undefined when allowed, else the denial message. Absent: allowed.
+   */
+  readonly authorize?: (accessKeyId: string, action: string, resource: string, now: Date, region: string) => Promise<string | undefined>;
 }
 
 export interface GcReport { blobsDeleted: number; bytesFreed: number; linksDeleted: number; uploadsDeleted: number; blobsKept: number }
@@ -87,6 +92,14 @@ export class Registry {
     return new URL(this.deps.api.publicEndpoint || 'http://127.0.0.1').host;
   }
   realm(): string { return `${this.deps.api.publicEndpoint || ''}/v2/`; }
+
+  /** IAM for /v2/ (RegistryDeps.authorize): throws DENIED with ECR's message when the key may not. */
+  async authorizeRequest(accessKeyId: string, action: string, repo: string, now: Date): Promise<void> {
+    if (!this.deps.authorize) return;
+    const resource = `arn:aws:ecr:${this.region}:${this.accountId}:repository/${repo}`;
+    const denied = await this.deps.authorize(accessKeyId, action, resource, now, this.region);
+    if (denied) throw new RegistryError('DENIED', denied);
+  }
 
   async repoExists(name: string): Promise<boolean> {
     return (await this.store.get(ecrKeys.repo(name))) !== undefined;

@@ -135,7 +135,16 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
     // everything in the store, which each request's context already scopes to its region.
     backendsFor: (region) => ({ registry: registry.forRegion(region), logs: telemetry.region(region).logs, metrics: telemetry.region(region).metrics }),
   };
-  const registry = new Registry({ api: deps, keys, config: cfg });
+  // IAM for docker pushes and pulls (/v2/): the token's access key must be allowed the ECR action on the repository.
+  const registry = new Registry({ api: deps, keys, config: cfg, authorize: async (accessKeyId, action, resource, now, region) => {
+    const cred = await iam.credential(accessKeyId, now);
+    if (cred.kind === 'unknown') return `The security token included in the request is invalid.`;
+    if (cred.caller.bootstrap) return undefined;
+    const r = iam.authorize(cred.caller, { action, resource, context: iam.globalContext(cred.caller, now, { region }) });
+    if (r.decision === 'Allow') return undefined;
+    const why = r.decision === 'ExplicitDeny' ? 'with an explicit deny in an identity-based policy' : `because no identity-based policy allows the ${action} action`;
+    return `User: ${cred.caller.arn} is not authorized to perform: ${action} on resource: ${resource} ${why}`;
+  } });
   const telemetry = new Telemetry({ api: deps, config: cfg });
   const services: ServiceDefinition[] = buildServices();
   const dispatcher = new ApiDispatcher(services, [new RpcV2CborCodec(), new AwsJsonCodec('awsJson1_1'), new AwsJsonCodec('awsJson1_0'), new Ec2QueryCodec(), new AwsQueryCodec()], iam, deps, log);
@@ -158,7 +167,14 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
     const now = Date.now();
     let pullToken = pullTokens.get(region);
     if (!pullToken || pullToken.until < now) {
-      const key = (await keys.list()).find((k) => k.status === 'Active');
+      // The administrator's key: /v2/ checks IAM, and only the administrator may pull every repository.
+      let key: { accessKeyId: string } | undefined;
+      for (const k of await keys.list()) {
+        if (k.status !== 'Active') continue;
+        const cred = await iam.credential(k.accessKeyId, new Date(now));
+        if (cred.kind !== 'unknown' && cred.caller.bootstrap) { key = k; break; }
+      }
+      key ??= (await keys.list()).find((k) => k.status === 'Active');
       if (!key) return [];
       const t = await registryAuth.issue(key.accessKeyId, new Date(now), region);
       pullToken = { password: t.password, until: now + 60 * 60_000 };

@@ -9,7 +9,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ECRClient, CreateRepositoryCommand, DescribeImagesCommand, BatchGetImageCommand, BatchDeleteImageCommand, GetAuthorizationTokenCommand, PutImageCommand, StartLifecyclePolicyPreviewCommand, GetLifecyclePolicyPreviewCommand, ListImagesCommand, DeleteRepositoryCommand } from '@aws-sdk/client-ecr';
+import { ECRClient, DescribeRepositoriesCommand, CreateRepositoryCommand, DescribeImagesCommand, BatchGetImageCommand, BatchDeleteImageCommand, GetAuthorizationTokenCommand, PutImageCommand, StartLifecyclePolicyPreviewCommand, GetLifecyclePolicyPreviewCommand, ListImagesCommand, DeleteRepositoryCommand } from '@aws-sdk/client-ecr';
+import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { startServerProcess, testEnv, type TestServer } from '../support/server.js';
 import { buildBusyboxImage, type BuiltImage } from '../support/images.js';
 import { adminAuth, http, pushImage } from './registry-helpers.js';
@@ -124,4 +125,40 @@ test('aws CLI: policies, tags, lifecycle preview and expiry', async () => {
   assert.deepEqual(s.aws(['ecr', 'list-tags-for-resource', '--resource-arn', arn]).json.tags, [{ Key: 'b', Value: '2' }]);
   assert.match(s.aws(['ecr', 'describe-repositories', '--repository-names', 'nope']).stderr, /RepositoryNotFoundException/);
   void execFileSync;
+});
+
+test('IAM decides docker pushes and pulls: a read-only user pulls and cannot push; a user without ECR permissions cannot pull', async () => {
+  const cfg = { endpoint: s.endpoint, region: s.region, credentials: s.credentials, maxAttempts: 1 };
+  const iam = new IAMClient(cfg);
+  const keyOf = async (user: string, policyArn?: string) => {
+    await iam.send(new CreateUserCommand({ UserName: user }));
+    if (policyArn) await iam.send(new AttachUserPolicyCommand({ UserName: user, PolicyArn: policyArn }));
+    // Everyone may get a token (ECR's own rule: GetAuthorizationToken is not per repository).
+    await iam.send(new PutUserPolicyCommand({ UserName: user, PolicyName: 'token', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' }] }) }));
+    const k = (await iam.send(new CreateAccessKeyCommand({ UserName: user }))).AccessKey!;
+    const asUser = new ECRClient({ ...cfg, credentials: { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! } });
+    const token = (await asUser.send(new GetAuthorizationTokenCommand({}))).authorizationData![0].authorizationToken!;
+    return Buffer.from(token, 'base64').toString('utf8').slice('AWS:'.length);
+  };
+  assert.equal(s.aws(['ecr', 'create-repository', '--repository-name', 'iam/busybox']).status, 0);
+  run('skopeo', ['copy', '-q', '--dest-creds', `${s.credentials.accessKeyId}:${s.credentials.secretAccessKey}`, '--dest-tls-verify=false', image.ociRef, `docker://${host}/iam/busybox:v1`]);
+  const acct = (await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['iam/busybox'] }))).repositories![0].registryId;
+  const repoArn = `arn:aws:ecr:${s.region}:${acct}:repository/iam/busybox`;
+  const skopeo = (args: string[]) => spawnSync('skopeo', args, { encoding: 'utf8', env: testEnv(s.credentials), timeout: 120_000 });
+
+  const reader = await keyOf('ecr-reader', 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly');
+  const pulled = skopeo(['copy', '-q', '--src-creds', `AWS:${reader}`, '--src-tls-verify=false', `docker://${host}/iam/busybox:v1`, `oci:${join(work, 'reader-out')}:x`]);
+  assert.equal(pulled.status, 0, pulled.stderr);
+  const pushed = skopeo(['copy', '-q', '--dest-creds', `AWS:${reader}`, '--dest-tls-verify=false', image.ociRef, `docker://${host}/iam/busybox:reader`]);
+  assert.notEqual(pushed.status, 0, 'a read-only user cannot push');
+  // The layers are in the repository already (BatchCheckLayerAvailability, allowed), so the push fails at the manifest.
+  assert.ok(pushed.stderr.includes(`denied: User: arn:aws:iam::${acct}:user/ecr-reader is not authorized to perform: ecr:PutImage on resource: ${repoArn} because no identity-based policy allows the ecr:PutImage action`), pushed.stderr);
+  assert.deepEqual((await ecr.send(new DescribeImagesCommand({ repositoryName: 'iam/busybox' }))).imageDetails!.map((d) => d.imageTags), [['v1']], 'nothing was pushed');
+
+  const nobody = await keyOf('ecr-nobody');
+  const denied = await fetch(`http://${host}/v2/iam/busybox/manifests/v1`, { headers: { Authorization: `Basic ${Buffer.from(`AWS:${nobody}`).toString('base64')}`, Accept: 'application/vnd.oci.image.manifest.v1+json' } });
+  assert.equal(denied.status, 403);
+  const body = (await denied.json()) as { errors: { code: string; message: string }[] };
+  assert.equal(body.errors[0].code, 'DENIED');
+  assert.equal(body.errors[0].message, `User: arn:aws:iam::${acct}:user/ecr-nobody is not authorized to perform: ecr:BatchGetImage on resource: ${repoArn} because no identity-based policy allows the ecr:BatchGetImage action`);
 });
