@@ -217,3 +217,26 @@ describe('ECS targets: the input as RunTask overrides', () => {
     assert.equal(overridesOf('not json'), undefined);
   });
 });
+
+describe('event bus targets', () => {
+  it('a rule on one bus forwards the event to another bus, whose rules take it; never to its own bus', async () => {
+    const t = await setup([
+      rule('forward', { source: ['aws.ecs'] }, [
+        { Id: 'to-ops', Arn: 'arn:aws:events:us-east-1:000000000000:event-bus/ops' },
+        { Id: 'to-self', Arn: 'arn:aws:events:us-east-1:000000000000:event-bus/default' },
+      ]),
+    ]);
+    await t.store.txn({ success: [
+      { type: 'put', key: eventsKeys.bus('ops'), value: JSON.stringify({ name: 'ops', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/ops', createdAt: 1, lastModifiedAt: 1, tags: {} }) },
+      { type: 'put', key: eventsKeys.rule('ops', 'ops-logs'), value: JSON.stringify({ ...rule('ops-logs', { detail: { lastStatus: ['STOPPED'] } }, [{ Id: 'logs', Arn: group }]), eventBusName: 'ops' }) },
+    ] });
+    const e = event({ lastStatus: 'STOPPED' });
+    await t.put(e);
+    await t.d.pass();
+    await t.d.pass();
+    assert.deepEqual(JSON.parse(t.logs.streams.get(`/failed|${e.id}`)![0].message), e, 'the same event, through the ops bus');
+    assert.deepEqual(await t.outbox(), []);
+    assert.equal(t.metrics.filter((m) => m.rule === 'forward' && m.name === 'FailedInvocations').length, 1, 'the self-target counts as failed');
+    await t.store.close();
+  });
+});

@@ -18,7 +18,8 @@
  *
  * Entries are taken in commit order (createRevision), so one task's events reach a target in order.
  * Targets Wharf delivers to: CloudWatch Logs log groups (arn:aws:logs:…:log-group:NAME), one log stream
- * per event named by its id, as EventBridge does; ECS clusters with EcsParameters (RunTask, ecs-target.ts).
+ * per event named by its id, as EventBridge does; ECS clusters with EcsParameters (RunTask, ecs-target.ts);
+ * other event buses (the event goes into that bus's outbox).
  * Other target kinds are not delivered yet: the event is dropped for that target with a warning.
  */
 import type { Logger } from 'pino';
@@ -192,6 +193,11 @@ export class EventDelivery {
       this.o.logs.putLogEvents(group, stream, [{ timestamp: Number.isNaN(at) ? now : at, message: payload }], now);
       return;
     }
+    const bus = /^arn:aws[\w-]*:events:[^:]+:\d{12}:event-bus\/(.+)$/.exec(arn);
+    if (bus) {
+      await this.forward(bus[1], rule, target, rec, now);
+      return;
+    }
     if (/^arn:aws[\w-]*:ecs:[^:]+:\d{12}:cluster\//.test(arn) && target.EcsParameters) {
       if (!this.o.placement) throw new UnsupportedTarget('ECS targets are not run by this server');
       const started = await runEcsTarget({ store: this.o.store, placement: this.o.placement, scope: this.o.scope }, {
@@ -200,6 +206,20 @@ export class EventDelivery {
       this.o.log.info({ rule: rule.arn, eventId: rec.event.id, started }, 'event target ran ECS tasks');
       return;
     }
-    throw new UnsupportedTarget(`Wharf does not deliver to this kind of target yet (${arn.split(':')[2] ?? arn}); only CloudWatch Logs log groups and ECS clusters (EcsParameters)`);
+    throw new UnsupportedTarget(`Wharf does not deliver to this kind of target yet (${arn.split(':')[2] ?? arn}); only CloudWatch Logs log groups, ECS clusters (EcsParameters) and event buses`);
+  }
+
+  /**
+   * An event bus target: the event (unchanged, as EventBridge forwards it) goes into that bus's outbox,
+   * where that bus's rules take it. The key is fixed per (event, rule, target) and created only once, so
+   * a retried delivery does not forward twice while the first copy waits. A rule cannot send to its own
+   * bus (a loop).
+   */
+  private async forward(busName: string, rule: RuleRecord, target: Target, rec: OutboxEvent, now: number): Promise<void> {
+    if (busName === rec.eventBusName) throw new UnsupportedTarget(`a rule cannot send events to its own bus (${busName})`);
+    if (busName !== 'default' && !(await this.o.store.get(eventsKeys.bus(busName)))) throw new Error(`event bus ${busName} does not exist`);
+    const key = eventsKeys.outbox(busName, rec.receivedAt, `${rec.event.id}-${rule.name}-${target.Id}`);
+    const copy: OutboxEvent = { eventBusName: busName, event: rec.event, receivedAt: now };
+    await this.o.store.txn({ compare: [{ key, target: 'createRevision', op: '==', value: 0 }], success: [{ type: 'put', key, value: JSON.stringify(copy) }] });
   }
 }
