@@ -6,7 +6,6 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/cli
 import { startServerProcess, type TestServer } from '../support/server.js';
 import { startAgent, type AgentProcess, removeClusterContainers } from '../support/agent-process.js';
 import { buildBusyboxImage, pushToRegistry } from '../support/images.js';
+import { containerOutput, until } from '../support/wait.js';
 
 const cluster = `credrefresh-${process.pid}`;
 const ACCT = '000000000000';
@@ -26,20 +26,7 @@ let image: string;
 let ecs: ECSClient;
 const work = mkdtempSync(join(tmpdir(), 'wharf-credrefresh-e2e-'));
 
-async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 90_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
-function containerOutput(taskArn: string): string {
-  const ids = execFileSync('podman', ['ps', '-a', '--filter', `label=com.amazonaws.ecs.task-arn=${taskArn}`, '--format', '{{.ID}}'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-  return ids.map((id) => execFileSync('podman', ['logs', id], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })).join('\n');
-}
 
 before(async () => {
   server = await startServerProcess({ env: { WHARF_TASK_CREDENTIALS_SECONDS: String(SESSION_SECONDS) } });

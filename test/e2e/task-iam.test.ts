@@ -25,6 +25,7 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { startServerProcess, type TestServer } from '../support/server.js';
 import { startAgent, type AgentProcess, removeClusterContainers } from '../support/agent-process.js';
 import { buildBusyboxImage, pushToRegistry } from '../support/images.js';
+import { containerOutput, until } from '../support/wait.js';
 
 const cluster = `taskiam-${process.pid}`;
 const ACCT = '000000000000';
@@ -39,21 +40,7 @@ let built: { layoutDir: string };
 let privateRegistry: ChildProcess | undefined;
 const work = mkdtempSync(join(tmpdir(), 'wharf-taskiam-e2e-'));
 
-async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 90_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
-/** The output of a task's container (podman logs), found by Wharf's labels. */
-function containerOutput(taskArn: string): string {
-  const ids = execFileSync('podman', ['ps', '-a', '--filter', `label=com.amazonaws.ecs.task-arn=${taskArn}`, '--format', '{{.ID}}'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-  return ids.map((id) => execFileSync('podman', ['logs', id], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })).join('\n');
-}
 
 const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 
