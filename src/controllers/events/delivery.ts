@@ -18,7 +18,7 @@
  *
  * Entries are taken in commit order (createRevision), so one task's events reach a target in order.
  * Targets Wharf delivers to: CloudWatch Logs log groups (arn:aws:logs:…:log-group:NAME), one log stream
- * per event named by its id, as EventBridge does; ECS clusters with EcsParameters (RunTask, ecs-target.ts);
+ * per event named by its id (a choice: EventBridge does not document its stream names); ECS clusters with EcsParameters (RunTask, ecs-target.ts);
  * other event buses (the event goes into that bus's outbox).
  * Other target kinds are not delivered yet: the event is dropped for that target with a warning.
  */
