@@ -35,6 +35,7 @@ export interface TaskStartInput {
     readonly image?: string;
     readonly secrets?: readonly { readonly name?: string; readonly valueFrom?: string }[];
     readonly repositoryCredentials?: { readonly credentialsParameter?: string };
+    readonly logConfiguration?: { readonly logDriver?: string; readonly options?: Readonly<Record<string, string>> };
   }[];
 }
 
@@ -61,7 +62,11 @@ export class TaskStartResolver {
   private readonly sessionSeconds: number;
   private readonly reissueBelow: number;
 
-  constructor(private readonly o: { store: Store; iam: IamDirectory; box?: SecretBox; accountId: string; region: string; endpointKey: string; sessionSeconds?: number }) {
+  constructor(private readonly o: {
+    store: Store; iam: IamDirectory; box?: SecretBox; accountId: string; region: string; endpointKey: string; sessionSeconds?: number;
+    /** The repository an image names in Wharf's own registry (undefined: another registry). */
+    ownRepository?: (image: string) => string | undefined;
+  }) {
     this.sessionSeconds = o.sessionSeconds ?? SESSION_SECONDS;
     this.reissueBelow = reissueBelowMs(this.sessionSeconds);
   }
@@ -89,6 +94,7 @@ export class TaskStartResolver {
         }
         out.taskRoleCredentials = { roleArn: input.taskRoleArn, accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey, token: s.sessionToken, expiration: s.expiration };
       }
+      if (input.executionRoleArn) await this.executionRoleChecks(input.executionRoleArn, input, taskId);
       const withSecrets = input.containers.filter((c) => c.secrets?.length);
       const withAuth = input.containers.filter((c) => c.repositoryCredentials?.credentialsParameter);
       if (withSecrets.length || withAuth.length) {
@@ -122,6 +128,39 @@ export class TaskStartResolver {
       return { endpointId: out.endpointId, initError: e.message };
     }
     return out;
+  }
+
+  /**
+   * What ECS does with the execution role before anything starts: pulls from ECR (Wharf's registry) and
+   * awslogs streams are made with its permissions, so a role without them fails the task as ECS does.
+   */
+  private async executionRoleChecks(roleArn: string, input: TaskStartInput, taskId: string): Promise<void> {
+    const own = input.containers.flatMap((c) => {
+      const repo = c.image ? this.o.ownRepository?.(c.image) : undefined;
+      return repo ? [{ image: c.image!, repo }] : [];
+    });
+    const logs = input.containers.filter((c) => c.logConfiguration?.logDriver === 'awslogs' && c.logConfiguration.options?.['awslogs-group']);
+    if (own.length === 0 && logs.length === 0) return;
+    const role = this.assumable(roleArn);
+    const caller: Caller = { accessKeyId: '', arn: assumedRoleArn(this.o.accountId, role, taskId), userId: `${role}:${taskId}`, type: 'assumed-role', roleName: role, sessionName: taskId, bootstrap: false, tags: [] };
+    for (const { image, repo } of own) {
+      const resource = `arn:aws:ecr:${this.o.region}:${this.o.accountId}:repository/${repo}`;
+      if (this.denied(caller, 'ecr:BatchGetImage', resource) || this.denied(caller, 'ecr:GetDownloadUrlForLayer', resource)) {
+        const host = image.slice(0, image.indexOf('/'));
+        const ref = image.includes('@') ? image.slice(image.indexOf('@') + 1) : image.lastIndexOf(':') > image.lastIndexOf('/') ? image.slice(image.lastIndexOf(':') + 1) : 'latest';
+        throw new StartError(`CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref ${image}: pulling from host ${host} failed with status code [manifests ${ref}]: 403 Forbidden`);
+      }
+    }
+    for (const c of logs) {
+      const o = c.logConfiguration!.options!;
+      const region = o['awslogs-region'] ?? this.o.region;
+      const stream = `${o['awslogs-stream-prefix'] ? `${o['awslogs-stream-prefix']}/${c.name}/` : ''}${taskId}`;
+      const resource = `arn:aws:logs:${region}:${this.o.accountId}:log-group:${o['awslogs-group']}:log-stream:${stream}`;
+      const denied = this.denied(caller, 'logs:CreateLogStream', resource) ?? this.denied(caller, 'logs:PutLogEvents', resource);
+      if (denied) {
+        throw new StartError(`ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: ${denied} : exit status 1`);
+      }
+    }
   }
 
   /** The role name, when the role exists and trusts ECS tasks; else the error ECS gives for it. */

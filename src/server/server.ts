@@ -151,7 +151,15 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
   const app = await buildApp({ dispatcher, logger: log, plugins: buildPlugins({ store, registry, telemetry }) });
   const joinToken = await ensureJoinToken(store);
   const registryAuth = new RegistryAuth(store, keys);
-  const taskStart = new TaskStartResolver({ store, iam, box: deps.secretBox, accountId: cfg.accountId, region: cfg.region, endpointKey: joinToken, sessionSeconds: cfg.tuning.taskCredentialsSeconds });
+  const taskStart = new TaskStartResolver({ store, iam, box: deps.secretBox, accountId: cfg.accountId, region: cfg.region, endpointKey: joinToken, sessionSeconds: cfg.tuning.taskCredentialsSeconds,
+    // Images in this server's registry (by the host clients use for it): the execution role must be allowed to pull them.
+    ownRepository: (image) => {
+      if (!endpoint) return undefined;
+      const host = new URL(endpoint).host;
+      const hosts = [host, host.replace(/^127\.0\.0\.1:/, 'localhost:'), host.replace(/^localhost:/, '127.0.0.1:')];
+      const h = hosts.find((x) => image.startsWith(x + '/'));
+      return h ? image.slice(h.length + 1).replace(/@.*$/, '').replace(/:[^/:]*$/, '') : undefined;
+    } });
   const poolToken = await ensurePoolToken(store);
   let markListening!: () => void;
   const listening = new Promise<void>((r) => { markListening = r; });

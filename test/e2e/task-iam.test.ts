@@ -315,4 +315,39 @@ describe('task role and secrets', () => {
     assert.equal(again.RoleArn, `arn:aws:iam::${ACCT}:role/app-task`);
     await ecs.send(new StopTaskCommand({ cluster, task: t }));
   });
+
+  it('the execution role decides pulls from Wharf\'s registry and awslogs streams, as ECS uses it', async () => {
+    const cfg = { endpoint: server.endpoint, region: 'us-east-1', credentials: server.credentials };
+    const iam = new IAMClient(cfg);
+    await iam.send(new CreateRoleCommand({ RoleName: 'exec-bare', AssumeRolePolicyDocument: trust }));
+    await iam.send(new CreateRoleCommand({ RoleName: 'exec-ecr', AssumeRolePolicyDocument: trust }));
+    await iam.send(new AttachRolePolicyCommand({ RoleName: 'exec-ecr', PolicyArn: 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly' }));
+    const stoppedWith = async (family: string, executionRoleArn: string, logs: boolean) => {
+      await ecs.send(new RegisterTaskDefinitionCommand({
+        family, executionRoleArn,
+        containerDefinitions: [{ name: 'app', image, memory: 32, command: ['sleep', '600'],
+          ...(logs ? { logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/execrole', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'ecs', 'awslogs-create-group': 'true' } } } : {}) }],
+      }));
+      const t = await runTask(family);
+      return until(`${family} stops`, async () => {
+        const x = (await ecs.send(new DescribeTasksCommand({ cluster, tasks: [t] }))).tasks![0];
+        return (x.lastStatus === 'STOPPED' || x.lastStatus === 'RUNNING') && x;
+      });
+    };
+    // No ECR permissions: the pull is refused as ECR refuses it (403), before anything is created.
+    const bare = await stoppedWith('exec-bare', `arn:aws:iam::${ACCT}:role/exec-bare`, false);
+    assert.equal(bare.lastStatus, 'STOPPED');
+    assert.equal(bare.stopCode, 'TaskFailedToStart');
+    const host = image.slice(0, image.indexOf('/'));
+    assert.equal(bare.stoppedReason, `CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref ${image}: pulling from host ${host} failed with status code [manifests 1]: 403 Forbidden`);
+    // ECR read but no logs permissions: awslogs cannot make the task's stream.
+    const noLogs = await stoppedWith('exec-nologs', `arn:aws:iam::${ACCT}:role/exec-ecr`, true);
+    assert.equal(noLogs.lastStatus, 'STOPPED');
+    const taskId = noLogs.taskArn!.split('/').pop();
+    assert.equal(noLogs.stoppedReason, `ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: AccessDeniedException: User: arn:aws:sts::${ACCT}:assumed-role/exec-ecr/${taskId} is not authorized to perform: logs:CreateLogStream on resource: arn:aws:logs:us-east-1:${ACCT}:log-group:/ecs/execrole:log-stream:ecs/app/${taskId} because no identity-based policy allows the logs:CreateLogStream action : exit status 1`);
+    // The managed execution role policy allows both: the task runs.
+    const ok = await stoppedWith('exec-ok', `arn:aws:iam::${ACCT}:role/exec`, true);
+    assert.equal(ok.lastStatus, 'RUNNING', `${ok.stoppedReason}`);
+    await ecs.send(new StopTaskCommand({ cluster, task: ok.taskArn! }));
+  });
 });
