@@ -40,6 +40,7 @@ import { elbClient, freePort, get } from './elb-helpers.js';
 import { startServerProcess, type TestServer } from '../support/server.js';
 import { startAgent, removeClusterContainers, type AgentProcess } from '../support/agent-process.js';
 import { buildBusyboxImage, pushToRegistry } from '../support/images.js';
+import { until as waitUntil } from '../support/wait.js';
 
 const cluster = `aas-e2e-${process.pid}`;
 const work = mkdtempSync(join(tmpdir(), 'wharf-aas-'));
@@ -52,18 +53,8 @@ let image: string;
 let aas: ApplicationAutoScalingClient;
 let cw: CloudWatchClient;
 
-async function until<T>(what: string, fn: () => Promise<T | false | undefined>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) { last = e; }
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+/** This file's waits: test/support/wait.ts's `until`, with the timeout and poll step this file uses. */
+const until = <T>(what: string, fn: () => Promise<T | false | undefined>, ms = 60_000): Promise<T> => waitUntil(what, fn, ms, 250);
 
 const describe1 = async (name: string, c = cluster): Promise<Service> => (await server.ecs().send(new DescribeServicesCommand({ cluster: c, services: [name] }))).services![0];
 const activities = async (rid: string, notScaled = false): Promise<ScalingActivity[]> =>

@@ -16,24 +16,15 @@ import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/c
 import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { startServerProcess, type TestServer } from '../support/server.js';
 import { ScriptedAgent } from '../support/scripted-agent.js';
+import { until as waitUntil } from '../support/wait.js';
 
 const clients = (s: TestServer) => {
   const cfg = { endpoint: s.endpoint, region: 'us-east-1', credentials: s.credentials, maxAttempts: 1 };
   return { eb: new EventBridgeClient(cfg), logs: new CloudWatchLogsClient(cfg) };
 };
 
-async function until<T>(what: string, fn: () => Promise<T | false | undefined>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) { last = e; }
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** This file's waits: test/support/wait.ts's `until`, with the timeout and poll step this file uses. */
+const until = <T>(what: string, fn: () => Promise<T | false | undefined>, ms = 30_000): Promise<T> => waitUntil(what, fn, ms, 200);
 
 describe('ECS events survive a server SIGKILL', () => {
   let server: TestServer | undefined;

@@ -20,6 +20,7 @@ import { EC2Client, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { startServerProcess, type TestServer } from '../support/server.js';
 import { freePort } from './elb-helpers.js';
 import { buildReply, parseQuery, RCODE } from '../../src/model/servicediscovery/dns-message.js';
+import { until as waitUntil } from '../support/wait.js';
 
 let server: TestServer;
 let sd: ServiceDiscoveryClient;
@@ -27,16 +28,8 @@ let upstream: Socket;
 let resolver: Resolver;
 let apiId: string;
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    const v = await fn().catch((e) => { last = e; return undefined; });
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what} (${String(last ?? 'no error')})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** This file's waits: test/support/wait.ts's `until`, with the timeout and poll step this file uses. */
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> => waitUntil(what, fn, ms, 100);
 
 before(async () => {
   // The stand-in for the host's resolver: answers every A query with 192.0.2.7.

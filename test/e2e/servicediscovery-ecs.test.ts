@@ -26,6 +26,7 @@ import {
 import { startServerProcess, type TestServer } from '../support/server.js';
 import { startAgent, type AgentProcess } from '../support/agent-process.js';
 import { buildBusyboxImage, loadIntoRuntime } from '../support/images.js';
+import { until as waitUntil } from '../support/wait.js';
 
 const cluster = `sd-ecs-${process.pid}`;
 const work = mkdtempSync(join(tmpdir(), 'wharf-sd-ecs-'));
@@ -40,16 +41,8 @@ let srvA: { Id: string; Arn: string };
 let srvSrv: { Id: string; Arn: string };
 let srvAOnly: { Id: string; Arn: string };
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 120_000, step = 250): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    const v = await fn().catch((e) => { last = e; return undefined; });
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what} (${String(last ?? 'no error')})`);
-    await new Promise((r) => setTimeout(r, step));
-  }
-}
+/** This file's waits: test/support/wait.ts's `until`, with the timeout and poll step this file uses. */
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false>, ms = 120_000, step = 250): Promise<T> => waitUntil(what, fn, ms, step);
 
 const discover = async (service: string): Promise<HttpInstanceSummary[]> =>
   (await sd.send(new DiscoverInstancesCommand({ NamespaceName: 'apps.local', ServiceName: service, HealthStatus: 'ALL' }))).Instances ?? [];
