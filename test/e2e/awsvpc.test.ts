@@ -24,7 +24,7 @@ import {
   ElasticLoadBalancingV2Client, ModifyTargetGroupAttributesCommand, CreateTargetGroupCommand, CreateLoadBalancerCommand, CreateListenerCommand, DescribeTargetHealthCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { startServerProcess, type TestServer } from '../support/server.js';
-import { startAgent, type AgentProcess } from '../support/agent-process.js';
+import { startAgent, type AgentProcess, removeClusterContainers } from '../support/agent-process.js';
 import { buildBusyboxImage, loadIntoRuntime } from '../support/images.js';
 import { freePort } from './elb-helpers.js';
 
@@ -128,15 +128,8 @@ before(async () => {
 after(async () => {
   await agent?.kill('SIGKILL');
   agent?.cleanup();
-  // Task containers first, then the pause containers they joined (Podman refuses the other order).
-  for (const pause of [false, true]) {
-    try {
-      const filter = ['--filter', `label=com.amazonaws.ecs.cluster=${cluster}`];
-      const all = execFileSync('podman', ['ps', '-a', '--format', '{{.ID}} {{.Labels}}', ...filter], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-      const ids = all.filter((l) => l.includes('~internal~ecs~pause') === pause).map((l) => l.split(' ')[0]);
-      if (ids.length) execFileSync('podman', ['rm', '-f', '-t', '0', ...ids], { stdio: 'ignore' });
-    } catch { /* best effort */ }
-  }
+  // Task containers, then the pause containers they joined (removeClusterContainers goes twice).
+  await removeClusterContainers(cluster);
   if (bridge) { try { execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' }); } catch { /* already gone */ } }
   await server?.stop();
   server?.cleanup();

@@ -24,7 +24,7 @@ import {
   DiscoverInstancesCommand, GetOperationCommand, ListOperationsCommand, type HttpInstanceSummary,
 } from '@aws-sdk/client-servicediscovery';
 import { startServerProcess, type TestServer } from '../support/server.js';
-import { startAgent, type AgentProcess } from '../support/agent-process.js';
+import { startAgent, type AgentProcess, removeClusterContainers } from '../support/agent-process.js';
 import { buildBusyboxImage, loadIntoRuntime } from '../support/images.js';
 import { until as waitUntil } from '../support/wait.js';
 
@@ -93,13 +93,8 @@ before(async () => {
 after(async () => {
   await agent?.kill('SIGKILL');
   agent?.cleanup();
-  for (const pause of [false, true]) {
-    try {
-      const all = execFileSync('podman', ['ps', '-a', '--format', '{{.ID}} {{.Labels}}', '--filter', `label=com.amazonaws.ecs.cluster=${cluster}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-      const ids = all.filter((l) => l.includes('~internal~ecs~pause') === pause).map((l) => l.split(' ')[0]!);
-      if (ids.length) execFileSync('podman', ['rm', '-f', '-t', '0', ...ids], { stdio: 'ignore' });
-    } catch { /* best effort */ }
-  }
+  // Task containers, then the pause containers they joined (removeClusterContainers goes twice).
+  await removeClusterContainers(cluster);
   await server?.stop();
   server?.cleanup();
   rmSync(work, { recursive: true, force: true });
