@@ -19,6 +19,7 @@ import { headerValue, type Codec, type RawRequest, type WireResponse } from '../
 import { parseSignature, verifySignature, type Dialect } from '../protocol/sigv4.js';
 import { validateInput } from '../protocol/service-model.js';
 import type { IamDirectory } from '../iam/directory.js';
+import { notAuthorizedMessage } from '../iam/policy.js';
 import type { ApiDeps, AuthzItem, Principal, RegionalBackends, RequestContext, ServiceDefinition } from './types.js';
 import { REGION_NAME, regionKeys, storeForRegion } from '../store/region-store.js';
 import { createOnly } from '../store/store.js';
@@ -205,9 +206,7 @@ export class ApiDispatcher {
       const context = { ...global, ...tags, ...item.context };
       const r = this.iam.authorize(ctx.principal, { action, resource: item.resource, context });
       if (r.decision === 'Allow') continue;
-      const why = r.decision === 'ExplicitDeny' ? 'with an explicit deny in an identity-based policy' : `because no identity-based policy allows the ${action} action`;
-      throw new ApiError(opts.dialect === 'query' ? 'AccessDenied' : 'AccessDeniedException',
-        `User: ${ctx.principal.arn} is not authorized to perform: ${action} on resource: ${item.resource} ${why}`);
+      throw new ApiError(opts.dialect === 'query' ? 'AccessDenied' : 'AccessDeniedException', notAuthorizedMessage(ctx.principal.arn, action, item.resource, r.decision));
     }
   }
 }

@@ -10,6 +10,7 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTaskDefinitionCommand, DescribeTasksCommand, ListTasksCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import type { Command } from 'commander';
+import { awslogsStreamName } from '../model/ecs/awslogs-stream.js';
 import { addGlobalOptions, call, CliError, ecsClient, resolveConnection, type GlobalOptions } from './client.js';
 
 export interface Source { group: string; stream: string; label: string }
@@ -38,9 +39,8 @@ export async function sources(ecs: ECSClient, cluster: string, target: string): 
     for (const c of d.taskDefinition?.containerDefinitions ?? []) {
       const lc = c.logConfiguration;
       if (lc?.logDriver !== 'awslogs' || !lc.options?.['awslogs-group']) continue;
-      const prefix = lc.options['awslogs-stream-prefix'];
       const runtimeId = t.containers?.find((x) => x.name === c.name)?.runtimeId;
-      const stream = prefix ? `${prefix}/${c.name}/${id}` : runtimeId;
+      const stream = awslogsStreamName(lc.options['awslogs-stream-prefix'], c.name!, t.taskArn!, runtimeId ?? '');
       if (stream) out.push({ group: lc.options['awslogs-group'], stream, label: `${c.name}/${id.slice(0, 8)}` });
     }
   }

@@ -65,6 +65,12 @@ export interface AuthzRequest {
 
 export type Decision = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
 
+/** IAM's sentence for a denied request (AccessDenied messages, ECR's DENIED, ECS's initialization errors). */
+export function notAuthorizedMessage(principalArn: string, action: string, resource: string, decision: Exclude<Decision, 'Allow'>): string {
+  const why = decision === 'ExplicitDeny' ? 'with an explicit deny in an identity-based policy' : `because no identity-based policy allows the ${action} action`;
+  return `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource} ${why}`;
+}
+
 export class MalformedPolicyError extends Error {}
 
 const VERSIONS = new Set(['2012-10-17', '2008-10-17']);

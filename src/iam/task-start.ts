@@ -17,10 +17,11 @@
 import { createHmac } from 'node:crypto';
 import type { Store } from '../store/store.js';
 import { parameterArn, parameterNameOf, parseSecretValueFrom } from '../model/secrets.js';
-import { credentialsHostOf } from '../model/ecs/image-ref.js';
+import { awslogsStreamName } from '../model/ecs/awslogs-stream.js';
+import { credentialsHostOf, parseImageRef } from '../model/ecs/image-ref.js';
 import type { RegistryCredentials } from '../protocol/agent-messages.js';
 import type { Caller, IamDirectory } from './directory.js';
-import { evaluateTrust, parsePolicy } from './policy.js';
+import { evaluateTrust, notAuthorizedMessage, parsePolicy } from './policy.js';
 import { assumedRoleArn, type SessionRecord } from './records.js';
 import type { SecretBox } from './secret-box.js';
 import { findParameter, findSecret, openParameter, openSecretVersion, pickSecretVersion } from './secret-values.js';
@@ -101,8 +102,7 @@ export class TaskStartResolver {
         if (!input.executionRoleArn) {
           throw new StartError(`${PREFIX}the task definition names ${withSecrets.length ? 'secrets' : 'repositoryCredentials'} but no executionRoleArn to retrieve them with`);
         }
-        const role = this.assumable(input.executionRoleArn);
-        const caller: Caller = { accessKeyId: '', arn: assumedRoleArn(this.o.accountId, role, taskId), userId: `${role}:${taskId}`, type: 'assumed-role', roleName: role, sessionName: taskId, bootstrap: false, tags: [] };
+        const caller = this.executionCaller(input.executionRoleArn, taskId);
         if (withSecrets.length) out.secretEnvironment = {};
         for (const c of withSecrets) {
           const env: Record<string, string> = {};
@@ -141,26 +141,31 @@ export class TaskStartResolver {
     });
     const logs = input.containers.filter((c) => c.logConfiguration?.logDriver === 'awslogs' && c.logConfiguration.options?.['awslogs-group']);
     if (own.length === 0 && logs.length === 0) return;
-    const role = this.assumable(roleArn);
-    const caller: Caller = { accessKeyId: '', arn: assumedRoleArn(this.o.accountId, role, taskId), userId: `${role}:${taskId}`, type: 'assumed-role', roleName: role, sessionName: taskId, bootstrap: false, tags: [] };
+    const caller = this.executionCaller(roleArn, taskId);
     for (const { image, repo } of own) {
       const resource = `arn:aws:ecr:${this.o.region}:${this.o.accountId}:repository/${repo}`;
       if (this.denied(caller, 'ecr:BatchGetImage', resource) || this.denied(caller, 'ecr:GetDownloadUrlForLayer', resource)) {
-        const host = image.slice(0, image.indexOf('/'));
-        const ref = image.includes('@') ? image.slice(image.indexOf('@') + 1) : image.lastIndexOf(':') > image.lastIndexOf('/') ? image.slice(image.lastIndexOf(':') + 1) : 'latest';
-        throw new StartError(`CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref ${image}: pulling from host ${host} failed with status code [manifests ${ref}]: 403 Forbidden`);
+        const ref = parseImageRef(image);
+        throw new StartError(`CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref ${image}: pulling from host ${ref.host} failed with status code [manifests ${ref.reference}]: 403 Forbidden`);
       }
     }
     for (const c of logs) {
       const o = c.logConfiguration!.options!;
       const region = o['awslogs-region'] ?? this.o.region;
-      const stream = `${o['awslogs-stream-prefix'] ? `${o['awslogs-stream-prefix']}/${c.name}/` : ''}${taskId}`;
+      // Without a prefix the stream is named after the runtime container, which does not exist yet: any stream of the group.
+      const stream = awslogsStreamName(o['awslogs-stream-prefix'], c.name ?? '', input.taskArn, '*');
       const resource = `arn:aws:logs:${region}:${this.o.accountId}:log-group:${o['awslogs-group']}:log-stream:${stream}`;
       const denied = this.denied(caller, 'logs:CreateLogStream', resource) ?? this.denied(caller, 'logs:PutLogEvents', resource);
       if (denied) {
         throw new StartError(`ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: ${denied} : exit status 1`);
       }
     }
+  }
+
+  /** The execution role as the caller ECS acts as (an assumed-role session named after the task). */
+  private executionCaller(roleArn: string, taskId: string): Caller {
+    const role = this.assumable(roleArn);
+    return { accessKeyId: '', arn: assumedRoleArn(this.o.accountId, role, taskId), userId: `${role}:${taskId}`, type: 'assumed-role', roleName: role, sessionName: taskId, bootstrap: false, tags: [] };
   }
 
   /** The role name, when the role exists and trusts ECS tasks; else the error ECS gives for it. */
@@ -177,7 +182,7 @@ export class TaskStartResolver {
   private denied(caller: Caller, action: string, resource: string): string | undefined {
     const d = this.o.iam.authorize(caller, { action, resource, context: {} }).decision;
     if (d === 'Allow') return undefined;
-    return `AccessDeniedException: User: ${caller.arn} is not authorized to perform: ${action} on resource: ${resource} ${d === 'ExplicitDeny' ? 'with an explicit deny in an identity-based policy' : `because no identity-based policy allows the ${action} action`}`;
+    return `AccessDeniedException: ${notAuthorizedMessage(caller.arn, action, resource, d)}`;
   }
 
   private async secretValue(caller: Caller, valueFrom: string): Promise<string> {

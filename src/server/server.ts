@@ -11,6 +11,8 @@ import type { Store } from '../store/store.js';
 import { AccessKeys, type AccessKey } from '../iam/access-keys.js';
 import { IamDirectory, ensureBootstrapUser } from '../iam/directory.js';
 import { SecretBox } from '../iam/secret-box.js';
+import { notAuthorizedMessage } from '../iam/policy.js';
+import { parseImageRef } from '../model/ecs/image-ref.js';
 import { reissueBelowMs, TaskStartResolver } from '../iam/task-start.js';
 import { ApiDispatcher } from '../api/dispatch.js';
 import { AwsJsonCodec } from '../protocol/codecs/aws-json.js';
@@ -141,9 +143,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
     if (cred.kind === 'unknown') return `The security token included in the request is invalid.`;
     if (cred.caller.bootstrap) return undefined;
     const r = iam.authorize(cred.caller, { action, resource, context: iam.globalContext(cred.caller, now, { region }) });
-    if (r.decision === 'Allow') return undefined;
-    const why = r.decision === 'ExplicitDeny' ? 'with an explicit deny in an identity-based policy' : `because no identity-based policy allows the ${action} action`;
-    return `User: ${cred.caller.arn} is not authorized to perform: ${action} on resource: ${resource} ${why}`;
+    return r.decision === 'Allow' ? undefined : notAuthorizedMessage(cred.caller.arn, action, resource, r.decision);
   } });
   const telemetry = new Telemetry({ api: deps, config: cfg });
   const services: ServiceDefinition[] = buildServices();
@@ -151,14 +151,17 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
   const app = await buildApp({ dispatcher, logger: log, plugins: buildPlugins({ store, registry, telemetry }) });
   const joinToken = await ensureJoinToken(store);
   const registryAuth = new RegistryAuth(store, keys);
+  // The names clients use for this server's registry (the endpoint's host; loopback as 127.0.0.1 or localhost).
+  const registryHosts = (): string[] => {
+    if (!endpoint) return [];
+    const host = new URL(endpoint).host;
+    return [...new Set([host, host.replace(/^127\.0\.0\.1:/, 'localhost:'), host.replace(/^localhost:/, '127.0.0.1:')])];
+  };
   const taskStart = new TaskStartResolver({ store, iam, box: deps.secretBox, accountId: cfg.accountId, region: cfg.region, endpointKey: joinToken, sessionSeconds: cfg.tuning.taskCredentialsSeconds,
-    // Images in this server's registry (by the host clients use for it): the execution role must be allowed to pull them.
+    // Images in this server's registry: the execution role must be allowed to pull them.
     ownRepository: (image) => {
-      if (!endpoint) return undefined;
-      const host = new URL(endpoint).host;
-      const hosts = [host, host.replace(/^127\.0\.0\.1:/, 'localhost:'), host.replace(/^localhost:/, '127.0.0.1:')];
-      const h = hosts.find((x) => image.startsWith(x + '/'));
-      return h ? image.slice(h.length + 1).replace(/@.*$/, '').replace(/:[^/:]*$/, '') : undefined;
+      const ref = parseImageRef(image);
+      return ref.host && registryHosts().includes(ref.host) ? ref.repository : undefined;
     } });
   const poolToken = await ensurePoolToken(store);
   let markListening!: () => void;
@@ -168,9 +171,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
   // end), issued for the agent's region so its task images resolve in that region's repositories.
   const pullTokens = new Map<string, { password: string; until: number }>();
   const registryAuthFor = (region: string) => async (images: string[]) => {
-    const host = new URL(endpoint).host;
-    const hosts = new Set([host, host.replace(/^127\.0\.0\.1:/, 'localhost:'), host.replace(/^localhost:/, '127.0.0.1:')]);
-    const wanted = [...hosts].filter((h) => images.some((i) => i.startsWith(h + '/')));
+    const wanted = registryHosts().filter((h) => images.some((i) => i.startsWith(h + '/')));
     if (wanted.length === 0) return [];
     const now = Date.now();
     let pullToken = pullTokens.get(region);

@@ -27,7 +27,7 @@
  */
 import type { MetricDatum } from '@aws-sdk/client-cloudwatch';
 import type { ElbState, LbDataPlane, TrafficCounters } from '../model/elbv2/data-plane.js';
-import { listenerName } from '../model/elbv2/data-plane.js';
+import { listenerName, targetGroupsInUse } from '../model/elbv2/data-plane.js';
 import { backendName, type LoadBalancerRecord, type TargetGroupRecord } from '../model/elbv2/records.js';
 
 type Dim = { Name: string; Value: string };
@@ -98,16 +98,7 @@ export class ElbMetrics {
         front.active += a.active;
       }
       // The target groups this load balancer forwards to (a target group serves one load balancer).
-      const arns = new Set<string>();
-      const forwards = (actions: readonly { Type: string; TargetGroupArn?: string; ForwardConfig?: { TargetGroups?: { TargetGroupArn: string }[] } }[]) => {
-        for (const a of actions) {
-          if (a.Type !== 'forward') continue;
-          if (a.TargetGroupArn) arns.add(a.TargetGroupArn);
-          for (const t of a.ForwardConfig?.TargetGroups ?? []) arns.add(t.TargetGroupArn);
-        }
-      };
-      for (const l of listeners) forwards(l.defaultActions);
-      for (const r of state.rules) if (r.lbName === lb.name) forwards(r.actions);
+      const arns = targetGroupsInUse({ listeners, rules: state.rules.filter((r) => r.lbName === lb.name), tgs: state.tgs });
       const back = zero();
       for (const arn of [...arns].sort()) {
         const tg = tgByArn.get(arn);

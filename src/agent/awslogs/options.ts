@@ -13,6 +13,7 @@
  * Units for max-buffer-size follow Docker: a number with an optional k, m or g (powers of 1024).
  */
 import { parseBool } from '../../model/ecs/parse-bool.js';
+import { awslogsStreamName } from '../../model/ecs/awslogs-stream.js';
 
 export interface AwsLogsOptions {
   group: string;
@@ -84,7 +85,7 @@ export function parseAwsLogsOptions(options: Record<string, string> | undefined)
   };
 }
 
-/** ECS's stream name: prefix/container-name/task-id, or the runtime container id without a prefix. */
+/** ECS's stream name (src/model/ecs/awslogs-stream.ts) for these options. */
 export function streamName(opts: Pick<AwsLogsOptions, 'streamPrefix'>, containerName: string, taskArn: string, runtimeId: string): string {
-  return opts.streamPrefix ? `${opts.streamPrefix}/${containerName}/${taskArn.slice(taskArn.lastIndexOf('/') + 1)}` : runtimeId;
+  return awslogsStreamName(opts.streamPrefix, containerName, taskArn, runtimeId);
 }

@@ -11,7 +11,7 @@ import type * as S from '@aws-sdk/client-sts';
 import stsModel from '../../model/aws/sts.json' with { type: 'json' };
 import type { ServiceModel } from '../../protocol/service-model.js';
 import { ApiError } from '../../model/errors.js';
-import { evaluateTrust, parsePolicy } from '../../iam/policy.js';
+import { evaluateTrust, notAuthorizedMessage, parsePolicy } from '../../iam/policy.js';
 import { issueSession } from '../../iam/sessions.js';
 import { assumedRoleArn } from '../../iam/records.js';
 import type { Handler, RequestContext, ServiceDefinition } from '../types.js';
@@ -20,7 +20,7 @@ const getCallerIdentity: Handler<S.GetCallerIdentityRequest, S.GetCallerIdentity
   ({ UserId: ctx.principal.userId, Account: ctx.accountId, Arn: ctx.principal.arn });
 
 function denied(ctx: RequestContext, action: string, resource: string, explicit = false): ApiError {
-  return new ApiError('AccessDenied', `User: ${ctx.principal.arn} is not authorized to perform: ${action} on resource: ${resource} ${explicit ? 'with an explicit deny in an identity-based policy' : `because no identity-based policy allows the ${action} action`}`);
+  return new ApiError('AccessDenied', notAuthorizedMessage(ctx.principal.arn, action, resource, explicit ? 'ExplicitDeny' : 'ImplicitDeny'));
 }
 
 const assumeRole: Handler<S.AssumeRoleRequest, S.AssumeRoleResponse> = async (input, ctx) => {
