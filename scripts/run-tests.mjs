@@ -137,7 +137,7 @@ if (failures.length > 0 || fileProblems.length > 0) {
   for (const t of failures) {
     const where = `${relative(root, t.file ?? t.fileOf)}${t.line ? `:${t.line}` : ''}`;
     const why = t.failureType === 'testTimeoutFailure'
-      ? `did not finish within ${testTimeoutS(t.fileOf)} s (the per-test limit; set WHARF_TEST_TIMEOUT or give the test its own { timeout })`
+      ? `did not finish within its time limit (its own { timeout }, else ${testTimeoutS(t.fileOf)} s; WHARF_TEST_TIMEOUT changes the default)`
       : t.failureType === 'cancelledByParent' ? 'cancelled: its suite or hook failed first' : t.message;
     console.log(`  ✖ ${t.name} (${where}): ${why}`);
   }

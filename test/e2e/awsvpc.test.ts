@@ -11,7 +11,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'node:http';
 import {
   CreateClusterCommand, RegisterTaskDefinitionCommand, RunTaskCommand, DescribeTasksCommand, StopTaskCommand, CreateServiceCommand,
   DescribeServicesCommand, type Task,
@@ -27,6 +26,7 @@ import { startServerProcess, type TestServer } from '../support/server.js';
 import { startAgent, type AgentProcess, removeClusterContainers } from '../support/agent-process.js';
 import { buildBusyboxImage, loadIntoRuntime } from '../support/images.js';
 import { freePort } from './elb-helpers.js';
+import { until, httpGet } from '../support/wait.js';
 
 const cluster = `awsvpc-${process.pid}`;
 let server: TestServer;
@@ -40,29 +40,8 @@ let bridge: string;
 const work = mkdtempSync(join(tmpdir(), 'wharf-awsvpc-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 60_000, step = 200): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    const v = await fn().catch((e) => { last = e; return undefined; });
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (${String(last ?? '')})`);
-    await sleep(step);
-  }
-}
-
-function httpGet(host: string, port: number, path = '/', timeoutMs = 2000): Promise<{ status: number; body: string }> {
-  return new Promise((res, rej) => {
-    const req = request({ host, port, path, timeout: timeoutMs, agent: false }, (r) => {
-      let body = '';
-      r.on('data', (c) => { body += c; });
-      r.on('end', () => res({ status: r.statusCode ?? 0, body }));
-    });
-    req.on('error', rej);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.end();
-  });
-}
+/** Polls every `step` ms (200 by default: the security-group test times changes) until `fn` answers; 60 s by default. */
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false>, ms = 60_000, step = 200): Promise<T> => until(what, fn, ms, step);
 
 const describeTask = async (arn: string): Promise<Task> => (await server.ecs().send(new DescribeTasksCommand({ cluster, tasks: [arn] }))).tasks![0];
 async function waitRunning(arn: string): Promise<Task> {
