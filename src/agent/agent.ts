@@ -14,13 +14,14 @@
  * observed state and checkpoint; the agent owns only the actor set and its identity file.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LABELS, AGENT_PROTOCOL_VERSION, type AgentMessage, type ContainerStatsReport, type ServerMessage, type TaskSpec } from '../protocol/agent-messages.js';
 import { silentLogger, systemClock, type AgentLogger, type Clock } from './clock.js';
 import { FileCheckpointStore, type CheckpointStore, type TaskCheckpoint } from './checkpoint.js';
 import { AgentConnection } from './connection.js';
-import { HOST_ID_LABEL } from './container-spec.js';
+import { HOST_ID_LABEL, VPC_RESOLVER_ADDRESS, taskResolvConf } from './container-spec.js';
 import { hostAttributes, hostResources, loadIdentity, saveIdentity, type Identity } from './host-info.js';
 import { Reporter } from './reporter.js';
 import type { ContainerSummary, RuntimeDriver, RuntimeInfo } from './runtime/driver.js';
@@ -105,6 +106,8 @@ export class Agent {
   readonly endpoints?: TaskEndpoints;
   /** awsvpc task namespaces; undefined when this host cannot run awsvpc tasks. */
   networks?: TaskNetworks;
+  /** Whether tasks' DNS goes to the server's resolver at 169.254.169.253 (set once registered with one). */
+  private resolverOn = false;
 
   constructor(private readonly o: AgentOptions) {
     this.log = o.log ?? silentLogger;
@@ -224,6 +227,15 @@ export class Agent {
       this.identity.containerInstanceArns[this.o.cluster] = m.containerInstanceArn;
       saveIdentity(this.o.stateDir, this.identity);
     }
+    // The VPC resolver first (queued before any desired state), so new tasks are told to use it.
+    if (m.resolver && this.endpoints) {
+      const to = m.resolver;
+      this.enqueue(async () => {
+        const host = /^(0\.0\.0\.0|::|)$/.test(to.host) ? new URL(this.o.server).hostname.replace(/^localhost$/, '127.0.0.1') : to.host;
+        this.resolverOn = (await this.endpoints?.setResolver({ host, port: to.port })) ?? false;
+        this.log.info({ resolver: `${host}:${to.port}`, on: this.resolverOn }, 'tasks resolve names at 169.254.169.253');
+      });
+    }
     // Level-triggered: after any gap, tell the server the current state of every task we know.
     for (const a of this.actors.values()) this.reporter.push(a.report());
     this.reporter.reconnected();
@@ -294,8 +306,22 @@ export class Agent {
       detach: async (spec) => {
         this.endpoints?.forgetTask(spec.taskArn);
         await networks.detach(spec);
+        rmSync(this.resolvConfPath(spec), { force: true });
+      },
+      // Written (again) for each container created, so a resolver learned after an agent restart applies.
+      resolvConf: (spec) => {
+        const path = this.resolvConfPath(spec);
+        mkdirSync(join(this.o.stateDir, 'resolv'), { recursive: true });
+        let host = '';
+        try { host = readFileSync('/etc/resolv.conf', 'utf8'); } catch { /* no host resolver: only the VPC's */ }
+        writeFileSync(path, taskResolvConf(spec, this.resolverOn, host));
+        return path;
       },
     };
+  }
+
+  private resolvConfPath(spec: TaskSpec): string {
+    return join(this.o.stateDir, 'resolv', `${spec.taskArn.split('/').pop()}.conf`);
   }
 
   private startActor(spec: TaskSpec, checkpoint: TaskCheckpoint | undefined, existing: ContainerSummary[]): TaskActor {
@@ -303,6 +329,7 @@ export class Agent {
       driver: this.o.driver,
       hostId: this.identity.hostId,
       endpointsPort: () => this.endpoints?.port,
+      resolver: () => (this.resolverOn ? VPC_RESOLVER_ADDRESS : undefined),
       clock: this.clock,
       checkpoints: this.checkpoints,
       log: this.log,

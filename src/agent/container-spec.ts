@@ -62,6 +62,8 @@ export function toContainerSpec(
   spec: TaskSpec, c: EcsContainer,
   opts: {
     hostId: string; image?: string; networkMode?: NetworkMode; endpointsPort?: number;
+    /** Bridge containers without dnsServers of their own ask this resolver (VPC_RESOLVER_ADDRESS). */ resolver?: string;
+    /** awsvpc: the task's resolv.conf on the host (taskResolvConf), mounted at /etc/resolv.conf. */ resolvConf?: string;
     /** pidMode/ipcMode task: the pause container holding them. */ namespacePause?: string;
   },
 ): ContainerSpec {
@@ -111,6 +113,13 @@ export function toContainerSpec(
     // No network at all, whatever the task's mode (ECS: Docker's NetworkDisabled).
     out.networkMode = 'none';
     return out;
+  }
+  if (networkMode === 'bridge' && !out.dns && opts.resolver) out.dns = [opts.resolver];
+  if (networkMode.startsWith('container:')) {
+    // The runtime refuses DNS options on a container that joins another's namespace: the task's file instead.
+    delete out.dns;
+    delete out.dnsSearch;
+    if (opts.resolvConf) out.mounts = [{ type: 'bind', source: opts.resolvConf, target: '/etc/resolv.conf' }];
   }
   if (networkMode === 'bridge') {
     const ports: PortBinding[] = (c.portMappings ?? [])
@@ -163,6 +172,28 @@ export function healthCheckArgv(command: string[]): string[] | null {
 
 /** 169.254.170.2: ECS's link-local address for the credentials and task metadata endpoints. */
 export const TASK_ENDPOINT_ADDRESS = '169.254.170.2';
+
+/**
+ * 169.254.169.253: the Amazon-provided DNS server's link-local address (the VPC's Route 53 Resolver, also
+ * at the VPC's base + 2). Tasks send their queries there; the agent's nftables DNAT hands them to Wharf's
+ * DNS server (task-endpoints.ts), which answers Cloud Map's private namespaces and relays the rest.
+ */
+export const VPC_RESOLVER_ADDRESS = '169.254.169.253';
+
+/**
+ * An awsvpc task's /etc/resolv.conf (every container of the task gets the same file, as they share one
+ * network namespace): the containers' own dnsServers and dnsSearchDomains first (Docker cannot set them on
+ * a container that joins another's namespace, so ECS refuses them for awsvpc; Wharf honours them here),
+ * then the VPC resolver when the server runs one, else the host's nameservers that a namespace can reach.
+ */
+export function taskResolvConf(spec: TaskSpec, vpcResolver: boolean, hostResolvConf: string): string {
+  const uniq = (xs: string[]) => [...new Set(xs)];
+  const own = uniq(spec.containers.flatMap((c) => c.dnsServers ?? []));
+  const host = [...hostResolvConf.matchAll(/^\s*nameserver\s+(\S+)/gm)].map((m) => m[1]!).filter((a) => !/^(127\.|::1$)/.test(a));
+  const servers = uniq([...own, ...(vpcResolver ? [VPC_RESOLVER_ADDRESS] : host)]).slice(0, 3);
+  const search = uniq(spec.containers.flatMap((c) => c.dnsSearchDomains ?? []));
+  return [...servers.map((s) => `nameserver ${s}`), ...(search.length ? [`search ${search.join(' ')}`] : [])].join('\n') + '\n';
+}
 
 /** A container's metadata id: derived from the task's unguessable endpoint id, so stable across agent restarts. */
 export function containerMetadataId(endpointId: string, containerName: string): string {

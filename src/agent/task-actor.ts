@@ -52,6 +52,8 @@ export interface TaskActorOptions {
   hostId: string;
   /** The task endpoints' loopback port, for host-mode containers (task-endpoints.ts). */
   endpointsPort?: () => number | undefined;
+  /** The VPC resolver's address when this agent relays tasks' DNS to the server's (task-endpoints.ts). */
+  resolver?: () => string | undefined;
   onReport: (r: TaskReport) => void;
   clock?: Clock;
   checkpoints?: CheckpointStore;
@@ -89,6 +91,8 @@ export interface TaskNetworkHook {
   attach(spec: TaskSpec): Promise<`container:${string}`>;
   /** Takes the namespace down; called once every container has stopped, before STOPPED is reported. */
   detach(spec: TaskSpec): Promise<void>;
+  /** The task's /etc/resolv.conf on the host (written at attach), mounted into each of its containers. */
+  resolvConf?(spec: TaskSpec): string | undefined;
 }
 
 /** The task actor's only contact with log shipping (src/agent/awslogs/). */
@@ -476,10 +480,13 @@ export class TaskActor {
   private async create(c: Ctr): Promise<void> {
     // A restart (restartPolicy) after an agent restart may come before startup needed the pause's id.
     if (sharesTaskNamespaces(this.spec) && !this.namespacePause) this.namespacePause = await this.ensureNamespacePause();
-    const spec = toContainerSpec(this.spec, c.def, { hostId: this.o.hostId, networkMode: this.joinNetwork, endpointsPort: this.o.endpointsPort?.(), namespacePause: this.namespacePause });
+    const spec = toContainerSpec(this.spec, c.def, {
+      hostId: this.o.hostId, networkMode: this.joinNetwork, endpointsPort: this.o.endpointsPort?.(), namespacePause: this.namespacePause,
+      resolver: this.o.resolver?.(), resolvConf: this.joinNetwork ? this.o.network?.resolvConf?.(this.spec) : undefined,
+    });
     if (c.def.mountPoints?.length) {
       this.planned ??= planVolumes(this.spec, { hostId: this.o.hostId, policy: this.o.hostPaths });
-      spec.mounts = containerMounts(c.def.mountPoints, this.planned);
+      spec.mounts = [...(spec.mounts ?? []), ...containerMounts(c.def.mountPoints, this.planned)];
     }
     if (c.def.volumesFrom?.length) {
       spec.volumesFrom = c.def.volumesFrom.map((v) => ({ container: this.ctrs.find((x) => x.name === v.sourceContainer)?.runtimeId ?? '', readOnly: v.readOnly ?? false }));

@@ -36,7 +36,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TaskSpec } from '../protocol/agent-messages.js';
-import { containerMetadataId, TASK_ENDPOINT_ADDRESS } from './container-spec.js';
+import { containerMetadataId, TASK_ENDPOINT_ADDRESS, VPC_RESOLVER_ADDRESS } from './container-spec.js';
 import type { AgentLogger } from './clock.js';
 
 const run = promisify(execFile);
@@ -105,6 +105,22 @@ export class TaskEndpoints {
     if (v4.length === 0) { this.removeContainer(runtimeId); return; }
     this.addresses.set(runtimeId, { taskArn, ips: v4 });
     if (this.nft) void this.nftScript(`add element ip ${this.table} tasks { ${v4.join(', ')} }\n`).catch((e: unknown) => this.o.log?.warn({ err: String(e) }, 'task endpoints: adding an address failed'));
+  }
+
+  /**
+   * Sends the tasks' DNS queries to 169.254.169.253:53 on to the VPC resolver (Wharf's DNS server) at
+   * `to`. Returns whether tasks can use it (false without nftables). Re-callable: the chain is replaced.
+   */
+  async setResolver(to: { host: string; port: number }): Promise<boolean> {
+    if (!this.nft || !/^\d+\.\d+\.\d+\.\d+$/.test(to.host)) return false;
+    const target = `${to.host}:${to.port}`;
+    try {
+      await this.nftScript(`flush chain ip ${this.table} resolver\nadd rule ip ${this.table} resolver udp dport 53 dnat to ${target}\nadd rule ip ${this.table} resolver tcp dport 53 dnat to ${target}\n`);
+      return true;
+    } catch (e) {
+      this.o.log?.warn({ err: String(e) }, 'task endpoints: the resolver rule failed; tasks keep the host\'s nameservers');
+      return false;
+    }
   }
 
   /** Forgets every container of a task (called when it stops). */
@@ -222,12 +238,18 @@ export class TaskEndpoints {
   }
 }
 
-/** The host's rules: DNAT 169.254.170.2:80 from admitted task addresses to the agent's listener. */
 /** The agent's nftables table (ip family): one per host id, so a restarted agent replaces its own. */
 export function endpointsTable(hostId: string): string {
   return `wharf_agent_${hostId.replace(/[^A-Za-z0-9]/g, '').slice(0, 16)}`;
 }
 
+/**
+ * The host's rules: 169.254.170.2:80 from admitted task addresses → the agent's listener; 169.254.169.253
+ * from any container → the `resolver` chain (filled by setResolver once the server says where its DNS
+ * is). DNS is not matched by admitted address: a bridge container asks at once, before the agent has
+ * learned its address, and answers are not secret (the VPC's names). With two agents on one host that
+ * both relay DNS, the first table's rule answers bridge containers.
+ */
 export function hostRules(table: string, port: number): string {
   return [
     `table ip ${table} {`,
@@ -235,6 +257,9 @@ export function hostRules(table: string, port: number): string {
     '  chain prerouting {',
     '    type nat hook prerouting priority dstnat - 5; policy accept;',
     `    ip saddr @tasks ip daddr ${TASK_ENDPOINT_ADDRESS} tcp dport 80 dnat to 127.0.0.1:${port}`,
+    `    ip daddr ${VPC_RESOLVER_ADDRESS} jump resolver`,
+    '  }',
+    '  chain resolver {',
     '  }',
     '}',
     '',

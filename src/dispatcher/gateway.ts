@@ -63,6 +63,8 @@ export interface GatewayOptions {
    * them then); checked every `credentialsCheckMs` (default: a tenth of it, at most a minute).
    */
   credentialsRefreshBelowMs?: number;
+  /** The VPC resolver (Wharf's DNS server) agents point their tasks at, when the server runs one. */
+  resolver?: { host: string; port: number };
   credentialsCheckMs?: number;
   /** Heartbeat: ping every `pingMs`; a connection silent for `deadMs` is closed. */
   pingMs?: number;
@@ -340,7 +342,7 @@ export class AgentGateway {
     const old = this.sessions.get(key);
     this.sessions.set(key, session);
     if (old && old.ws !== ws) old.ws.close(4000, 'replaced by a newer connection from the same instance');
-    this.send(ws, { type: 'registered', containerInstanceArn: containerInstanceArn(this.o.scope, m.cluster, id), cluster: m.cluster });
+    this.send(ws, { type: 'registered', containerInstanceArn: containerInstanceArn(this.o.scope, m.cluster, id), cluster: m.cluster, ...(this.o.resolver ? { resolver: this.o.resolver } : {}) });
     this.o.log.info({ cluster: m.cluster, instance: id, hostId: m.hostId, reused: Boolean(existing) }, 'agent registered');
     // The policy before the tasks, so an awsvpc task is never wired without its security groups.
     const policy = await this.compilePolicy();

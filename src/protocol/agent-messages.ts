@@ -162,7 +162,11 @@ export type AgentMessage =
   | { type: 'stats'; at: number; containers: ContainerStatsReport[] };
 
 export type ServerMessage =
-  | { type: 'registered'; containerInstanceArn: string; cluster: string }
+  /**
+   * `resolver`: where the VPC's DNS resolver (Wharf's DNS server, WHARF_DNS_LISTEN) answers; the agent
+   * sends its tasks' queries to 169.254.169.253:53 there. Absent when the server runs no DNS server.
+   */
+  | { type: 'registered'; containerInstanceArn: string; cluster: string; resolver?: { host: string; port: number } }
   | { type: 'desired'; full: boolean; tasks: TaskSpec[] }
   | { type: 'ack'; seq: number }
   /** The whole security-group policy, sent after `registered` and whenever a rule or a membership changes. */

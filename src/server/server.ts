@@ -212,6 +212,8 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
       // The managed Fargate pool's agents join the configured region (docs/fargate.md).
       ...(home ? { verifyPoolToken: poolTokenVerifier(store), taskStart: (t: Parameters<TaskStartResolver['resolve']>[0]) => taskStart.resolve(t, new Date()) } : {}),
       onStats: (cluster, msg) => telemetry.onStats(cluster, msg, region),
+      // The home region's DNS server answers its tasks' queries (169.254.169.253, docs/service-discovery.md).
+      ...(home && cfg.tuning.dnsListen ? { resolver: parseHostPort(cfg.tuning.dnsListen) } : {}),
       // Resend task role credentials a little before the resolver would reissue them anyway.
       credentialsRefreshBelowMs: reissueBelowMs(cfg.tuning.taskCredentialsSeconds),
       registryAuth: registryAuthFor(region),

@@ -18,7 +18,7 @@ test('a task table: drop by default, replies, loopback and the task endpoints (1
     '  set g_sg_cli {\n    type ipv4_addr\n    elements = { 10.0.0.5, 10.0.0.6 }\n  }',
     '  chain ingress {\n    type filter hook input priority 0; policy drop;\n    ct state established,related accept\n    iifname "lo" accept\n'
       + '    tcp dport 80 accept\n    ip saddr @g_sg_cli tcp dport 8000-8100 accept\n    ip saddr 10.0.0.0/16 meta l4proto udp accept\n    ip saddr 10.0.0.0/8 meta l4proto icmp accept\n  }',
-    '  chain egress {\n    type filter hook output priority 0; policy drop;\n    ct state established,related accept\n    oifname "lo" accept\n    ip daddr 169.254.170.2 tcp dport 80 accept\n    accept\n  }',
+    '  chain egress {\n    type filter hook output priority 0; policy drop;\n    ct state established,related accept\n    oifname "lo" accept\n    ip daddr 169.254.170.2 tcp dport 80 accept\n    ip daddr 169.254.169.253 udp dport 53 accept\n    ip daddr 169.254.169.253 tcp dport 53 accept\n    accept\n  }',
     '}',
     '',
   ].join('\n'));

@@ -5,14 +5,15 @@
  *     set g_<group>       member addresses of a group some rule names as its source/destination
  *     chain ingress       hook input,  policy drop: replies, loopback, then one accept per ingress rule
  *     chain egress        hook output, policy drop: replies, loopback, ECS's task endpoints (credentials,
- *                         metadata at 169.254.170.2:80, which security groups do not govern in ECS either),
+ *                         metadata at 169.254.170.2:80, which security groups do not govern in ECS either;
+ *                         the VPC resolver at 169.254.169.253:53, which EC2's groups do not filter),
  *                         then one accept per egress rule
  *
  * A task in several groups gets the union of their rules, as EC2 does. The script replaces the whole
  * table in one transaction (declare, delete, define), so a rule change is atomic and a re-run is a no-op.
  */
 import type { NetworkPolicy, PolicyRule } from '../../protocol/agent-messages.js';
-import { TASK_ENDPOINT_ADDRESS } from '../container-spec.js';
+import { TASK_ENDPOINT_ADDRESS, VPC_RESOLVER_ADDRESS } from '../container-spec.js';
 
 export const NFT_TABLE = 'wharf';
 
@@ -47,7 +48,8 @@ export function renderTaskTable(policy: NetworkPolicy, groups: readonly string[]
   });
   // In ECS the agent's endpoints are reached over a link of the agent's own, outside the task's ENI and its
   // security groups: a task whose groups allow no egress still gets its role's credentials.
-  egress.unshift(`ip daddr ${TASK_ENDPOINT_ADDRESS} tcp dport 80 accept`);
+  // Nor do security groups filter traffic to the Amazon-provided DNS server (EC2 user guide).
+  egress.unshift(`ip daddr ${TASK_ENDPOINT_ADDRESS} tcp dport 80 accept`, `ip daddr ${VPC_RESOLVER_ADDRESS} udp dport 53 accept`, `ip daddr ${VPC_RESOLVER_ADDRESS} tcp dport 53 accept`);
   const chain = (name: string, hook: string, lo: string, rules: string[]) =>
     `  chain ${name} {\n    type filter hook ${hook} priority 0; policy drop;\n    ct state established,related accept\n    ${lo} accept\n${rules.map((r) => `    ${r}\n`).join('')}  }`;
   return [
