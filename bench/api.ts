@@ -1,32 +1,31 @@
 /**
- * Issue 2 benchmarks, ours and a peer in the same run (performance.md §0: interleaved rounds, ratios):
+ * Issue 2 / issue 19 benchmarks, ours and a peer in the same run (bench/support/harness.ts: interleaved
+ * rounds in alternating order, a ratio per round, median with min and max):
  *
  *   A. DescribeTaskDefinition throughput and p99 through `wharf server` (SigV4 verification, routing,
- *      validation, store read, JSON encoding) vs a bare node:http server returning the same bytes.
- *      Goal ≥ 0.5×.
+ *      validation, store read, JSON encoding) vs a bare node:http server returning the same bytes, plus
+ *      the server CPU each request costs (utime+stime of the process over the round ÷ requests).
+ *      Goals: throughput ≥ 0.5× bare, p99 ≤ 2× bare.
  *   B. RegisterTaskDefinition durable writes/s vs a single-member etcd (Debian etcd-server, default
- *      fsync) putting a value of the same size, at concurrency 1 and 64. Goal ≥ 1× and ≥ 2×.
+ *      fsync) putting a value of the same size, at concurrency 1 and 64. Goals ≥ 1× and ≥ 2×.
  *
- * The load generator is wrk, replaying one pre-signed request (a SigV4 signature stays valid for 5
- * minutes, and RegisterTaskDefinition replays register new revisions). Servers run on CPU 0 and wrk on
- * CPU 1 (`taskset`), so the load generator does not steal from the system under test.
+ * The load generator is wrk replaying a signed request; the request is signed afresh for every round, so
+ * a long run never replays a signature past its 5-minute validity (RegisterTaskDefinition replays register
+ * new revisions). Servers run on CPU 0 and wrk on CPU 1 (`taskset`), so the load generator does not steal
+ * from the system under test. Data directories (Wharf's and etcd's) are on a real disk.
  *
- * Run: npm run build && node dist/bench/api.js [--seconds 8] [--rounds 3]
+ * Run: npm run build && node dist/bench/api.js [--seconds 8] [--rounds 3] [--short]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '../src/protocol/sha256-checksum.js';
-import { startServerProcess, cliEntry, type TestServer } from '../test/support/server.js';
+import { startServerProcess, type TestServer } from '../test/support/server.js';
+import { benchDir, CouldNotMeasure, cpuMicros, fmt, interleaved, median, mmm, needs, numArg, positive, ratio, roundsArg, runBenchmark, waitFor } from './support/harness.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, def: number) => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : def; };
-const SECONDS = opt('seconds', 8);
-const ROUNDS = opt('rounds', 3);
-const work = mkdtempSync(join(tmpdir(), 'wharf-bench-'));
+const SECONDS = numArg('seconds', 8, 1);
+const ROUNDS = roundsArg();
 
 const TASKDEF = {
   family: 'bench',
@@ -39,24 +38,37 @@ const TASKDEF = {
   }],
 };
 
-interface WrkResult { rps: number; p50: number; p99: number; errors: number }
+interface WrkResult { rps: number; requests: number; p50: number; p99: number; errors: number; cpuUsPerReq: number }
 
-function wrk(url: string, lua: string, connections: number, seconds = SECONDS): WrkResult {
+/** One wrk run; `pid` (the server's) gets its CPU time per request measured over the run. */
+function wrk(work: string, url: string, lua: string, connections: number, o: { seconds?: number; pid?: number } = {}): WrkResult {
   const script = join(work, `req-${Math.random().toString(36).slice(2)}.lua`);
   writeFileSync(script, lua);
-  const r = spawnSync('taskset', ['-c', '1', 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
+  const c0 = o.pid ? cpuMicros(o.pid) : 0;
+  const r = spawnSync('taskset', ['-c', '1', 'wrk', '-t1', `-c${connections}`, `-d${o.seconds ?? SECONDS}s`, '--latency', '-s', script, url], { encoding: 'utf8' });
+  const c1 = o.pid ? cpuMicros(o.pid) : 0;
+  if (r.status !== 0) throw new CouldNotMeasure(`wrk failed against ${url}: ${r.stderr}`);
   const out = r.stdout;
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
   const ms = (label: string) => {
     const m = new RegExp(`\\s${label}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
-    if (!m) return NaN;
+    if (!m) throw new CouldNotMeasure(`wrk printed no ${label}th percentile:\n${out}`);
     return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
   };
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
   const sockErr = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  const errors = non2xx + (sockErr ? sockErr.slice(1).reduce((s, x) => s + Number(x), 0) : 0);
-  return { rps, p50: ms('50'), p99: ms('99'), errors };
+  const requests = positive(Number(/(\d+) requests in/.exec(out)?.[1]), `requests served by ${url}`);
+  return {
+    rps: positive(Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]), `req/s of ${url}`), requests, p50: ms('50'), p99: ms('99'),
+    errors: non2xx + (sockErr ? sockErr.slice(1).reduce((s, x) => s + Number(x), 0) : 0),
+    cpuUsPerReq: o.pid ? (c1 - c0) / requests : NaN,
+  };
+}
+
+/** A wrk run that must not see a single failed request (a peer or a server answering errors is not measured). */
+function wrkClean(work: string, url: string, lua: string, connections: number, o: { seconds?: number; pid?: number } = {}): WrkResult {
+  const r = wrk(work, url, lua, connections, o);
+  if (r.errors > 0) throw new CouldNotMeasure(`${r.errors} failed requests against ${url} (of ${r.requests})`);
+  return r;
 }
 
 function luaFor(method: string, headers: Record<string, string>, body: string): string {
@@ -68,6 +80,7 @@ function luaFor(method: string, headers: Record<string, string>, body: string): 
   ].join('\n') + '\n';
 }
 
+/** A SigV4-signed request for `op` (signed now: call it once per round). */
 async function signedHeaders(s: TestServer, op: string, body: string): Promise<Record<string, string>> {
   const url = new URL(s.endpoint);
   const signer = new SignatureV4({ credentials: s.credentials, region: 'us-east-1', service: 'ecs', sha256: Sha256 });
@@ -78,114 +91,113 @@ async function signedHeaders(s: TestServer, op: string, body: string): Promise<R
   return Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
-
-async function startPinnedServer(dataDir?: string): Promise<TestServer> {
-  // Pin the server to CPU 0 by re-executing the CLI under taskset through the harness's env hook.
-  const s = await startServerProcess({ dataDir, extraArgs: ['--log-level', 'warn'] });
+async function startPinnedServer(work: string): Promise<TestServer> {
+  const s = await startServerProcess({ dataDir: join(work, `server-${Date.now()}`), extraArgs: ['--log-level', 'warn'] });
   spawnSync('taskset', ['-a', '-p', '-c', '0', String(s.process!.pid)], { stdio: 'ignore' });
   return s;
 }
 
-async function benchDescribe(): Promise<string[]> {
-  const s = await startPinnedServer();
-  const ecs = s.ecs();
-  const { RegisterTaskDefinitionCommand } = await import('@aws-sdk/client-ecs');
-  await ecs.send(new RegisterTaskDefinitionCommand(TASKDEF as never));
-  const body = JSON.stringify({ taskDefinition: 'bench' });
-  const headers = await signedHeaders(s, 'DescribeTaskDefinition', body);
-  const sample = await fetch(s.endpoint, { method: 'POST', headers, body });
-  const replyBytes = Buffer.from(await sample.arrayBuffer());
-  const replyHeaders = { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': '00000000-0000-0000-0000-000000000000' };
-  if (sample.status !== 200) throw new Error(`DescribeTaskDefinition failed: ${replyBytes}`);
+async function benchDescribe(work: string): Promise<void> {
+  const s = await startPinnedServer(work);
+  let bare: ChildProcess | undefined;
+  try {
+    const ecs = s.ecs();
+    const { RegisterTaskDefinitionCommand } = await import('@aws-sdk/client-ecs');
+    await ecs.send(new RegisterTaskDefinitionCommand(TASKDEF as never));
+    const body = JSON.stringify({ taskDefinition: 'bench' });
+    const headers = await signedHeaders(s, 'DescribeTaskDefinition', body);
+    const sample = await fetch(s.endpoint, { method: 'POST', headers, body });
+    const replyBytes = Buffer.from(await sample.arrayBuffer());
+    const replyHeaders = { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': '00000000-0000-0000-0000-000000000000' };
+    if (sample.status !== 200) throw new CouldNotMeasure(`DescribeTaskDefinition failed: ${replyBytes}`);
 
-  // The peer: the same bytes from a bare node:http server, in its own process on the same CPU.
-  const bareSrc = join(work, 'bare.mjs');
-  writeFileSync(bareSrc, `import { createServer } from 'node:http';
+    // The peer: the same bytes from a bare node:http server, in its own process on the same CPU.
+    const bareSrc = join(work, 'bare.mjs');
+    writeFileSync(bareSrc, `import { createServer } from 'node:http';
 const body = Buffer.from(${JSON.stringify(replyBytes.toString('base64'))}, 'base64');
 const headers = ${JSON.stringify(replyHeaders)};
 createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, { ...headers, 'content-length': body.length }); res.end(body); }); })
   .listen(0, '127.0.0.1', function () { console.log(this.address().port); });
 `);
-  const bare = spawn('taskset', ['-c', '0', process.execPath, bareSrc], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const barePort = await new Promise<number>((r) => bare.stdout!.once('data', (d) => r(Number(String(d).trim()))));
-  void createServer;
+    const peer = spawn('taskset', ['-c', '0', process.execPath, bareSrc], { stdio: ['ignore', 'pipe', 'inherit'] });
+    bare = peer;
+    const barePort = await new Promise<number>((resolve, reject) => {
+      peer.stdout!.once('data', (d) => resolve(Number(String(d).trim())));
+      peer.once('exit', (c) => reject(new CouldNotMeasure(`the bare node:http peer exited with ${c}`)));
+    });
+    // taskset execs node: the pid of the spawned process is the server's.
+    const barePid = peer.pid!;
 
-  const lua = luaFor('POST', headers, body);
-  const ours: WrkResult[] = [], peer: WrkResult[] = [];
-  wrk(s.endpoint, lua, 32, 2); // warm-up
-  for (let i = 0; i < ROUNDS; i++) {
-    ours.push(wrk(s.endpoint, lua, 32));
-    peer.push(wrk(`http://127.0.0.1:${barePort}/`, lua, 32));
+    const fresh = async () => luaFor('POST', await signedHeaders(s, 'DescribeTaskDefinition', body), body);
+    wrkClean(work, s.endpoint, await fresh(), 32, { seconds: 1 }); // warm-up
+    wrkClean(work, `http://127.0.0.1:${barePort}/`, await fresh(), 32, { seconds: 1 });
+    const rounds = await interleaved(ROUNDS, {
+      wharf: async () => wrkClean(work, s.endpoint, await fresh(), 32, { pid: s.process!.pid }),
+      bare: async () => wrkClean(work, `http://127.0.0.1:${barePort}/`, await fresh(), 32, { pid: barePid }),
+    });
+    console.log(`A. DescribeTaskDefinition, 32 connections, ${SECONDS} s × ${ROUNDS} rounds in alternating order (server on CPU 0, wrk on CPU 1), reply ${replyBytes.length} bytes`);
+    console.log(`   wharf:          ${rounds.map(({ wharf: o }) => `${fmt(o.rps, 0)} req/s p50 ${fmt(o.p50)} ms p99 ${fmt(o.p99)} ms ${fmt(o.cpuUsPerReq, 0)} µs CPU/req`).join(' | ')}`);
+    console.log(`   bare node:http: ${rounds.map(({ bare: o }) => `${fmt(o.rps, 0)} req/s p50 ${fmt(o.p50)} ms p99 ${fmt(o.p99)} ms ${fmt(o.cpuUsPerReq, 0)} µs CPU/req`).join(' | ')}`);
+    console.log(`   server CPU per request: wharf ${mmm(rounds.map((r) => r.wharf.cpuUsPerReq), 0)} µs, bare ${mmm(rounds.map((r) => r.bare.cpuUsPerReq), 0)} µs (median (min–max); /proc/PID/stat, 10 ms ticks)`);
+    ratio('DescribeTaskDefinition req/s wharf/bare', rounds.map((r) => r.wharf.rps / r.bare.rps), { goal: '≥ 0.5 (moonshot 0.7)' });
+    ratio('DescribeTaskDefinition p99 wharf/bare', rounds.map((r) => r.wharf.p99 / r.bare.p99), { goal: '≤ 2' });
+    ratio('DescribeTaskDefinition CPU per request bare/wharf', rounds.map((r) => positive(r.bare.cpuUsPerReq, 'bare CPU/req') / positive(r.wharf.cpuUsPerReq, 'wharf CPU/req')));
+  } finally {
+    bare?.kill();
+    await s.stop();
+    s.cleanup();
   }
-  bare.kill();
-  await s.stop();
-  s.cleanup();
-  const ratios = ours.map((o, i) => o.rps / peer[i].rps);
-  return [
-    `A. DescribeTaskDefinition, 32 connections, ${SECONDS}s × ${ROUNDS} rounds (server on CPU 0, wrk on CPU 1)`,
-    `   wharf:          ${ours.map((o) => `${fmt(o.rps, 0)} req/s p50 ${fmt(o.p50)} ms p99 ${fmt(o.p99)} ms errors ${o.errors}`).join(' | ')}`,
-    `   bare node:http: ${peer.map((o) => `${fmt(o.rps, 0)} req/s p50 ${fmt(o.p50)} ms p99 ${fmt(o.p99)} ms`).join(' | ')}`,
-    `   throughput ratio wharf/bare: median ${fmt(median(ratios))} (min ${fmt(Math.min(...ratios))}, max ${fmt(Math.max(...ratios))}) — goal ≥ 0.5`,
-    `   p99 wharf ${fmt(median(ours.map((o) => o.p99)))} ms vs bare ${fmt(median(peer.map((o) => o.p99)))} ms`,
-  ];
 }
 
-async function startEtcd(): Promise<{ proc: ChildProcess; url: string; dir: string }> {
+async function startEtcd(work: string): Promise<{ proc: ChildProcess; url: string; dir: string }> {
   const dir = join(work, `etcd-${Date.now()}`);
   const port = 23790 + Math.floor(Math.random() * 100);
   const proc = spawn('taskset', ['-c', '0', 'etcd', '--data-dir', dir, '--listen-client-urls', `http://127.0.0.1:${port}`, '--advertise-client-urls', `http://127.0.0.1:${port}`,
     '--listen-peer-urls', `http://127.0.0.1:${port + 1000}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${port + 1000}`, '--initial-cluster', `default=http://127.0.0.1:${port + 1000}`,
     '--log-level', 'error'], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try { const r = await fetch(`${url}/health`); if (r.ok) return { proc, url, dir }; } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('etcd did not start');
+  await waitFor('etcd to answer /health', async () => (await fetch(`${url}/health`)).ok, 20_000, 100);
+  return { proc, url, dir };
 }
 
-async function benchRegister(): Promise<string[]> {
-  const lines: string[] = [];
-  const s = await startPinnedServer();
-  const body = JSON.stringify(TASKDEF);
-  const headers = await signedHeaders(s, 'RegisterTaskDefinition', body);
-  const first = await fetch(s.endpoint, { method: 'POST', headers, body });
-  const reply = await first.text();
-  if (first.status !== 200) throw new Error(`RegisterTaskDefinition failed: ${reply}`);
-  // The peer stores a value as large as the task definition record Wharf stores (≈ its reply).
-  const recordSize = Buffer.byteLength(reply);
-  const etcd = await startEtcd();
-  const value = Buffer.alloc(recordSize, 'x').toString('base64');
-  const etcdBody = JSON.stringify({ key: Buffer.from('/bench/taskdef').toString('base64'), value });
-  const etcdLua = luaFor('POST', { 'Content-Type': 'application/json' }, etcdBody);
-  const ourLua = luaFor('POST', headers, body);
-  lines.push(`B. RegisterTaskDefinition durable writes vs etcd ${spawnSync('etcd', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0].replace('etcd Version: ', '')} (single member, default fsync; value ${recordSize} bytes), ${SECONDS}s × ${ROUNDS} rounds`);
-  for (const c of [1, 64]) {
-    const ours: WrkResult[] = [], peer: WrkResult[] = [];
-    for (let i = 0; i < ROUNDS; i++) {
-      ours.push(wrk(s.endpoint, ourLua, c));
-      peer.push(wrk(`${etcd.url}/v3/kv/put`, etcdLua, c));
+async function benchRegister(work: string): Promise<void> {
+  const s = await startPinnedServer(work);
+  let etcd: Awaited<ReturnType<typeof startEtcd>> | undefined;
+  try {
+    const body = JSON.stringify(TASKDEF);
+    const first = await fetch(s.endpoint, { method: 'POST', headers: await signedHeaders(s, 'RegisterTaskDefinition', body), body });
+    const reply = await first.text();
+    if (first.status !== 200) throw new CouldNotMeasure(`RegisterTaskDefinition failed: ${reply}`);
+    // The peer stores a value as large as the task definition record Wharf stores (≈ its reply).
+    const recordSize = Buffer.byteLength(reply);
+    etcd = await startEtcd(work);
+    const value = Buffer.alloc(recordSize, 'x').toString('base64');
+    const etcdBody = JSON.stringify({ key: Buffer.from('/bench/taskdef').toString('base64'), value });
+    const etcdLua = luaFor('POST', { 'Content-Type': 'application/json' }, etcdBody);
+    const etcdUrl = `${etcd.url}/v3/kv/put`;
+    console.log(`B. RegisterTaskDefinition durable writes vs etcd ${spawnSync('etcd', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]!.replace('etcd Version: ', '')} (single member, default fsync; value ${recordSize} bytes), ${SECONDS} s × ${ROUNDS} rounds in alternating order`);
+    for (const c of [1, 64]) {
+      const rounds = await interleaved(ROUNDS, {
+        wharf: async () => wrkClean(work, s.endpoint, luaFor('POST', await signedHeaders(s, 'RegisterTaskDefinition', body), body), c, { pid: s.process!.pid }),
+        etcd: async () => wrkClean(work, etcdUrl, etcdLua, c),
+      });
+      console.log(`   concurrency ${c}: wharf ${rounds.map((r) => fmt(r.wharf.rps, 0)).join(', ')} writes/s (p99 ${fmt(median(rounds.map((r) => r.wharf.p99)))} ms, ${mmm(rounds.map((r) => r.wharf.cpuUsPerReq), 0)} µs CPU/write); etcd ${rounds.map((r) => fmt(r.etcd.rps, 0)).join(', ')} writes/s (p99 ${fmt(median(rounds.map((r) => r.etcd.p99)))} ms)`);
+      ratio(`RegisterTaskDefinition writes/s wharf/etcd at concurrency ${c}`, rounds.map((r) => r.wharf.rps / r.etcd.rps), { goal: c === 1 ? '≥ 1' : '≥ 2 (moonshot 4)' });
     }
-    const ratios = ours.map((o, i) => o.rps / peer[i].rps);
-    const goal = c === 1 ? 1 : 2;
-    lines.push(`   concurrency ${c}: wharf ${ours.map((o) => fmt(o.rps, 0)).join(', ')} writes/s (p99 ${fmt(median(ours.map((o) => o.p99)))} ms, errors ${ours.reduce((x, o) => x + o.errors, 0)}); etcd ${peer.map((o) => fmt(o.rps, 0)).join(', ')} writes/s (p99 ${fmt(median(peer.map((o) => o.p99)))} ms)`);
-    lines.push(`   ratio wharf/etcd at ${c}: median ${fmt(median(ratios))} (min ${fmt(Math.min(...ratios))}, max ${fmt(Math.max(...ratios))}) — goal ≥ ${goal}`);
+  } finally {
+    etcd?.proc.kill();
+    await s.stop();
+    s.cleanup();
   }
-  etcd.proc.kill();
-  await s.stop();
-  s.cleanup();
-  return lines;
 }
 
-// The machine is shared: print the load average next to the figures (performance.md §0).
-const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-const header = [`Wharf API benchmarks — ${new Date().toISOString()} — node ${process.version}, ${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} CPUs, load average ${loadavg()}`, `reproduce: npm run build && node dist/bench/api.js --seconds ${SECONDS} --rounds ${ROUNDS}`];
-try {
-  const out = [...header, ...(await benchDescribe()), ...(await benchRegister()), `load average at the end: ${loadavg()}`];
-  console.log(out.join('\n'));
-} finally {
-  rmSync(work, { recursive: true, force: true });
-}
-void cliEntry;
+runBenchmark('Wharf API benchmarks (bench/api.ts)', async () => {
+  needs('wrk', 'etcd', 'taskset');
+  const work = benchDir('api');
+  try {
+    await benchDescribe(work);
+    await benchRegister(work);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});

@@ -7,22 +7,26 @@
  * shuffled records, 160 bytes of answers), read from the store on each query as the server does.
  * Closed loop: `--concurrency` clients each send a query and wait for its answer before the next.
  *
- * Run: npm run build && node dist/bench/dns.js [--queries 20000] [--concurrency 1] [--rounds 3]
+ * Rounds alternate which side goes first; q/s and p99 ratios are per round (bench/support/harness.ts). A
+ * query that went unanswered or came back wrong is an error, not a latency.
+ *
+ * Run: npm run build && node dist/bench/dns.js [--queries 20000] [--concurrency 1] [--rounds 3] [--short]
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import {
   ServiceDiscoveryClient, CreatePrivateDnsNamespaceCommand, CreateServiceCommand, GetOperationCommand, RegisterInstanceCommand,
 } from '@aws-sdk/client-servicediscovery';
 import { EC2Client, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { join } from 'node:path';
 import { startServerProcess } from '../test/support/server.js';
 import { freePort } from '../test/e2e/elb-helpers.js';
+import { benchDir, CouldNotMeasure, interleaved, numArg, pct, ratio, roundsArg, runBenchmark } from './support/harness.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, def: number) => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : def; };
-const QUERIES = opt('queries', 20000);
-const CONCURRENCY = opt('concurrency', 1);
-const ROUNDS = opt('rounds', 3);
+const QUERIES = numArg('queries', 20000, 2000);
+const CONCURRENCY = numArg('concurrency', 1);
+const ROUNDS = roundsArg();
 
 function query(id: number, name: string): Buffer {
   const labels = Buffer.concat([...name.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])), Buffer.from([0])]);
@@ -60,11 +64,9 @@ async function load(port: number): Promise<{ lat: number[]; qps: number; bad: nu
   return { lat, qps: QUERIES / ((performance.now() - started) / 1000), bad };
 }
 
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!; };
-
 async function main(): Promise<void> {
   const dnsPort = await freePort();
-  const server = await startServerProcess({ env: { WHARF_LOG_LEVEL: 'warn', WHARF_DNS_LISTEN: `127.0.0.1:${dnsPort}`, WHARF_DNS_UPSTREAM: '127.0.0.1:9' } });
+  const server = await startServerProcess({ dataDir: join(benchDir('dns'), 'server'), env: { WHARF_LOG_LEVEL: 'warn', WHARF_DNS_LISTEN: `127.0.0.1:${dnsPort}`, WHARF_DNS_UPSTREAM: '127.0.0.1:9' } });
   try {
     const sd = new ServiceDiscoveryClient({ endpoint: server.endpoint, region: server.region, credentials: server.credentials });
     const ec2 = new EC2Client({ endpoint: server.endpoint, region: server.region, credentials: server.credentials });
@@ -75,9 +77,10 @@ async function main(): Promise<void> {
     for (let i = 1; i <= 10; i++) await sd.send(new RegisterInstanceCommand({ ServiceId: svc, InstanceId: `i-${i}`, Attributes: { AWS_INSTANCE_IPV4: `10.0.0.${i}` } }));
 
     // The floor: the same reply bytes from a server that does nothing else.
-    const sample = await new Promise<Buffer>((resolve) => {
+    const sample = await new Promise<Buffer>((resolve, reject) => {
       const s = createSocket('udp4');
-      s.on('message', (m) => { s.close(); resolve(m); });
+      const timer = setTimeout(() => { s.close(); reject(new CouldNotMeasure('the DNS server did not answer the sample query in 5 s')); }, 5000);
+      s.on('message', (m) => { clearTimeout(timer); s.close(); resolve(m); });
       s.send(query(1, 'api.bench.local'), dnsPort, '127.0.0.1');
     });
     const bare = createSocket('udp4');
@@ -85,19 +88,24 @@ async function main(): Promise<void> {
     await new Promise<void>((r) => bare.bind(0, '127.0.0.1', r));
     const barePort = bare.address().port;
 
-    console.log(`DNS A api.bench.local (8 of 10 instances), ${QUERIES} queries, concurrency ${CONCURRENCY}, ${ROUNDS} interleaved rounds`);
-    for (let round = 1; round <= ROUNDS; round++) {
-      const w = await load(dnsPort);
-      const b = await load(barePort);
-      console.log(`round ${round}: wharf p50 ${pct(w.lat, 50).toFixed(3)} ms p99 ${pct(w.lat, 99).toFixed(3)} ms ${w.qps.toFixed(0)} q/s bad ${w.bad}` +
-        ` | bare p50 ${pct(b.lat, 50).toFixed(3)} ms p99 ${pct(b.lat, 99).toFixed(3)} ms ${b.qps.toFixed(0)} q/s bad ${b.bad}` +
-        ` | wharf/bare q/s ${(w.qps / b.qps).toFixed(2)}`);
-    }
+    console.log(`DNS A api.bench.local (8 of 10 instances), ${QUERIES} queries, concurrency ${CONCURRENCY}, ${ROUNDS} rounds in alternating order`);
+    const checked = async (port: number, side: string) => {
+      const r = await load(port);
+      if (r.bad > 0) throw new CouldNotMeasure(`${side}: ${r.bad} of ${QUERIES} queries unanswered (1 s) or answered wrong`);
+      return r;
+    };
+    const rounds = await interleaved(ROUNDS, { wharf: () => checked(dnsPort, 'wharf'), bare: () => checked(barePort, 'bare') }, {
+      log: (round, { wharf: w, bare: b }) => console.log(`round ${round + 1}: wharf p50 ${pct(w.lat, 50).toFixed(3)} ms p99 ${pct(w.lat, 99).toFixed(3)} ms ${w.qps.toFixed(0)} q/s` +
+        ` | bare p50 ${pct(b.lat, 50).toFixed(3)} ms p99 ${pct(b.lat, 99).toFixed(3)} ms ${b.qps.toFixed(0)} q/s`),
+    });
+    ratio(`DNS q/s wharf/bare at concurrency ${CONCURRENCY}`, rounds.map((r) => r.wharf.qps / r.bare.qps));
+    ratio(`DNS p99 wharf/bare at concurrency ${CONCURRENCY}`, rounds.map((r) => pct(r.wharf.lat, 99) / pct(r.bare.lat, 99)), { goal: `wharf p99 ≤ 1 ms (per round: ${rounds.map((r) => pct(r.wharf.lat, 99).toFixed(3)).join(', ')} ms)` });
     bare.close();
   } finally {
     await server.stop();
     server.cleanup();
+    rmSync(join(server.dataDir, '..'), { recursive: true, force: true });
   }
 }
 
-await main();
+runBenchmark('Cloud Map DNS (bench/dns.ts)', main);
