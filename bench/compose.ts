@@ -15,33 +15,30 @@
  * measurement the project is removed (`wharf down --project` / `podman-compose down`) outside the timing.
  * No healthcheck in the file: podman-compose 1.0.3 hands it to Podman, whose checks need systemd timers.
  *
- * Run: npm run build && node dist/bench/compose.js [--rounds 3]   (needs podman-compose: apt-get install -y podman-compose)
+ * Hygiene (bench/support/harness.ts): data directories on a real disk, ≥ 3 rounds in alternating order,
+ * the ratio per round (median, min, max); a round that fails fails the run.
+ *
+ * Run: npm run build && node dist/bench/compose.js [--rounds 3] [--short]   (needs podman-compose: apt-get install -y podman-compose)
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateClusterCommand } from '@aws-sdk/client-ecs';
 import { cliEntry, startServerProcess, testEnv } from '../test/support/server.js';
 import { startAgent, removeClusterContainers } from '../test/support/agent-process.js';
 import { buildBusyboxImage, loadIntoRuntime } from '../test/support/images.js';
 
-const args = process.argv.slice(2);
-const opt = (n: string, d: number) => { const i = args.indexOf(`--${n}`); return i >= 0 ? Number(args[i + 1]) : d; };
-const ROUNDS = opt('rounds', 3);
-const work = mkdtempSync(join(tmpdir(), 'wharf-bench-compose-'));
+import { benchDir, CouldNotMeasure, mmm, needs, ratio, roundsArg, runBenchmark } from './support/harness.js';
+
+const ROUNDS = roundsArg();
+let work = '';
 const cluster = `benchcompose-${process.pid}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; };
 const f = (x: number, d = 2) => x.toFixed(d);
 const freePort = () => new Promise<number>((res) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => res(p)); }); });
 
-if (spawnSync('podman-compose', ['--version'], { stdio: 'ignore' }).status !== 0) {
-  console.error('needs podman-compose (apt-get install -y podman-compose)');
-  process.exit(2);
-}
 
 interface Run { status: number; out: string }
 function run(cmd: string, argv: string[], env: NodeJS.ProcessEnv, timeoutMs = 300_000): Promise<Run> {
@@ -78,6 +75,9 @@ async function image(name: string, cmd: string[], files?: Record<string, string>
   built.push(ref);
   return ref;
 }
+runBenchmark('Compose deploy (bench/compose.ts)', async () => {
+needs('podman-compose');
+work = benchDir('compose');
 const web = await image('web', ['httpd', '-f', '-p', '8080', '-h', '/www'], { 'www/index.html': 'web front end\n' });
 const api = await image('api', ['httpd', '-f', '-p', '9000', '-h', '/www'], { 'www/index.html': 'api\n' });
 const worker = await image('worker', ['sh', '-c', 'trap "exit 0" TERM; while true; do echo working; sleep 1; done']);
@@ -98,9 +98,9 @@ writeFileSync(file, `services:
     deploy: { replicas: 1 }
 `);
 
-const server = await startServerProcess({ extraArgs: ['--log-level', 'warn'] });
+const server = await startServerProcess({ dataDir: join(work, 'server'), extraArgs: ['--log-level', 'warn'] });
 await server.ecs().send(new CreateClusterCommand({ clusterName: cluster }));
-const agent = await startAgent(server, { cluster, name: 'benchcompose', cpu: 4096, memory: 4096, stopTimeout: 2 });
+const agent = await startAgent(server, { cluster, name: 'benchcompose', cpu: 4096, memory: 4096, stopTimeout: 2, stateDir: join(work, 'agent') });
 const wharfEnv = { ...testEnv(server.credentials), WHARF_ENDPOINT: server.endpoint };
 const times: Record<'wharf' | 'peer', number[]> = { wharf: [], peer: [] };
 const ratios: number[] = [];
@@ -163,18 +163,11 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-if (failure || ratios.length === 0) {
-  console.error(`could not measure: ${failure?.message ?? 'no round completed'}`);
-  process.exit(1);
-}
-const mmm = (xs: number[], d = 2) => `${f(median(xs), d)} (${f(Math.min(...xs), d)}–${f(Math.max(...xs), d)})`;
+if (failure) throw failure instanceof CouldNotMeasure ? failure : new CouldNotMeasure(failure.stack ?? failure.message);
 console.log([
-  '',
-  `## Compose deploy (bench/compose.ts): wharf deploy vs podman-compose up -d, three services, 1 replica each (load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`,
   '',
   `- wharf deploy → front end answers: ${times.wharf.map((x) => f(x / 1000)).join(', ')} s → median **${mmm(times.wharf.map((x) => x / 1000))} s**`,
   `- podman-compose up -d → front end answers: ${times.peer.map((x) => f(x / 1000)).join(', ')} s → median **${mmm(times.peer.map((x) => x / 1000))} s**`,
-  `- ratio wharf / podman-compose, per round: ${ratios.map((x) => f(x)).join(', ')} → median **${mmm(ratios)}×** (goal ≤ 1.5×)`,
-  '',
-  `reproduce: npm run build && node dist/bench/compose.js --rounds ${ROUNDS}`,
 ].join('\n'));
+ratio('wharf deploy / podman-compose up -d, until the front end answers (lower is better)', ratios, { goal: '≤ 1.5' });
+});

@@ -27,13 +27,16 @@
  * each other) and pinned to CPU 0 with every thread (`taskset -a`); backend and wrk on CPU 1. Loopback
  * only, every load bounded.
  *
- * Run: npx tsc -p . && node dist/bench/lb.js [--seconds 3] [--rounds 5] [--trials 5] [--deploy 1]
+ * Hygiene (bench/support/harness.ts): the server's data directory on a real disk; Wharf and the peer in
+ * alternating order round after round; every ratio per round (median, min, max); a wrk run that fails or
+ * parses to nothing is an error.
+ *
+ * Run: npx tsc -p . && node dist/bench/lb.js [--seconds 3] [--rounds 5] [--trials 5] [--deploy 1] [--short]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, DeregisterTargetsCommand, DescribeTargetHealthCommand,
@@ -48,19 +51,16 @@ import { startAgent, removeClusterContainers, type AgentProcess } from '../test/
 import { buildBusyboxImage, loadIntoRuntime } from '../src/cli/busybox-image.js';
 import { TRANSITION_CHECK_MS, FAST_CHECK_MS } from '../src/lb/haproxy-config.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, def: number) => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : def; };
-const SECONDS = opt('seconds', 3);
-const ROUNDS = Math.max(3, opt('rounds', 5));
-const TRIALS = opt('trials', 5);
-const DEPLOY = opt('deploy', 1) === 1;
-const TASKS = opt('tasks', 10);
-const work = mkdtempSync(join(tmpdir(), 'wharf-bench-lb-'));
+import { benchDir, CouldNotMeasure, median, needs, numArg, pct, positive, ratio, roundsArg, runBenchmark } from './support/harness.js';
+
+const SECONDS = numArg('seconds', 3, 1);
+const ROUNDS = roundsArg(5);
+const TRIALS = Math.max(3, numArg('trials', 5, 3));
+const DEPLOY = numArg('deploy', 1, 0) === 1;
+const TASKS = numArg('tasks', 10);
+let work = '';
 const children: ChildProcess[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const sorted = (xs: number[]) => [...xs].filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-const median = (xs: number[]) => { const s = sorted(xs); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
-const pct = (xs: number[], p: number) => { const s = sorted(xs); return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN; };
 const f = (x: number, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 const mmm = (xs: number[], d = 2) => `${f(median(xs), d)} (${f(Math.min(...xs), d)}–${f(Math.max(...xs), d)})`;
 
@@ -83,13 +83,14 @@ interface WrkResult { rps: number; requests: number; p50: number; p99: number; e
 function wrk(port: number, seconds: number, extra: string[] = [], conns = 64): WrkResult {
   const r = spawnSync('taskset', ['-c', '1', 'wrk', '-t1', `-c${conns}`, `-d${seconds}s`, '--latency', ...extra, `http://127.0.0.1:${port}/`], { encoding: 'utf8', timeout: (seconds + 30) * 1000 });
   const out = r.stdout ?? '';
+  if (r.status !== 0) throw new CouldNotMeasure(`wrk failed against port ${port}: ${r.error ?? r.stderr}`);
   const errs = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
   return {
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN),
-    requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN),
-    p50: latencyMs(/^\s+50%\s+(\S+)/m.exec(out)?.[1] ?? ''),
-    p99: latencyMs(/^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? ''),
+    rps: positive(Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN), `req/s through port ${port}`),
+    requests: positive(Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN), `requests through port ${port}`),
+    p50: positive(latencyMs(/^\s+50%\s+(\S+)/m.exec(out)?.[1] ?? ''), `p50 through port ${port}`),
+    p99: positive(latencyMs(/^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? ''), `p99 through port ${port}`),
     errors: non2xx + (errs ? errs.slice(1).reduce((a, b) => a + Number(b), 0) : 0),
   };
 }
@@ -208,13 +209,14 @@ async function proxyBench(server: TestServer, elb: ElasticLoadBalancingV2Client,
   for (let r = 0; r < ROUNDS; r++) {
     res.direct.push(measure(targets.direct, SECONDS));
     const round: Record<string, Sample> = {};
-    for (const k of Math.random() < 0.5 ? ['wharf', 'peer'] : ['peer', 'wharf']) {
+    for (const k of r % 2 === 0 ? ['wharf', 'peer'] : ['peer', 'wharf']) {
       await sleep(300);
       round[k] = measure(targets[k], SECONDS);
       res[k].push(round[k]);
     }
+    if (round.wharf.errors + round.peer.errors > 0) throw new CouldNotMeasure(`failed requests in round ${r + 1}: Wharf ${round.wharf.errors}, peer ${round.peer.errors}`);
     rpsRatio.push(round.wharf.rps / round.peer.rps);
-    cpuRatio.push(round.peer.nsPerReq / round.wharf.nsPerReq);
+    cpuRatio.push(positive(round.peer.nsPerReq, 'peer HAProxy CPU/request') / positive(round.wharf.nsPerReq, 'Wharf HAProxy CPU/request'));
     await sleep(300);
   }
   // One unpinned round (§0): both HAProxies may run on either CPU.
@@ -232,7 +234,7 @@ async function proxyBench(server: TestServer, elb: ElasticLoadBalancingV2Client,
   const addedWharf: number[] = [], addedPeer: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const round: Record<string, Sample> = {};
-    for (const k of ['direct', ...(Math.random() < 0.5 ? ['wharf', 'peer'] : ['peer', 'wharf'])]) {
+    for (const k of ['direct', ...(r % 2 === 0 ? ['wharf', 'peer'] : ['peer', 'wharf'])]) {
       round[k] = measure(targets[k], SECONDS, ['-s', script], 32);
       half[k].push(round[k]);
       await sleep(200);
@@ -255,6 +257,7 @@ async function proxyBench(server: TestServer, elb: ElasticLoadBalancingV2Client,
       for (let i = 0; i < 4 && !seen; i++) seen = (await get(wharfPort).catch(() => ({ body: '' }))).body === marker;
       if (!seen) await sleep(5);
     }
+    if (!seen) throw new CouldNotMeasure(`the target registered in trial ${t + 1} never answered through the load balancer in 30 s`);
     regTimes.push(performance.now() - t0);
     await elb.send(new DeregisterTargetsCommand({ TargetGroupArn: tg.TargetGroupArn, Targets: [{ Id: '127.0.0.1', Port: port }] }));
     s.closeAllConnections();
@@ -275,7 +278,13 @@ async function proxyBench(server: TestServer, elb: ElasticLoadBalancingV2Client,
     `- added p99 (LB − direct, same round): Wharf **${mmm(addedWharf)} ms** (goal ≤ 1 ms); peer ${mmm(addedPeer)} ms`, '',
     `### C. registration → traffic (RegisterTargets → first answer from the new target; HealthyThresholdCount ${hc.rise}, first check after ${TRANSITION_CHECK_MS} ms, then every ${FAST_CHECK_MS} ms until healthy)`, '',
     `- ${regTimes.map((x) => f(x)).join(', ')} ms → median **${f(median(regTimes))} ms**, max ${f(Math.max(...regTimes))} ms (goal p99 ≤ 1 s); expected ≈ ${TRANSITION_CHECK_MS} + ${hc.rise - 1} × ${FAST_CHECK_MS} = ${TRANSITION_CHECK_MS + (hc.rise - 1) * FAST_CHECK_MS} ms + one controller pass`, '');
+  ratios.push(() => ratio('LB req/s Wharf/hand-written peer, closed loop', rpsRatio, { goal: '≥ 0.95' }));
+  ratios.push(() => ratio('LB HAProxy CPU per request peer/Wharf', cpuRatio, { goal: '≥ 0.95 (Wharf ≤ 1.05× the peer)' }));
+  ratios.push(() => ratio('LB p99 at half load Wharf/peer', half.wharf.map((x, i) => x.p99 / half.peer[i]!.p99), { goal: `added p99 ≤ 1 ms over direct (Wharf adds ${mmm(addedWharf)} ms)` }));
 }
+
+/** Ratio lines, printed after the markdown report. */
+const ratios: (() => void)[] = [];
 
 // ------------------------------------------------------------------------------------------------ D
 
@@ -377,8 +386,9 @@ async function deployBench(server: TestServer, elb: ElasticLoadBalancingV2Client
 }
 
 async function main(): Promise<void> {
-  if (spawnSync('haproxy', ['-v']).status !== 0 || spawnSync('wrk', ['-v']).error) throw new Error('needs haproxy and wrk (apt-get install haproxy wrk)');
-  const server = await startServerProcess({ env: { WHARF_LOG_LEVEL: 'warn', WHARF_LB_NBTHREAD: '1' } });
+  needs('haproxy', 'wrk', 'taskset');
+  work = benchDir('lb');
+  const server = await startServerProcess({ dataDir: join(work, 'server'), env: { WHARF_LOG_LEVEL: 'warn', WHARF_LB_NBTHREAD: '1' } });
   const elb = new ElasticLoadBalancingV2Client({ endpoint: server.endpoint, region: server.region, credentials: server.credentials, maxAttempts: 1 });
   const lines: string[] = [`## LB (bench/lb.ts): Wharf-managed HAProxy vs a hand-written HAProxy doing the same job, one run (load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`, ''];
   try {
@@ -391,12 +401,11 @@ async function main(): Promise<void> {
     elb.destroy();
     await server.stop();
     server.cleanup();
+    for (const c of children) c.kill('SIGTERM');
+    rmSync(work, { recursive: true, force: true });
   }
-  lines.push(`reproduce: npx tsc -p . && node dist/bench/lb.js --seconds ${SECONDS} --rounds ${ROUNDS} --trials ${TRIALS} --deploy ${DEPLOY ? 1 : 0} --tasks ${TASKS}`);
   console.log('\n' + lines.join('\n'));
+  for (const r of ratios) r();
 }
 
-main().catch((e) => { console.error(e); process.exitCode = 1; }).finally(() => {
-  for (const c of children) c.kill('SIGTERM');
-  rmSync(work, { recursive: true, force: true });
-});
+runBenchmark('Load balancer (bench/lb.ts)', main);

@@ -1,7 +1,7 @@
 /**
  * B4: Wharf's registry vs Debian's docker-registry (distribution 2.8, filesystem driver), same run, loopback.
  *
- *   node dist/bench/registry.js [--sizes 1,10,100,1024] [--rounds 1] [--skopeo-max 100] [--no-small]
+ *   node dist/bench/registry.js [--sizes 1,10,100,1024] [--rounds 3] [--skopeo-max 100] [--no-small] [--short]
  *
  * For each size (MiB of random bytes, one layer) and each registry: push and pull with a streaming
  * client (node:http; monolithic POST ?digest= streamed from a page-cached file; GET that discards the
@@ -10,25 +10,28 @@
  * 100 layers × 10 KiB through skopeo. Prints MB/s (10^6 bytes/s), ours/peer ratios, the physical ceiling
  * min(SHA-256 one core, disk write+fsync, loopback) and Wharf's peak RSS after each size.
  * Goals (issue 8): push ≥ 1.5× peer and ≥ 0.8× ceiling; pull ≥ 0.9× peer; RSS flat in blob size.
+ *
+ * Hygiene (bench/support/harness.ts): both registries and every file live on a real disk; each size runs
+ * --rounds rounds (≥ 3), alternating which registry goes first, and the ratios are per round (median, min,
+ * max). Short mode: 1 MiB, skopeo at 1 MiB, no 100-layer image.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer, connect, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const args = process.argv.slice(2);
-const opt = (name: string, def: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : def; };
-const SIZES = opt('sizes', '1,10,100,1024').split(',').map(Number);
-const ROUNDS = Number(opt('rounds', '1'));
-const SKOPEO_MAX = Number(opt('skopeo-max', '100'));
-const SMALL = !args.includes('--no-small');
+import { benchDir, flag, needs, numArg, ratio, roundsArg, runBenchmark, SHORT, strArg } from './support/harness.js';
+
+const SIZES = strArg('sizes', '1,10,100,1024', '1').split(',').map(Number);
+const ROUNDS = roundsArg();
+const SKOPEO_MAX = numArg('skopeo-max', 100, 1);
+const SMALL = !flag('no-small') && !SHORT;
 const MiB = 1 << 20;
 const root = join(fileURLToPath(import.meta.url), '..', '..', '..');
-const work = mkdtempSync(join(tmpdir(), 'wharf-bench-reg-'));
+let work = '';
 
 interface Reg { name: string; endpoint: string; host: string; auth?: string; proc: ChildProcess; creds?: string }
 
@@ -172,6 +175,8 @@ const mbps = (bytes: number, s: number) => bytes / s / 1e6;
 const med = (xs: number[]) => { const a = [...xs].sort((x, y) => x - y); return a[Math.floor(a.length / 2)]; };
 
 async function main() {
+  needs('docker-registry', 'skopeo');
+  work = benchDir('registry');
   const ceil = await ceilings();
   const ceiling = Math.min(ceil.sha, ceil.disk, ceil.loop);
   console.log(`ceilings (MB/s): sha256 1 core ${ceil.sha.toFixed(0)}, disk write+fsync ${ceil.disk.toFixed(0)}, node loopback ${ceil.loop.toFixed(0)} → push ceiling ${ceiling.toFixed(0)}`);
@@ -180,6 +185,7 @@ async function main() {
   const regs = [wharf, peer];
   const rows: string[][] = [];
   const ratios: Record<string, number> = {};
+  const ratioLines: [string, number[], string][] = [];
   try {
     for (const size of SIZES) {
       const bytes = size * MiB;
@@ -207,24 +213,33 @@ async function main() {
       }
       for (const k of Object.keys(res.wharf)) {
         const ours = med(res.wharf[k]), theirs = med(res['docker-registry'][k]);
-        ratios[`${k} ${size} MiB`] = ours / theirs;
-        rows.push([`${k} ${size} MiB`, ours.toFixed(0), theirs.toFixed(0), (ours / theirs).toFixed(2) + '×', k.includes('push') ? (ours / ceiling).toFixed(2) + '×' : '']);
+        const perRound = res.wharf[k].map((x, i) => x / res['docker-registry'][k][i]!);
+        ratios[`${k} ${size} MiB`] = med(perRound);
+        rows.push([`${k} ${size} MiB`, ours.toFixed(0), theirs.toFixed(0), med(perRound).toFixed(2) + '×', k.includes('push') ? (ours / ceiling).toFixed(2) + '×' : '']);
+        ratioLines.push([`registry ${k} ${size} MiB wharf/docker-registry`, perRound, k.includes('push') ? '≥ 1.5' : '≥ 0.9']);
+        if (k.includes('push')) ratioLines.push([`registry ${k} ${size} MiB wharf/ceiling ${ceiling.toFixed(0)} MB/s`, res.wharf[k].map((x) => x / ceiling), '≥ 0.8']);
       }
       rows.push([`  wharf peak RSS after ${size} MiB`, peakRssMiB(wharf.proc.pid!).toFixed(0) + ' MiB', '', '', '']);
     }
     if (SMALL) {
-      const out: Record<string, { push: number; pull: number }> = {};
-      for (const r of regs) {
-        const dir = join(work, `small-${r.name}`);
-        const layers = [];
-        for (let i = 0; i < 100; i++) { const p = join(work, `sm-${r.name}-${i}.bin`); layers.push({ path: p, digest: await randomFile(p, 10 * 1024), size: 10 * 1024 }); }
-        await layout(dir, layers);
-        out[r.name] = { push: skopeoPush(r, dir, 'bench/small:1'), pull: skopeoPull(r, 'bench/small:1', join(work, 'pull-small')) };
+      const out: Record<string, { push: number[]; pull: number[] }> = { wharf: { push: [], pull: [] }, 'docker-registry': { push: [], pull: [] } };
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const r of (round % 2 ? [...regs].reverse() : regs)) {
+          const dir = join(work, `small-${r.name}-${round}`);
+          const layers = [];
+          for (let i = 0; i < 100; i++) { const p = join(work, `sm-${r.name}-${round}-${i}.bin`); layers.push({ path: p, digest: await randomFile(p, 10 * 1024), size: 10 * 1024 }); }
+          await layout(dir, layers);
+          out[r.name]!.push.push(skopeoPush(r, dir, `bench/small${round}:1`));
+          out[r.name]!.pull.push(skopeoPull(r, `bench/small${round}:1`, join(work, 'pull-small')));
+          rmSync(dir, { recursive: true, force: true });
+        }
       }
       for (const k of ['push', 'pull'] as const) {
-        const ours = out.wharf[k], theirs = out['docker-registry'][k];
-        ratios[`skopeo ${k} 100×10 KiB`] = theirs / ours;
-        rows.push([`skopeo ${k} 100×10 KiB (s)`, ours.toFixed(2), theirs.toFixed(2), (theirs / ours).toFixed(2) + '× (speed)', '']);
+        const ours = out.wharf![k], theirs = out['docker-registry']![k];
+        const perRound = ours.map((x, i) => theirs[i]! / x);
+        ratios[`skopeo ${k} 100×10 KiB`] = med(perRound);
+        rows.push([`skopeo ${k} 100×10 KiB (s)`, med(ours).toFixed(2), med(theirs).toFixed(2), med(perRound).toFixed(2) + '× (speed)', '']);
+        ratioLines.push([`registry skopeo ${k} 100×10 KiB speed wharf/docker-registry`, perRound, k === 'push' ? '≥ 1.5' : '≥ 0.9']);
       }
     }
   } finally {
@@ -236,7 +251,7 @@ async function main() {
   const line = (c: string[]) => c.map((x, i) => x.padEnd(w[i])).join(' ');
   console.log(line(['case (MB/s unless noted)', 'wharf', 'docker-registry', 'ratio', 'vs ceiling']));
   for (const r of rows) console.log(line(r));
-  console.log(`\nreproduce: npx tsc -p . && node dist/bench/registry.js --sizes ${SIZES.join(',')} --rounds ${ROUNDS} --skopeo-max ${SKOPEO_MAX}${SMALL ? '' : ' --no-small'}`);
+  for (const [name, perRound, goal] of ratioLines) ratio(name, perRound, { goal });
 }
 
-await main();
+runBenchmark('Registry (bench/registry.ts)', main);

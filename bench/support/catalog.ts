@@ -18,8 +18,15 @@ export interface BenchEntry {
 
 export const BENCHMARKS: BenchEntry[] = [
   { name: 'api', what: 'DescribeTaskDefinition vs bare node:http; RegisterTaskDefinition vs etcd', full: ['--seconds', '8', '--rounds', '3'], shortLimitS: 180 },
+  { name: 'placement', what: 'durable placements/s with and without 150,000 tasks placed, vs the published goal', full: ['--rounds', '3'], shortLimitS: 180 },
+  { name: 'task-start', what: 'RunTask → RUNNING and bursts vs bare Docker-API create+start', full: ['--n', '15', '--burst', '50', '--bursts', '3'], shortLimitS: 300 },
   { name: 'exit-detect', what: 'exit noticed by the agent driver vs the engine /wait', full: ['--n', '10'], shortLimitS: 120 },
+  { name: 'logs', what: 'awslogs end to end vs the runtime logs endpoint', full: ['--lines', '200000', '--rounds', '3'], shortLimitS: 300 },
+  { name: 'registry', what: 'push/pull vs docker-registry', full: ['--sizes', '1,10,100,1024', '--rounds', '3', '--skopeo-max', '100'], shortLimitS: 240 },
+  { name: 'lb', what: 'Wharf-managed HAProxy vs a hand-written one', full: ['--seconds', '3', '--rounds', '5', '--trials', '5', '--deploy', '1', '--tasks', '10'], shortLimitS: 240 },
   { name: 'dns', what: 'Cloud Map DNS vs a bare UDP server', full: ['--queries', '20000', '--rounds', '3'], shortLimitS: 120 },
+  { name: 'compose', what: 'wharf deploy vs podman-compose up -d', full: ['--rounds', '3'], shortLimitS: 420 },
+  { name: 'console', what: 'web console first load vs its budget', full: ['--runs', '5'], shortLimitS: 300, console: true },
 ];
 
 /** A ratio line as bench/support/harness.ts prints it. */
