@@ -161,8 +161,30 @@ export function computeSignature(req: SignedRequest, sig: Pick<ParsedSignature, 
   const scope = `${credential.date}/${credential.region}/${credential.service}/aws4_request`;
   const canonical = canonicalRequest(req, sig.signedHeaders, sig.presigned);
   const stringToSign = `AWS4-HMAC-SHA256\n${sig.amzDate}\n${scope}\n${sha256hex(canonical)}`;
-  const key = signingKey(secret, credential.date, credential.region, credential.service);
-  return createHmac('sha256', key).update(stringToSign, 'utf8').digest('hex');
+  return hmacHex(signingKey(secret, credential.date, credential.region, credential.service), stringToSign);
+}
+
+/**
+ * A derived signing key, kept as the two padded blocks HMAC-SHA-256 hashes in front of its input
+ * (RFC 2104: H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ m))). The naive `createHmac(key).update(m).digest()` builds an
+ * Hmac object and re-pads the same key on every request; with the pads computed once per key, a request's
+ * HMAC is two one-shot `crypto.hash` calls (the profile of DescribeTaskDefinition put createHmac at ≈ 4 %
+ * of the server's CPU, against ≈ 1.7 % for the two SHA-256 hashes of the request itself).
+ */
+interface SigningKey { readonly inner: Buffer; readonly outer: Buffer }
+const BLOCK = 64; // SHA-256 block size in bytes
+
+function padded(key: Buffer): SigningKey {
+  const inner = Buffer.alloc(BLOCK, 0x36);
+  const outer = Buffer.alloc(BLOCK, 0x5c);
+  for (let i = 0; i < key.length; i++) { inner[i] ^= key[i]; outer[i] ^= key[i]; }
+  return { inner, outer };
+}
+
+function hmacHex(k: SigningKey, message: string): string {
+  const m = Buffer.from(message, 'utf8');
+  const inner = hash('sha256', Buffer.concat([k.inner, m], BLOCK + m.length), 'buffer');
+  return hash('sha256', Buffer.concat([k.outer, inner], BLOCK + inner.length), 'hex');
 }
 
 export function canonicalRequest(req: SignedRequest, signedHeaders: readonly string[], presigned = false): string {
@@ -222,10 +244,10 @@ function strictEncode(s: string): string {
   return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-const keyCache = new Map<string, Buffer>();
+const keyCache = new Map<string, SigningKey>();
 /** The last key derived, checked first: a server mostly sees one key, one day, one region at a time. */
-let lastKey: { secret: string; date: string; region: string; service: string; key: Buffer } | undefined;
-function signingKey(secret: string, date: string, region: string, service: string): Buffer {
+let lastKey: { secret: string; date: string; region: string; service: string; key: SigningKey } | undefined;
+function signingKey(secret: string, date: string, region: string, service: string): SigningKey {
   const l = lastKey;
   if (l && l.secret === secret && l.date === date && l.region === region && l.service === service) return l.key;
   const id = `${secret}\0${date}\0${region}\0${service}`;
@@ -234,7 +256,7 @@ function signingKey(secret: string, date: string, region: string, service: strin
     const kDate = createHmac('sha256', `AWS4${secret}`).update(date).digest();
     const kRegion = createHmac('sha256', kDate).update(region).digest();
     const kService = createHmac('sha256', kRegion).update(service).digest();
-    k = createHmac('sha256', kService).update('aws4_request').digest();
+    k = padded(createHmac('sha256', kService).update('aws4_request').digest());
     if (keyCache.size > 1000) keyCache.clear();
     keyCache.set(id, k);
   }
