@@ -18,14 +18,22 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import {
   CreateClusterCommand, CreateServiceCommand, DeleteServiceCommand, DeregisterTaskDefinitionCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand,
-  ECSClient, ListTasksCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand, paginateListServices, paginateListTaskDefinitions, type Service,
+  ECSClient, ListContainerInstancesCommand, ListTasksCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand, paginateListServices, paginateListTaskDefinitions, type Service,
 } from '@aws-sdk/client-ecs';
 import {
   CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, DeleteListenerCommand, DeleteLoadBalancerCommand, DeleteTargetGroupCommand,
   DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeTagsCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client,
   ModifyListenerCommand, ModifyTargetGroupAttributesCommand, type LoadBalancer,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { Command } from 'commander';
+import {
+  AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, DeleteSecurityGroupCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand,
+  DescribeVpcsCommand, EC2Client,
+} from '@aws-sdk/client-ec2';
+import {
+  CreatePrivateDnsNamespaceCommand, CreateServiceCommand as CreateNameCommand, DeleteNamespaceCommand, DeleteServiceCommand as DeleteNameCommand,
+  GetOperationCommand, ListInstancesCommand, ListNamespacesCommand, ListServicesCommand as ListNamesCommand, ServiceDiscoveryClient,
+} from '@aws-sdk/client-servicediscovery';
+import { Option, type Command } from 'commander';
 import { addGlobalOptions, CliError, clientConfig, emit, EXIT, explainError, resolveConnection, type GlobalOptions } from './client.js';
 import { defaultProjectName, loadCompose } from './compose/load.js';
 import { HASH_TAG, PROJECT_TAG, awsName, translate, type DesiredService, type Translation } from './compose/translate.js';
@@ -43,14 +51,43 @@ export interface DeployOptions extends GlobalOptions {
   dryRun?: boolean;
   wait: boolean;
   timeout: number;
+  /** awsvpc (services by name) or bridge; default: awsvpc when an instance of the cluster can run it. */
+  network?: 'awsvpc' | 'bridge';
 }
 
-interface Clients { ecs: ECSClient; elb: ElasticLoadBalancingV2Client }
+interface Clients { ecs: ECSClient; elb: ElasticLoadBalancingV2Client; ec2: EC2Client; sd: ServiceDiscoveryClient }
 
 function clients(o: GlobalOptions): Clients {
   const cfg = clientConfig(o, 3);
-  return { ecs: new ECSClient(cfg), elb: new ElasticLoadBalancingV2Client(cfg) };
+  // Cloud Map's DiscoverInstances has a `data-` host prefix; nothing here calls it, but keep requests on the endpoint.
+  return { ecs: new ECSClient(cfg), elb: new ElasticLoadBalancingV2Client(cfg), ec2: new EC2Client(cfg), sd: new ServiceDiscoveryClient({ ...cfg, disableHostPrefix: true }) };
 }
+
+/** Whether some instance of the cluster can run awsvpc tasks (ECS's task-eni capability). */
+async function awsvpcCapable(ecs: ECSClient, cluster: string): Promise<boolean> {
+  try {
+    const r = await ecs.send(new ListContainerInstancesCommand({ cluster, filter: 'attribute:ecs.capability.task-eni exists' }));
+    return (r.containerInstanceArns ?? []).length > 0;
+  } catch (e) {
+    if ((e as Error).name === 'ClusterNotFoundException') return false;
+    throw e;
+  }
+}
+
+/** The default VPC and its default subnets (where a project's awsvpc tasks run). */
+async function defaultVpc(ec2: EC2Client): Promise<{ id: string; subnets: { id: string; cidr: string }[] } | undefined> {
+  const vpc = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }))).Vpcs?.[0];
+  if (!vpc?.VpcId) return undefined;
+  const subnets = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc.VpcId] }, { Name: 'default-for-az', Values: ['true'] }] }))).Subnets ?? [];
+  return { id: vpc.VpcId, subnets: subnets.map((s) => ({ id: s.SubnetId!, cidr: s.CidrBlock! })) };
+}
+
+/** A subnet's router (its base address + 1): traffic from the host and the load balancer comes from it. */
+const routerOf = (cidr: string): string => {
+  const [ip] = cidr.split('/');
+  const n = ip!.split('.').reduce((a, x) => a * 256 + Number(x), 0) + 1;
+  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
+};
 
 type AnyTag = { key?: string; value?: string } | { Key?: string; Value?: string };
 /** A tag's value from ECS ({key, value}) or ELBv2 ({Key, Value}) tag lists. */
@@ -81,7 +118,22 @@ async function projectServices(ecs: ECSClient, cluster: string, project: string)
 
 async function readCurrent(c: Clients, cluster: string, project: string, lbName: string): Promise<CurrentState & { foreignLb?: boolean }> {
   const services = await projectServices(c.ecs, cluster, project);
-  const current: CurrentState & { foreignLb?: boolean } = { services: [], listeners: [], targetGroups: new Map(), foreignPorts: new Map() };
+  const current: CurrentState & { foreignLb?: boolean } = { services: [], listeners: [], targetGroups: new Map(), foreignPorts: new Map(), network: { discovery: new Map() } };
+  const vpc = await defaultVpc(c.ec2);
+  if (vpc) {
+    const sg = (await c.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc.id] }, { Name: 'group-name', Values: [awsName(project, 255)] }, { Name: `tag:${PROJECT_TAG}`, Values: [project] }] }))).SecurityGroups?.[0];
+    current.network.securityGroupId = sg?.GroupId;
+  }
+  const ns = (await c.sd.send(new ListNamespacesCommand({ Filters: [{ Name: 'NAME', Values: [`${project}.local`], Condition: 'EQ' }, { Name: 'TYPE', Values: ['DNS_PRIVATE'], Condition: 'EQ' }] }))).Namespaces?.[0];
+  if (ns?.Id) {
+    current.network.namespaceId = ns.Id;
+    let token: string | undefined;
+    do {
+      const r = await c.sd.send(new ListNamesCommand({ Filters: [{ Name: 'NAMESPACE_ID', Values: [ns.Id], Condition: 'EQ' }], NextToken: token }));
+      for (const s of r.Services ?? []) current.network.discovery.set(s.Name!, { id: s.Id!, arn: s.Arn! });
+      token = r.NextToken;
+    } while (token);
+  }
   for (const s of services) {
     const td = await c.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: s.taskDefinition!, include: ['TAGS'] }));
     current.services.push({
@@ -184,8 +236,10 @@ export async function deploy(o: DeployOptions, steps = new Steps()): Promise<Dep
   const c = clients(o);
   const registryHost = new URL(conn.endpoint).host;
   const env = { ...process.env };
+  // Compose's default network (services by name) where the cluster can run awsvpc tasks.
+  const network = o.network ?? (await awsvpcCapable(c.ecs, o.cluster) ? 'awsvpc' : 'bridge');
   const base = () => translate(loaded.model, {
-    project, region: conn.region, env, readFile: (p) => readFileSync(p, 'utf8'), resolvePath: (p) => resolve(loaded.dir, p),
+    project, region: conn.region, env, readFile: (p) => readFileSync(p, 'utf8'), resolvePath: (p) => resolve(loaded.dir, p), network,
   });
   let t: Translation = base();
   if (t.refusals.length) throw refusalError(loaded.file, t.refusals, loaded.lineOf);
@@ -201,7 +255,7 @@ export async function deploy(o: DeployOptions, steps = new Steps()): Promise<Dep
     }
     t = translate(loaded.model, {
       project, region: conn.region, env, readFile: (p) => readFileSync(p, 'utf8'), resolvePath: (p) => resolve(loaded.dir, p),
-      builtImage: (name) => built.get(name)?.imageUri,
+      builtImage: (name) => built.get(name)?.imageUri, network,
     });
   }
 
@@ -262,6 +316,46 @@ async function apply(c: Clients, o: DeployOptions, t: Translation, plan: Plan, c
     tdArn.set(s.ecsName, arn);
   }
 
+  // awsvpc: the project's security group, Cloud Map namespace and one name per service.
+  const vpc = t.network ? await defaultVpc(c.ec2) : undefined;
+  if (t.network && !vpc?.subnets.length) throw new CliError('awsvpc networking needs the default VPC and its subnets, and the server has none → deploy with --network bridge', EXIT.failed);
+  let sgId = current.network.securityGroupId;
+  let nsId = current.network.namespaceId;
+  const names = new Map([...current.network.discovery].map(([k, v]) => [k, v.arn]));
+  for (const step of find('security-group', 'create')) {
+    sgId = await steps.run(`Creating security group ${step.name}`, () => must(`creating security group ${step.name}`, async () => {
+      const id = (await c.ec2.send(new CreateSecurityGroupCommand({
+        GroupName: step.name, Description: `wharf deploy project ${t.project}`, VpcId: vpc!.id,
+        TagSpecifications: [{ ResourceType: 'security-group', Tags: tags }],
+      }))).GroupId!;
+      // All traffic between the project's tasks (Compose's default network); TCP from the subnets' routers,
+      // which is where the load balancer's and the host's connections come from.
+      await c.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: id, IpPermissions: [
+        { IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: id }] },
+        { IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, IpRanges: vpc!.subnets.map((s) => ({ CidrIp: `${routerOf(s.cidr)}/32`, Description: 'load balancer and host' })) },
+      ] }));
+      return id;
+    }));
+  }
+  for (const step of find('namespace', 'create')) {
+    nsId = await steps.run(`Creating namespace ${step.name}`, () => must(`creating namespace ${step.name}`, async () => {
+      const op = await c.sd.send(new CreatePrivateDnsNamespaceCommand({ Name: step.name, Vpc: vpc!.id, Tags: tags }));
+      for (let i = 0; ; i++) {
+        const o2 = (await c.sd.send(new GetOperationCommand({ OperationId: op.OperationId }))).Operation!;
+        if (o2.Status === 'SUCCESS') return o2.Targets!.NAMESPACE!;
+        if (o2.Status === 'FAIL' || i > 120) throw new CliError(`creating namespace ${step.name}: ${o2.ErrorMessage ?? o2.Status}`, EXIT.failed);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }));
+  }
+  for (const step of find('discovery-service', 'create')) {
+    const s = byName.get(step.service!)!;
+    const arn = await steps.run(`Naming ${s.name} in ${t.network!.namespace}`, () => must(`creating the Cloud Map service ${step.name}`, async () => (await c.sd.send(new CreateNameCommand({
+      Name: s.name, NamespaceId: nsId, DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 10 }] }, Tags: tags,
+    }))).Service!.Arn!));
+    names.set(s.name, arn);
+  }
+
   // What this deploy creates on the load balancer side, undone if a later step of that side fails (a
   // listener port taken by another process, say): a failed deploy leaves no half-made load balancer.
   const made: { loadBalancer?: string; targetGroups: string[]; listeners: string[] } = { targetGroups: [], listeners: [] };
@@ -277,7 +371,7 @@ async function apply(c: Clients, o: DeployOptions, t: Translation, plan: Plan, c
     const p = s.published.find((x) => x.targetGroupName === step.name)!;
     const arn = await steps.run(`Creating target group ${step.name}`, () => must(`creating target group ${step.name}`, async () => {
       const tg = (await c.elb.send(new CreateTargetGroupCommand({
-        Name: step.name, Protocol: 'HTTP', Port: p.containerPort, TargetType: 'instance', VpcId: 'vpc-local',
+        Name: step.name, Protocol: 'HTTP', Port: p.containerPort, TargetType: s.discovery ? 'ip' : 'instance', VpcId: s.discovery ? vpc!.id : 'vpc-local',
         // Any HTTP answer means the server is up (a JSON API may answer 404 on /); the Compose healthcheck
         // (run by the agent) is where "healthy" is defined more strictly.
         HealthCheckPath: '/', Matcher: { HttpCode: '200-499' },
@@ -330,6 +424,10 @@ async function apply(c: Clients, o: DeployOptions, t: Translation, plan: Plan, c
         cluster: o.cluster, serviceName: s.ecsName, taskDefinition: tdArn.get(s.ecsName), schedulingStrategy: s.schedulingStrategy,
         desiredCount: s.desiredCount, deploymentConfiguration: s.deploymentConfiguration, loadBalancers,
         healthCheckGracePeriodSeconds: loadBalancers.length ? 10 : undefined, tags: s.tags, propagateTags: 'SERVICE',
+        ...(s.discovery ? {
+          networkConfiguration: { awsvpcConfiguration: { subnets: vpc!.subnets.map((x) => x.id), securityGroups: [sgId!] } },
+          serviceRegistries: [{ registryArn: names.get(s.name)! }],
+        } : {}),
       }))));
     } else {
       const cur = current.services.find((x) => x.ecsName === s.ecsName)!;
@@ -346,6 +444,9 @@ async function apply(c: Clients, o: DeployOptions, t: Translation, plan: Plan, c
   if (o.wait && watch.length) {
     const pending = watch.filter((w) => !started.has(w.service)).map((w) => w.service);
     if (pending.length) await watchOne(pending, `Rolling out ${pending.join(', ')}`);
+    // A service is deployed when the others can call it: its tasks answer to its name.
+    const named = t.services.filter((s) => s.discovery && names.has(s.name) && watch.some((w) => w.service === s.ecsName));
+    if (named.length) await steps.run(`Waiting until ${named.map((s) => s.name).join(', ')} answer${named.length === 1 ? 's' : ''} by name`, () => waitNamed(c, o, named, names));
   }
 
   // Deletions: services first (their tasks leave the target groups), then listeners, groups, the LB.
@@ -363,6 +464,40 @@ async function apply(c: Clients, o: DeployOptions, t: Translation, plan: Plan, c
   }
   for (const _ of find('load-balancer', 'delete')) {
     await steps.run(`Deleting load balancer ${t.loadBalancerName}`, () => must('deleting the load balancer', () => c.elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: current.loadBalancerArn! }))));
+  }
+  for (const step of find('discovery-service', 'delete')) {
+    const id = current.network.discovery.get(step.service!)!.id;
+    await steps.run(`Deleting the name ${step.name}`, () => untilFree(`deleting ${step.name}`, o.timeout * 1000, () => c.sd.send(new DeleteNameCommand({ Id: id }))));
+  }
+}
+
+/** Until each service's Cloud Map service holds as many instances as the service has running tasks (at least one). */
+async function waitNamed(c: Clients, o: DeployOptions, services: DesiredService[], names: Map<string, string>): Promise<void> {
+  const deadline = Date.now() + o.timeout * 1000;
+  for (const s of services) {
+    const id = names.get(s.name)!.split('/').pop()!;
+    for (;;) {
+      const running = (await c.ecs.send(new DescribeServicesCommand({ cluster: o.cluster, services: [s.ecsName] }))).services?.[0]?.runningCount ?? 0;
+      const registered = (await c.sd.send(new ListInstancesCommand({ ServiceId: id }))).Instances?.length ?? 0;
+      if (registered >= Math.max(1, running)) break;
+      if (Date.now() > deadline) throw new CliError(`service ${s.name} runs ${running} tasks but ${registered} answer to its name after ${o.timeout} s → see \`wharf services events ${s.ecsName}\``, EXIT.failed);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+/**
+ * Retries a deletion the server refuses while something still uses the resource (a Cloud Map service
+ * whose last instances are being deregistered, a security group whose tasks are still stopping).
+ */
+async function untilFree(what: string, ms: number, f: () => Promise<unknown>): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try { await f(); return; } catch (e) {
+      const name = (e as Error).name;
+      if (!['ResourceInUse', 'DependencyViolation'].includes(name) || Date.now() > deadline) throw explainError(e, what);
+    }
+    await new Promise((r) => setTimeout(r, 500));
   }
 }
 
@@ -406,6 +541,20 @@ export async function downProject(o: DownOptions, steps = new Steps()): Promise<
     await c.elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: current.loadBalancerArn }));
     removed.push(`load balancer ${lbName}`);
   }
+  // awsvpc: the names (free once the tasks have stopped and been deregistered), the namespace, the group.
+  const ms = (o.timeout ?? 300) * 1000;
+  for (const [name, s] of current.network.discovery) {
+    await steps.run(`Deleting the name ${name}.${o.project}.local`, () => untilFree(`deleting ${name}.${o.project}.local`, ms, () => c.sd.send(new DeleteNameCommand({ Id: s.id }))));
+    removed.push(`name ${name}.${o.project}.local`);
+  }
+  if (current.network.namespaceId) {
+    await steps.run(`Deleting namespace ${o.project}.local`, () => untilFree(`deleting namespace ${o.project}.local`, ms, () => c.sd.send(new DeleteNamespaceCommand({ Id: current.network.namespaceId }))));
+    removed.push(`namespace ${o.project}.local`);
+  }
+  if (current.network.securityGroupId) {
+    await steps.run(`Deleting security group ${o.project}`, () => untilFree(`deleting security group ${o.project}`, ms, () => c.ec2.send(new DeleteSecurityGroupCommand({ GroupId: current.network.securityGroupId }))));
+    removed.push(`security group ${o.project}`);
+  }
   // Task definitions: every ACTIVE revision of the project's families (tagged at registration).
   const families = new Set<string>();
   for await (const page of paginateListTaskDefinitions({ client: c.ecs }, { familyPrefix: `${o.project}-`, status: 'ACTIVE' })) {
@@ -430,6 +579,7 @@ export function registerDeployCommands(program: Command): void {
     .option('--dry-run', 'print the plan (what would be created, changed, deleted) and change nothing')
     .option('--no-wait', 'do not wait for the rollouts to finish')
     .option('--timeout <seconds>', 'how long to wait for the rollouts', (v) => Number(v), 300)
+    .addOption(new Option('--network <mode>', 'awsvpc: each task its own address, services call each other by name; bridge: the runtime\'s bridge, calls through the load balancer (default: awsvpc when the cluster can run it)').choices(['awsvpc', 'bridge']))
     .action(async (opts: DeployOptions) => {
       if (opts.file === 'compose.yaml' && !existsSync(opts.file)) {
         opts.file = ['compose.yml', 'docker-compose.yaml', 'docker-compose.yml'].find((f) => existsSync(f)) ?? opts.file;

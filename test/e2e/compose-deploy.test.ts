@@ -19,6 +19,7 @@ import { ElasticLoadBalancingV2Client, DescribeLoadBalancersCommand, DescribeTar
 import { cliEntry, startServerProcess, testEnv, type TestServer } from '../support/server.js';
 import { startAgent, removeClusterContainers, type AgentProcess } from '../support/agent-process.js';
 import { buildBusyboxImage, loadIntoRuntime } from '../support/images.js';
+import { until } from '../support/wait.js';
 
 const cluster = `compose-${process.pid}`;
 const project = `shop${process.pid}`;
@@ -70,15 +71,15 @@ function get(port: number, path: string, agentOpt?: Agent): Promise<{ status: nu
 }
 
 const compose = (file = 'compose.yaml') => {
-  // The front end reaches the API through the API's listener: host.containers.internal is the bridge
-  // gateway Podman writes into every container's /etc/hosts (the server binds listeners on 0.0.0.0).
+  // The front end calls the API by its Compose name, as on Compose's default network: each task has its
+  // own address (awsvpc) and `api` resolves through the project's Cloud Map namespace.
   writeFileSync(join(work, file), `name: ${project}
 services:
   web:
     image: ${images.web}
     ports: ["\${WEB_PORT}:8080"]
     environment:
-      API_URL: http://host.containers.internal:\${API_PORT}/
+      API_URL: http://api:9000/
     depends_on: [api]
     deploy: { replicas: 2 }
   api:
@@ -98,7 +99,8 @@ services:
 };
 
 before(async () => {
-  server = await startServerProcess({ env: { WHARF_LB_BIND_ADDRESS: '0.0.0.0' } });
+  // The DNS server: services call each other by name (awsvpc, the project's Cloud Map namespace).
+  server = await startServerProcess({ env: { WHARF_DNS_LISTEN: `127.0.0.1:${await freePort()}` } });
   elb = new ElasticLoadBalancingV2Client({ endpoint: server.endpoint, region: 'us-east-1', credentials: server.credentials });
   [webPort, apiPort] = [await freePort(), await freePort()];
   const web = await buildBusyboxImage(join(work, 'img-web'), { cmd: ['httpd', '-f', '-p', '8080', '-h', '/www'], files: {
@@ -114,6 +116,9 @@ before(async () => {
   images.worker = await loadIntoRuntime(worker.layoutDir, `wharf-e2e/compose-worker:${process.pid}`);
   await server.ecs().send(new CreateClusterCommand({ clusterName: cluster }));
   agent = await startAgent(server, { cluster, name: 'compose', cpu: 4096, memory: 4096, stopTimeout: 2 });
+  // `wharf deploy` chooses awsvpc networking when an instance of the cluster can run it.
+  await until('the agent registered with task-eni', async () =>
+    (server.aws(['ecs', 'list-container-instances', '--cluster', cluster, '--filter', 'attribute:ecs.capability.task-eni exists']).json?.containerInstanceArns ?? []).length === 1, 120_000, 500);
 });
 
 after(async () => {
@@ -226,6 +231,11 @@ describe('wharf deploy of a three-service Compose file', () => {
     assert.deepEqual((await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [], []);
     assert.deepEqual((await elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? [], []);
     assert.deepEqual((await server.ecs().send(new ListTaskDefinitionsCommand({ familyPrefix: project, status: 'ACTIVE' }))).taskDefinitionArns, []);
+    assert.match(r.stdout, new RegExp(`namespace ${project}\\.local`));
+    const namespaces = server.aws(['servicediscovery', 'list-namespaces']).json?.Namespaces as { Name: string }[];
+    assert.deepEqual(namespaces.filter((n) => n.Name === `${project}.local`), [], 'the project\'s namespace is gone');
+    const groups = server.aws(['ec2', 'describe-security-groups', '--filters', `Name=group-name,Values=${project}`]).json?.SecurityGroups as unknown[];
+    assert.deepEqual(groups, [], 'the project\'s security group is gone');
     const deadline = Date.now() + 60_000;
     for (;;) {
       const left = execFileSync('podman', ['ps', '-q', '--filter', `label=com.amazonaws.ecs.cluster=${cluster}`], { encoding: 'utf8' }).trim();
@@ -269,6 +279,7 @@ describe('wharf deploy of volumes, extra_hosts, init, hostname and tmpfs', () =>
 services:
   app:
     image: ${images.state}
+    network_mode: bridge    # hostname and extra_hosts: ECS sets them only on the bridge
     command: ["sh", "-c", "cat /proc/sys/kernel/random/uuid >> /data/starts; exec httpd -f -p 8080 -h /www"]
     init: true
     hostname: app-host
@@ -333,7 +344,8 @@ volumes:
  *
  * Adapted, and only this: the published port 8000 is an ephemeral one (tests never take fixed ports),
  * the Dockerfile builds on a local busybox image instead of python:3.10-alpine and serves a page on
- * 5000 (no Flask/pip offline), and redis:alpine is a local stand-in image listening on 6379.
+ * 5000 (no Flask/pip offline), and redis:alpine is a local stand-in image listening on 6379 (it speaks
+ * HTTP, not RESP). As app.py does, web calls it by its service name, `redis`.
  */
 describe('a Compose file from Docker\'s documentation (build: . and an image), on one command', () => {
   it('builds web with podman, pushes it to Wharf\'s registry, deploys both services and answers through the load balancer; down removes it', async () => {
@@ -341,10 +353,14 @@ describe('a Compose file from Docker\'s documentation (build: . and an image), o
     mkdirSync(dir, { recursive: true });
     const base = await buildBusyboxImage(join(work, 'img-base'));
     images.base = await loadIntoRuntime(base.layoutDir, `wharf-e2e/compose-base:${process.pid}`);
-    const redis = await buildBusyboxImage(join(work, 'img-redis'), { cmd: ['nc', '-lk', '-p', '6379', '-e', 'cat'] });
+    // The stand-in answers HTTP on redis's port: what matters here is that web finds it by name.
+    const redis = await buildBusyboxImage(join(work, 'img-redis'), { cmd: ['httpd', '-f', '-p', '6379', '-h', '/www'], files: { 'www/index.html': 'PONG\n' } });
     images.redis = await loadIntoRuntime(redis.layoutDir, `wharf-e2e/redis:alpine-${process.pid}`);
     writeFileSync(join(dir, 'index.html'), 'Hello World! (composetest on Wharf)\n');
-    writeFileSync(join(dir, 'Dockerfile'), `FROM ${images.base}\nCOPY index.html /www/index.html\nEXPOSE 5000\nCMD ["httpd", "-f", "-p", "5000", "-h", "/www"]\n`);
+    // As the tutorial's app.py calls redis by its service name (redis.Redis(host='redis', port=6379)).
+    mkdirSync(join(dir, 'cgi-bin'), { recursive: true });
+    writeFileSync(join(dir, 'cgi-bin', 'ping'), '#!/bin/sh\necho "Content-Type: text/plain"\necho\necho "redis said: $(wget -q -O - http://redis:6379/)"\n', { mode: 0o755 });
+    writeFileSync(join(dir, 'Dockerfile'), `FROM ${images.base}\nCOPY index.html /www/index.html\nCOPY cgi-bin /www/cgi-bin\nEXPOSE 5000\nCMD ["httpd", "-f", "-p", "5000", "-h", "/www"]\n`);
     writeFileSync(join(dir, 'compose.yaml'), `services:\n  web:\n    build: .\n    ports:\n      - "\${WEB_PORT}:5000"\n  redis:\n    image: "${images.redis}"\n`);
     const r = wharf(['deploy', '--cluster', cluster, '-f', join(dir, 'compose.yaml')]);
     assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
@@ -352,6 +368,7 @@ describe('a Compose file from Docker\'s documentation (build: . and an image), o
     assert.match(r.stdout, /\+ create service composetest-redis \(1 task\)/);
     const page = await get(webPort, '/');
     assert.equal(page.body, 'Hello World! (composetest on Wharf)\n');
+    assert.equal((await get(webPort, '/cgi-bin/ping')).body.trim(), 'redis said: PONG', 'web reaches redis by its service name');
     const again = wharf(['deploy', '--cluster', cluster, '-f', join(dir, 'compose.yaml'), '--dry-run']);
     assert.match(again.stdout, /nothing to change\n {2}= unchanged: web, redis/, 'an unchanged build keeps its image tag and nothing rolls');
     const down = wharf(['down', '--project', 'composetest', '--cluster', cluster]);

@@ -188,7 +188,10 @@ export function containerOptions(s: Record<string, unknown>, x: OptionsContext):
   if (tmpfs.length) lp.tmpfs = tmpfs;
 
   // ── /etc/hosts, DNS, hostname ──
-  if (s.extra_hosts !== undefined) {
+  const awsvpc = 'with awsvpc networking (wharf deploy\'s default where the cluster can run it, so that services reach each other by name) ECS';
+  const useBridge = 'set network_mode: bridge on this service, or deploy with --network bridge';
+  if (s.extra_hosts !== undefined && x.networkMode === 'awsvpc') bad('extra_hosts', `${awsvpc} adds no /etc/hosts entries: ${useBridge}`);
+  else if (s.extra_hosts !== undefined) {
     const entries: HostEntry[] = [];
     const raw: [string, string][] = Array.isArray(s.extra_hosts)
       ? s.extra_hosts.map((e) => { const v = String(e); const i = v.includes('=') ? v.indexOf('=') : v.indexOf(':'); return i < 0 ? [v, ''] : [v.slice(0, i), v.slice(i + 1)]; })
@@ -203,6 +206,7 @@ export function containerOptions(s: Record<string, unknown>, x: OptionsContext):
   }
   if (s.hostname !== undefined) {
     if (x.networkMode === 'host') bad('hostname', 'ECS does not set a hostname with host networking (the container has the host\'s)');
+    else if (x.networkMode === 'awsvpc') bad('hostname', `${awsvpc} sets no hostname: ${useBridge}`);
     else c.hostname = String(s.hostname);
   }
   if (s.domainname !== undefined) bad('domainname', 'ECS containers have no domain name setting: put the full name in hostname');

@@ -37,9 +37,11 @@ export interface CurrentState {
   targetGroups: Map<string, string>;
   /** Listener ports held by other load balancers: port → that load balancer's name. */
   foreignPorts: Map<number, string>;
+  /** awsvpc: the project's security group and Cloud Map namespace and services, where they exist. */
+  network: { securityGroupId?: string; namespaceId?: string; discovery: Map<string, { id: string; arn: string }> };
 }
 
-export type StepKind = 'load-balancer' | 'target-group' | 'listener' | 'task-definition' | 'service';
+export type StepKind = 'load-balancer' | 'target-group' | 'listener' | 'task-definition' | 'service' | 'security-group' | 'namespace' | 'discovery-service';
 
 export interface Step {
   op: 'create' | 'update' | 'delete' | 'register';
@@ -91,6 +93,14 @@ export function makePlan(want: Translation, have: CurrentState): Plan {
   const conflicts: string[] = [];
   const needLb = want.services.some((s) => s.published.length > 0);
 
+  // awsvpc: the project's network first — its security group, its namespace, a name per service.
+  if (want.network) {
+    if (!have.network.securityGroupId) steps.push({ op: 'create', kind: 'security-group', name: want.network.securityGroup, details: ['all traffic between the project\'s tasks; published ports from the VPC (the load balancer)'] });
+    if (!have.network.namespaceId) steps.push({ op: 'create', kind: 'namespace', name: want.network.namespace, details: ['Cloud Map private DNS, the default VPC'] });
+    for (const s of want.services) {
+      if (s.discovery && !have.network.discovery.has(s.name)) steps.push({ op: 'create', kind: 'discovery-service', name: `${s.name}.${want.network.namespace}`, service: s.name, details: [`A records of ${s.ecsName}'s tasks`] });
+    }
+  }
   if (needLb && !have.loadBalancerArn) steps.push({ op: 'create', kind: 'load-balancer', name: want.loadBalancerName, details: [] });
   const tgArnByName = have.targetGroups;
   const tgNames = new Set<string>();
@@ -150,6 +160,10 @@ export function makePlan(want: Translation, have: CurrentState): Plan {
   for (const l of have.listeners) if (!wantPorts.has(l.port)) steps.push({ op: 'delete', kind: 'listener', name: String(l.port), details: [] });
   for (const [name] of tgArnByName) if (!tgNames.has(name)) steps.push({ op: 'delete', kind: 'target-group', name, details: [] });
   if (!needLb && have.loadBalancerArn) steps.push({ op: 'delete', kind: 'load-balancer', name: want.loadBalancerName, details: [] });
+  const named = new Set(want.services.filter((s) => s.discovery).map((s) => s.name));
+  for (const [name] of have.network.discovery) {
+    if (!named.has(name)) steps.push({ op: 'delete', kind: 'discovery-service', name: `${name}.${want.network?.namespace ?? `${want.project}.local`}`, service: name, details: [] });
+  }
   return { steps: [...registers, ...steps], unchanged, conflicts };
 }
 

@@ -7,7 +7,7 @@ import { makePlan, renderPlan, requestHash, type CurrentState } from './plan.js'
 const opts = (o: Partial<TranslateOptions> = {}): TranslateOptions => ({
   project: 'p', region: 'us-east-1', env: {}, readFile: () => { throw new Error('ENOENT: no file'); }, resolvePath: (x) => `/d/${x}`, ...o,
 });
-const empty = (): CurrentState => ({ services: [], listeners: [], targetGroups: new Map(), foreignPorts: new Map() });
+const empty = (): CurrentState => ({ services: [], listeners: [], targetGroups: new Map(), foreignPorts: new Map(), network: { discovery: new Map() } });
 
 describe('compose value syntaxes', () => {
   it('durations, memory sizes, shell words, ports', () => {
@@ -125,5 +125,47 @@ describe('plan', () => {
     assert.match(p3.conflicts[0], /port 8000 is already a listener of load balancer other/);
     const gone = makePlan(translate({ services: { worker: { image: 'w:1' } } }, opts()), cur);
     assert.deepEqual(gone.steps.map((s) => `${s.op} ${s.kind} ${s.name}`), ['delete service p-web', 'delete listener 8000', 'delete target-group p-web-80', 'delete load-balancer p']);
+  });
+});
+
+describe('awsvpc networking: Compose\'s default network', () => {
+  const model = { services: {
+    web: { image: 'web:1', ports: ['8000:8080'], environment: { API_URL: 'http://api:9000/' } },
+    api: { image: 'api:1', expose: ['9000'] },
+    side: { image: 'side:1', network_mode: 'bridge', ports: ['9100:9100'] },
+  } };
+
+  it('services without network_mode get awsvpc, ports as they are, the namespace as search domain, and a name', () => {
+    const t = translate(model, opts({ network: 'awsvpc' }));
+    assert.deepEqual(t.refusals, []);
+    assert.deepEqual(t.network, { namespace: 'p.local', securityGroup: 'p' });
+    const web = t.services.find((s) => s.name === 'web')!;
+    assert.equal(web.taskDefinition.networkMode, 'awsvpc');
+    assert.deepEqual(web.taskDefinition.containerDefinitions![0].portMappings, [{ containerPort: 8080, hostPort: 8080, protocol: 'tcp' }]);
+    assert.deepEqual(web.taskDefinition.containerDefinitions![0].dnsSearchDomains, ['p.local']);
+    assert.equal(web.discovery, true);
+    const side = t.services.find((s) => s.name === 'side')!;
+    assert.equal(side.taskDefinition.networkMode, undefined, 'network_mode: bridge stays on the bridge');
+    assert.equal(side.discovery, undefined);
+  });
+
+  it('the same file on the bridge refuses the call by name and says why; hostname and extra_hosts need the bridge', () => {
+    const b = translate(model, opts({ network: 'bridge' }));
+    assert.match(b.refusals.join('\n'), /services\.web\.environment\.API_URL: "http:\/\/api:9000\/" calls service api by name: services reach each other by name only with awsvpc networking/);
+    const h = translate({ services: { a: { image: 'a', hostname: 'h', extra_hosts: ['x:10.0.0.1'] } } }, opts({ network: 'awsvpc' }));
+    assert.match(h.refusals.join('\n'), /services\.a\.hostname: with awsvpc networking .* sets no hostname: set network_mode: bridge/);
+    assert.match(h.refusals.join('\n'), /services\.a\.extra_hosts: with awsvpc networking .* adds no \/etc\/hosts entries/);
+  });
+
+  it('the plan creates the security group, the namespace and a name per service first; a service that left the file loses its name', () => {
+    const t = translate(model, opts({ network: 'awsvpc' }));
+    const plan = makePlan(t, empty());
+    assert.deepEqual(plan.steps.filter((s) => ['security-group', 'namespace', 'discovery-service'].includes(s.kind)).map((s) => `${s.op} ${s.kind} ${s.name}`),
+      ['create security-group p', 'create namespace p.local', 'create discovery-service web.p.local', 'create discovery-service api.p.local']);
+    const have = empty();
+    have.network = { securityGroupId: 'sg-1', namespaceId: 'ns-1', discovery: new Map([['web', { id: 'srv-1', arn: 'a1' }], ['api', { id: 'srv-2', arn: 'a2' }], ['old', { id: 'srv-3', arn: 'a3' }]]) };
+    const again = makePlan(t, have);
+    assert.deepEqual(again.steps.filter((s) => ['security-group', 'namespace', 'discovery-service'].includes(s.kind)).map((s) => `${s.op} ${s.kind} ${s.name}`),
+      ['delete discovery-service old.p.local']);
   });
 });

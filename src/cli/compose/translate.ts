@@ -42,6 +42,8 @@ export interface DesiredService {
   dependsOn: { service: string; condition: 'service_started' | 'service_healthy' }[];
   build?: BuildSpec;
   tags: Tag[];
+  /** awsvpc networking: the service is registered in the project's namespace as `name` (Cloud Map, A records). */
+  discovery?: boolean;
 }
 
 export interface BuildSpec { context: string; dockerfile?: string; args: Record<string, string>; target?: string }
@@ -53,6 +55,11 @@ export interface Translation {
   services: DesiredService[];
   /** "services.web.volumes: why" — non-empty means nothing may be deployed. */
   refusals: string[];
+  /**
+   * awsvpc networking: the project's Cloud Map private DNS namespace (`P.local`, in the default VPC) where
+   * each service is registered by its Compose name, and its security group (`P`).
+   */
+  network?: { namespace: string; securityGroup: string };
 }
 
 export interface TranslateOptions {
@@ -64,15 +71,24 @@ export interface TranslateOptions {
   /** Resolves a path relative to the Compose file's directory. */
   resolvePath: (path: string) => string;
   env: Record<string, string | undefined>;
+  /**
+   * `awsvpc` (when the cluster's instances can run awsvpc tasks): services without a network_mode get their
+   * own address and reach each other by their Compose names, as on Compose's default network (the names
+   * resolve through the project's Cloud Map namespace, the search domain of every task). `bridge`: each
+   * task on the runtime's bridge with dynamic host ports; services reach each other only through the
+   * load balancer. Default `bridge`.
+   */
+  network?: 'awsvpc' | 'bridge';
 }
 
 // ── what is refused, and why ───────────────────────────────────────────────────────────────────────
 const WHY = {
   secrets: 'Compose secrets are files mounted at /run/secrets/NAME, and ECS has no file secrets: ECS secrets are environment variables from Secrets Manager or SSM Parameter Store, which a task definition names (`wharf task-definitions register` with containerDefinitions[].secrets)',
   configs: 'Compose configs are files mounted into containers, and ECS task definitions cannot carry files: bake the file into the image, or mount a host path (volumes: /host/path:/path:ro)',
-  networks: 'each Compose service is its own ECS service on the runtime\'s bridge, and ECS has no user-defined networks between bridge tasks: services reach each other through their published ports on the load balancer; remove networks (awsvpc task definitions, with subnets and security groups, are registered with the AWS CLI)',
+  networks: 'wharf deploy puts every service of a project on one network (Compose\'s default); other networks are not supported: remove networks',
   awsvpc: 'awsvpc tasks need subnets and security groups, which a Compose file cannot name: register an awsvpc task definition and service with the AWS CLI',
-  discovery: 'services do not reach each other by name yet (service discovery is issue 22): publish the service\'s port and call it through the load balancer',
+  discovery: 'services reach each other by name only with awsvpc networking, and this cluster\'s instances cannot run awsvpc tasks (the agent must run as root with nftables and iproute2): publish the service\'s port and call it through the load balancer',
+  links: 'services already reach each other by their names; link aliases have no ECS equivalent: remove links',
   volumesFrom: 'ECS volumesFrom shares volumes between containers of one task, and each Compose service is its own task: mount the same named volume in both services instead',
 } as const;
 
@@ -82,8 +98,8 @@ const REFUSED: Record<string, string> = {
   volumes_from: WHY.volumesFrom,
   stop_signal: 'ECS task definitions have no stop signal: containers get SIGTERM, then SIGKILL after stop_grace_period',
   container_name: 'ECS names each task\'s containers itself (a service runs several copies); remove container_name',
-  links: WHY.discovery,
-  external_links: WHY.discovery,
+  links: WHY.links,
+  external_links: 'ECS tasks cannot link to containers outside their task: call them by an address or a name they are registered under',
   networks: WHY.networks,
   profiles: 'wharf deploy deploys every service of the file; remove profiles or deploy a file without the optional services',
   extends: 'extends is not supported by wharf deploy yet: inline the shared settings (YAML anchors work)',
@@ -216,6 +232,9 @@ export function parsePort(v: unknown): PortSpec {
   return { target: Number(target), published, protocol, hostIp: a?.replace(/^\[|\]$/g, '') || undefined };
 }
 
+/** awsvpc and host: hostPort is the container port (what ECS echoes for awsvpc); bridge: 0, dynamic. */
+const hostPortOf = (networkMode: string, port: number): { hostPort: number } => ({ hostPort: networkMode === 'bridge' ? 0 : port });
+
 /** A name within AWS's limits (`max` characters of [A-Za-z0-9-]): long names keep a hash of the whole. */
 export function awsName(base: string, max: number): string {
   const clean = base.replace(/[^A-Za-z0-9-]/g, '-').replace(/^-+|-+$/g, '').replace(/-{2,}/g, '-');
@@ -245,6 +264,8 @@ export function translate(model: { services: Record<string, Record<string, unkno
   const logGroup = `/wharf/${project}`;
   const loadBalancerName = awsName(`${project}`, 32);
   const names = Object.keys(model.services);
+  const awsvpc = o.network === 'awsvpc';
+  const namespace = `${project}.local`;
 
   for (const k of Object.keys(model)) {
     if (k === 'services' || k === 'name' || k === 'version' || k.startsWith('x-')) continue;
@@ -306,7 +327,7 @@ export function translate(model: { services: Record<string, Record<string, unkno
     }
     for (const [k, v] of envOf(s.environment, o.env)) env.set(k, v);
     if (env.size) c.environment = [...env].map(([k, v]) => ({ name: k, value: v }));
-    for (const [k, v] of env) {
+    for (const [k, v] of awsvpc && s.network_mode === undefined ? [] : env) {
       const other = names.find((n) => {
         const q = n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
         return n !== name && new RegExp(`(//|@)${q}(:\\d+|/|$)|^${q}:\\d+$`).test(v);
@@ -317,14 +338,14 @@ export function translate(model: { services: Record<string, Record<string, unkno
     // Ports: every port maps to a dynamic host port; a published one gets a listener on the load balancer.
     const published: PublishedPort[] = [];
     const mappings: NonNullable<ContainerDefinition['portMappings']> = [];
-    const networkMode = s.network_mode === undefined ? 'bridge' : String(s.network_mode);
-    if (!['bridge', 'host', 'none'].includes(networkMode)) bad('network_mode', networkMode === 'awsvpc' ? WHY.awsvpc : `"${networkMode}": tasks run with bridge, host or none networking; sharing another service's or container's network needs both in one task, which a Compose service is not`);
+    const networkMode = s.network_mode === undefined ? (awsvpc ? 'awsvpc' : 'bridge') : String(s.network_mode);
+    if (!['bridge', 'host', 'none'].includes(networkMode) && !(networkMode === 'awsvpc' && s.network_mode === undefined)) bad('network_mode', networkMode === 'awsvpc' ? WHY.awsvpc : `"${networkMode}": tasks run with bridge, host or none networking; sharing another service's or container's network needs both in one task, which a Compose service is not`);
     for (const [i, p] of ((s.ports ?? []) as unknown[]).entries()) {
       let spec: PortSpec;
       try { spec = parsePort(p); } catch (e) { bad(`ports[${i}]`, (e as Error).message); continue; }
       if (spec.hostIp && spec.hostIp !== '127.0.0.1') bad(`ports[${i}]`, `host_ip ${spec.hostIp}: load balancer listeners bind the address the server is configured with (WHARF_LB_BIND_ADDRESS, default 127.0.0.1)`);
       if (spec.protocol !== 'tcp') bad(`ports[${i}]`, `protocol ${spec.protocol}: load balancer listeners are HTTP over TCP`);
-      mappings.push({ containerPort: spec.target, hostPort: networkMode === 'host' ? spec.target : 0, protocol: 'tcp' });
+      mappings.push({ containerPort: spec.target, ...hostPortOf(networkMode, spec.target), protocol: 'tcp' });
       if (spec.published !== undefined) {
         const owner = usedPorts.get(spec.published);
         if (owner) bad(`ports[${i}]`, `port ${spec.published} is already published by service ${owner}`);
@@ -334,7 +355,7 @@ export function translate(model: { services: Record<string, Record<string, unkno
     }
     for (const e of (s.expose ?? []) as unknown[]) {
       const port = Number(String(e).split('/')[0]);
-      if (!mappings.some((m) => m.containerPort === port)) mappings.push({ containerPort: port, hostPort: networkMode === 'host' ? port : 0, protocol: 'tcp' });
+      if (!mappings.some((m) => m.containerPort === port)) mappings.push({ containerPort: port, ...hostPortOf(networkMode, port), protocol: 'tcp' });
     }
     if (networkMode === 'none' && mappings.length) bad('ports', 'a service with network_mode none has no ports');
     if (mappings.length && networkMode !== 'none') c.portMappings = mappings;
@@ -452,6 +473,8 @@ export function translate(model: { services: Record<string, Record<string, unkno
     });
     const { linuxParameters: more, ...rest } = opts.container;
     Object.assign(c, rest);
+    // Compose's default network: the other services by their bare names (the namespace is the search domain).
+    if (networkMode === 'awsvpc') c.dnsSearchDomains = [...new Set([...(c.dnsSearchDomains ?? []), namespace])];
     if (caps.add || caps.drop || init || more) {
       c.linuxParameters = { ...(caps.add || caps.drop ? { capabilities: caps } : {}), ...(init ? { initProcessEnabled: true } : {}), ...more };
     }
@@ -476,7 +499,7 @@ export function translate(model: { services: Record<string, Record<string, unkno
       ...Object.entries(labelsOf(deploy.labels)).map(([key, value]) => ({ key, value }))];
     const taskDefinition: RegisterTaskDefinitionRequest = {
       family: ecsName,
-      ...(networkMode !== 'bridge' && ['host', 'none'].includes(networkMode) ? { networkMode: networkMode as 'host' | 'none' } : {}),
+      ...(networkMode !== 'bridge' && ['host', 'none', 'awsvpc'].includes(networkMode) ? { networkMode: networkMode as 'host' | 'none' | 'awsvpc' } : {}),
       containerDefinitions: [c],
       ...(opts.volumes.length ? { volumes: opts.volumes } : {}),
       ...(opts.pidMode ? { pidMode: opts.pidMode } : {}),
@@ -487,13 +510,15 @@ export function translate(model: { services: Record<string, Record<string, unkno
     if (published.length && networkMode === 'host' && (desiredCount ?? 0) > 1 && order === 'start-first') {
       bad('network_mode', 'host networking with several replicas cannot roll start-first (each copy needs the same host port): use bridge networking, or deploy.update_config.order: stop-first');
     }
-    services.push({ name, ecsName, taskDefinition, schedulingStrategy: mode === 'global' ? 'DAEMON' : 'REPLICA', desiredCount, deploymentConfiguration, published, dependsOn, build, tags });
+    services.push({ name, ecsName, taskDefinition, schedulingStrategy: mode === 'global' ? 'DAEMON' : 'REPLICA', desiredCount, deploymentConfiguration, published, dependsOn, build, tags,
+      ...(networkMode === 'awsvpc' ? { discovery: true } : {}) });
   }
 
   // Cycles in depends_on cannot be ordered.
   const order = deployOrder(services);
   if (!order) refuse('depends_on', 'the services depend on each other in a cycle');
-  return { project, loadBalancerName, logGroup, services: order ?? services, refusals };
+  const network = services.some((s) => s.discovery) ? { namespace, securityGroup: awsName(`${project}`, 255) } : undefined;
+  return { project, loadBalancerName, logGroup, services: order ?? services, refusals, ...(network ? { network } : {}) };
 }
 
 /** Services sorted so each comes after what it depends on; undefined on a cycle. */

@@ -34,9 +34,9 @@ import type { Store } from '../../store/store.js';
 /** Where bridge/host tasks are reached: their instance's `wharf.host-address` attribute, else loopback (as ELB targets). */
 const hostAddressOf = (i: ContainerInstanceRecord) => i.attributes.find((a) => a.name === 'wharf.host-address')?.value ?? '127.0.0.1';
 
-/** Ready for callers: RUNNING, and healthy when any container has a health check. */
+/** Ready for callers: RUNNING, and healthy when an essential container has a health check (ECS's task health). */
 function ready(t: TaskRecord): boolean {
-  const checked = t.containers.some((c) => c.healthStatus !== undefined);
+  const checked = t.containers.some((c) => c.essential && c.healthStatus !== undefined);
   return !checked || t.healthStatus === 'HEALTHY';
 }
 

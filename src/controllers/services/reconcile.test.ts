@@ -130,6 +130,14 @@ describe('reconcile: single decisions', () => {
     assert.match(p.service!.events[0].message, /^\(service web\) has stopped 4 running tasks: (\(task t\d+\) ?){4}\.$/);
   });
 
+  it('new tasks whose essential container has a health check count toward minimumHealthyPercent only once HEALTHY', () => {
+    const s = service({ deployments: [deployment('ecs-svc/2', DEF2), deployment('ecs-svc/1', DEF1, { status: 'ACTIVE' })] });
+    const checked = (health: 'UNKNOWN' | 'HEALTHY') => ({ containers: [{ containerArn: 'c', name: 'web', image: 'i', lastStatus: 'RUNNING' as const, networkBindings: [], essential: true, healthStatus: health }], healthStatus: health });
+    const old = Array.from({ length: 4 }, () => task('ecs-svc/1', checked('HEALTHY')));
+    assert.equal(run(s, [...old, ...Array.from({ length: 4 }, () => task('ecs-svc/2', checked('UNKNOWN')))]).stops.length, 0, 'RUNNING but not yet HEALTHY: the old tasks stay');
+    assert.equal(run(s, [...old, ...Array.from({ length: 4 }, () => task('ecs-svc/2', checked('HEALTHY')))]).stops.length, 4, 'HEALTHY: the old tasks stop');
+  });
+
   it('unhealthy: ignored during the grace period, then replaced first (maximumPercent allows), then stopped', () => {
     const s = service({ healthCheckGracePeriodSeconds: 30, deployments: [deployment('ecs-svc/1', DEF1, { rolloutState: 'COMPLETED' })] });
     const sick = task('ecs-svc/1', { healthStatus: 'UNHEALTHY', startedAt: 0 });

@@ -175,7 +175,13 @@ export function reconcile(input: ReconcileInput): Plan {
   };
   const healthReason = (t: TaskRecord) => (t.healthStatus !== 'UNHEALTHY' && elbUnhealthy(t)
     ? `${ELB_HEALTH_REASON} (target-group ${t.elb!.unhealthyTargetGroupArn})` : HEALTH_REASON);
-  const healthy = (t: TaskRecord) => t.lastStatus === 'RUNNING' && !unhealthy(t) && (!behindLb || t.elb?.health === 'healthy');
+  // A task whose containers have health checks counts only once they pass (ECS: "the service scheduler
+  // waits for the task to reach a healthy status"), so a rolling deployment never stops an old task for a
+  // new one that is RUNNING but not yet HEALTHY — and service discovery, which registers only healthy
+  // tasks, never goes empty in between.
+  const checked = (t: TaskRecord) => t.containers.some((c) => c.essential && c.healthStatus !== undefined);
+  const healthy = (t: TaskRecord) => t.lastStatus === 'RUNNING' && !unhealthy(t) && (!checked(t) || t.healthStatus === 'HEALTHY')
+    && (!behindLb || t.elb?.health === 'healthy');
   const onDraining = (t: TaskRecord) => (t.containerInstanceId ? instById.get(t.containerInstanceId)?.status === 'DRAINING' : false);
   const isProtected = (t: TaskRecord) => {
     if (t.protectedUntil === undefined || t.protectedUntil <= now) return false;
