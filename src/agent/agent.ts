@@ -21,7 +21,7 @@ import { LABELS, AGENT_PROTOCOL_VERSION, type AgentMessage, type ContainerStatsR
 import { silentLogger, systemClock, type AgentLogger, type Clock } from './clock.js';
 import { FileCheckpointStore, type CheckpointStore, type TaskCheckpoint } from './checkpoint.js';
 import { AgentConnection } from './connection.js';
-import { HOST_ID_LABEL, VPC_RESOLVER_ADDRESS, taskResolvConf } from './container-spec.js';
+import { HOST_ID_LABEL, taskResolvConf } from './container-spec.js';
 import { hostAttributes, hostResources, loadIdentity, saveIdentity, type Identity } from './host-info.js';
 import { Reporter } from './reporter.js';
 import type { ContainerSummary, RuntimeDriver, RuntimeInfo } from './runtime/driver.js';
@@ -329,7 +329,7 @@ export class Agent {
       driver: this.o.driver,
       hostId: this.identity.hostId,
       endpointsPort: () => this.endpoints?.port,
-      resolver: () => (this.resolverOn ? VPC_RESOLVER_ADDRESS : undefined),
+      resolver: () => (this.resolverOn ? this.endpoints?.bridgeResolver : undefined),
       clock: this.clock,
       checkpoints: this.checkpoints,
       log: this.log,

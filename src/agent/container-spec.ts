@@ -62,7 +62,7 @@ export function toContainerSpec(
   spec: TaskSpec, c: EcsContainer,
   opts: {
     hostId: string; image?: string; networkMode?: NetworkMode; endpointsPort?: number;
-    /** Bridge containers without dnsServers of their own ask this resolver (VPC_RESOLVER_ADDRESS). */ resolver?: string;
+    /** Bridge containers without dnsServers of their own ask this resolver (the agent's bridge resolver address). */ resolver?: string;
     /** awsvpc: the task's resolv.conf on the host (taskResolvConf), mounted at /etc/resolv.conf. */ resolvConf?: string;
     /** pidMode/ipcMode task: the pause container holding them. */ namespacePause?: string;
   },

@@ -52,7 +52,7 @@ export interface TaskActorOptions {
   hostId: string;
   /** The task endpoints' loopback port, for host-mode containers (task-endpoints.ts). */
   endpointsPort?: () => number | undefined;
-  /** The VPC resolver's address when this agent relays tasks' DNS to the server's (task-endpoints.ts). */
+  /** The nameserver for bridge containers when this agent relays tasks' DNS to the server's (task-endpoints.ts). */
   resolver?: () => string | undefined;
   onReport: (r: TaskReport) => void;
   clock?: Clock;

@@ -70,8 +70,12 @@ export class TaskEndpoints {
   private readonly addresses = new Map<string, { taskArn: string; ips: string[] }>();
   private nft = false;
 
+  /** The nameserver bridge containers get (bridgeResolverAddress), relayed like 169.254.169.253. */
+  readonly bridgeResolver: string;
+
   constructor(private readonly o: TaskEndpointsOptions) {
     this.table = endpointsTable(o.hostId);
+    this.bridgeResolver = bridgeResolverAddress(o.hostId);
   }
 
   async start(): Promise<void> {
@@ -92,7 +96,7 @@ export class TaskEndpoints {
     if (portFile) await writeFile(portFile, `${this.port}\n`).catch(() => undefined);
     try {
       await writeFile('/proc/sys/net/ipv4/conf/all/route_localnet', '1');
-      await this.nftScript(`table ip ${this.table}\ndelete table ip ${this.table}\n${hostRules(this.table, this.port)}`);
+      await this.nftScript(`table ip ${this.table}\ndelete table ip ${this.table}\n${hostRules(this.table, this.port, this.bridgeResolver)}`);
       this.nft = true;
     } catch (e) {
       this.o.log?.warn({ err: String(e) }, 'task endpoints: nftables setup failed; containers cannot reach 169.254.170.2');
@@ -238,26 +242,38 @@ export class TaskEndpoints {
   }
 }
 
+/**
+ * The nameserver this agent gives bridge containers: a link-local address of its own in 169.254.172.0/22,
+ * derived from its host id, so two agents on one host never take each other's queries.
+ */
+export function bridgeResolverAddress(hostId: string): string {
+  let h = 0x811c9dc5;
+  for (const ch of hostId) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return `169.254.${172 + ((h >>> 8) & 3)}.${1 + (h % 254)}`;
+}
+
 /** The agent's nftables table (ip family): one per host id, so a restarted agent replaces its own. */
 export function endpointsTable(hostId: string): string {
   return `wharf_agent_${hostId.replace(/[^A-Za-z0-9]/g, '').slice(0, 16)}`;
 }
 
 /**
- * The host's rules: 169.254.170.2:80 from admitted task addresses → the agent's listener; 169.254.169.253
- * from any container → the `resolver` chain (filled by setResolver once the server says where its DNS
- * is). DNS is not matched by admitted address: a bridge container asks at once, before the agent has
- * learned its address, and answers are not secret (the VPC's names). With two agents on one host that
- * both relay DNS, the first table's rule answers bridge containers.
+ * The host's rules: 169.254.170.2:80 from admitted task addresses → the agent's listener; DNS → the
+ * `resolver` chain (filled by setResolver once the server says where its DNS is), for 169.254.169.253
+ * from admitted addresses (awsvpc tasks: admitted when their namespace is wired, before any container
+ * runs) and for this agent's own bridge resolver address from anywhere. Bridge containers cannot use the
+ * admitted set (they ask at once, before the agent has learned their address), and a shared address
+ * would let another agent on the same host answer them: each agent's is its own (bridgeResolverAddress).
  */
-export function hostRules(table: string, port: number): string {
+export function hostRules(table: string, port: number, bridgeResolver: string): string {
   return [
     `table ip ${table} {`,
     '  set tasks { type ipv4_addr; }',
     '  chain prerouting {',
     '    type nat hook prerouting priority dstnat - 5; policy accept;',
     `    ip saddr @tasks ip daddr ${TASK_ENDPOINT_ADDRESS} tcp dport 80 dnat to 127.0.0.1:${port}`,
-    `    ip daddr ${VPC_RESOLVER_ADDRESS} jump resolver`,
+    `    ip saddr @tasks ip daddr ${VPC_RESOLVER_ADDRESS} jump resolver`,
+    `    ip daddr ${bridgeResolver} jump resolver`,
     '  }',
     '  chain resolver {',
     '  }',

@@ -7,7 +7,8 @@
  *
  *   1. service A calls service B by name: an awsvpc service `api` registered in `apps.local`; a task
  *      of another family fetches http://api.apps.local:8080/ and gets api's answer
- *   2. a bridge task resolves the same name to the api task's address
+ *   2. a bridge task resolves the same name to the api task's address (through its agent's own resolver
+ *      address in 169.254.172.0/22, DNAT'd the same way)
  *   3. an awsvpc task whose container names `apps.local` in dnsSearchDomains reaches it as `api`
  *      (the Compose way), and a name the namespace does not have is NXDOMAIN
  */
@@ -113,7 +114,7 @@ describe('tasks resolve Cloud Map names through the VPC resolver', () => {
 
   it('a bridge task resolves the same name to the api task\'s address', async () => {
     const { task, out } = await runToEnd('sdr-bridge', 'bridge', { command: ['sh', '-c', 'cat /etc/resolv.conf; nslookup api.apps.local'] });
-    assert.match(out, /^nameserver 169\.254\.169\.253$/m, `the bridge container asks the VPC resolver: ${out}`);
+    assert.match(out, /^nameserver 169\.254\.17[2-5]\.\d+$/m, `the bridge container asks its agent's resolver address: ${out}`);
     assert.match(out, new RegExp(`Address:? *(1: *)?${apiAddress.replace(/\./g, '\\.')}`), out);
     assert.equal(task.containers![0]!.exitCode, 0, out);
   });
