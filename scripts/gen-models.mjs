@@ -30,6 +30,8 @@ const services = {
   secretsmanager: 'secretsmanager/2017-10-17',
   ssm: 'ssm/2014-11-06',
   servicediscovery: 'servicediscovery/2017-03-14',
+  // restJson1: members carry `location` (uri, querystring, header) and `locationName`.
+  scheduler: 'scheduler/2021-06-30',
   // EC2 has ~700 operations; Wharf serves the VPC/subnet/security-group ones an ECS user touches, so only
   // those operations and the shapes they reach are kept.
   ec2: { rel: 'ec2/2016-11-15', operations: [
@@ -43,7 +45,7 @@ const services = {
 // Generate only the named services (all when none is named): node scripts/gen-models.mjs DIR iam sts
 const only = process.argv.slice(3);
 const keepShape = ['type', 'required', 'members', 'member', 'key', 'value', 'enum', 'min', 'max', 'pattern', 'flattened', 'timestampFormat', 'exception', 'error', 'fault', 'locationName', 'xmlNamespace', 'wrapper', 'box'];
-const keepMember = ['shape', 'locationName', 'queryName', 'flattened', 'xmlNamespace', 'jsonvalue', 'idempotencyToken', 'deprecated'];
+const keepMember = ['shape', 'location', 'locationName', 'queryName', 'flattened', 'xmlNamespace', 'jsonvalue', 'idempotencyToken', 'deprecated'];
 const pick = (o, keys) => Object.fromEntries(Object.entries(o).filter(([k]) => keys.includes(k)));
 
 mkdirSync(join(root, 'src/model/aws'), { recursive: true });

@@ -108,6 +108,11 @@ export class ApiDispatcher {
     return deps;
   }
 
+  /** The first path segments of the REST (restJson1) operations served, for the HTTP router. */
+  restPaths(): string[] {
+    return this.codecs.flatMap((c) => ('pathPrefixes' in c && typeof c.pathPrefixes === 'function' ? (c.pathPrefixes as () => string[])() : []));
+  }
+
   /** True when a request looks like an AWS API call this dispatcher should answer. */
   claims(req: RawRequest): boolean {
     return this.codecs.some((c) => c.claims(req));

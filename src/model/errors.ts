@@ -178,6 +178,11 @@ export const ERRORS = {
   ManagedRuleException: c400,
   InternalException: { status: 500, fault: 'server', retryable: true },
 
+  // EventBridge Scheduler (restJson1: the wire status comes from the model's error shapes, 404, 409, …;
+  // ValidationException, ConflictException, ResourceNotFoundException and ThrottlingException are shared).
+  InternalServerException: { status: 500, fault: 'server', retryable: true },
+  ServiceQuotaExceededException: { status: 402, fault: 'client' },
+
   // AWS Cloud Map (awsJson1_1; its modeled errors, names as the wire carries them; InvalidInput,
   // ResourceInUse, ResourceNotFoundException and TooManyTagsException are shared with the services above).
   NamespaceNotFound: c400,

@@ -11,6 +11,8 @@ import { ApiError, type ErrorCode } from '../model/errors.js';
 
 export interface MemberRef {
   readonly shape: string;
+  /** restJson1: where the member travels (absent: the JSON body). */
+  readonly location?: 'uri' | 'querystring' | 'header' | 'headers' | 'statusCode';
   readonly locationName?: string;
   /** EC2 protocol: the request parameter name, when it is not the capitalised locationName. */
   readonly queryName?: string;
@@ -34,9 +36,13 @@ export interface Shape {
   readonly exception?: boolean;
   readonly timestampFormat?: string;
   readonly locationName?: string;
+  /** An error shape's HTTP status (restJson1 answers with it). */
+  readonly error?: { readonly httpStatusCode?: number };
 }
 
 export interface OperationModel {
+  /** The HTTP binding (restJson1 routes by it; the other protocols POST to /). */
+  readonly http?: { readonly method: string; readonly requestUri: string; readonly responseCode?: number };
   readonly input?: string;
   readonly output?: string;
   readonly resultWrapper?: string;

@@ -2,6 +2,7 @@
  * The HTTP surface of `wharf server`: one port for everything.
  *
  *   POST /  and  POST /service/{S}/operation/{O}   AWS API calls (ApiDispatcher)
+ *   /schedules…, /schedule-groups…, /tags/…       restJson1 API calls (EventBridge Scheduler), same dispatcher
  *   /v2/…                                         OCI distribution (the registry plugin)
  *   /healthz                                      liveness
  *   /metrics                                      Prometheus
@@ -163,6 +164,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     api.post('/service/:service/operation/:operation', handle);
     // GET / with a query string is how some query-protocol clients call (Action=…&Version=…).
     api.get('/', handle);
+    // restJson1 services (EventBridge Scheduler) name the operation by method and path.
+    for (const p of options.dispatcher.restPaths()) for (const url of [p, `${p}/*`]) api.route({ method: ['GET', 'POST', 'PUT', 'DELETE'], url, handler: handle });
   });
 
   for (const plugin of options.plugins ?? []) await app.register(plugin);

@@ -37,6 +37,7 @@ import { AwsQueryCodec } from '../protocol/codecs/aws-query.js';
 import { Ec2QueryCodec } from '../protocol/codecs/ec2-query.js';
 import { startNetworkController } from '../controllers/network/network-controller.js';
 import { RpcV2CborCodec } from '../protocol/codecs/rpcv2-cbor.js';
+import { RestJsonCodec } from '../protocol/codecs/rest-json.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { Registry } from '../registry/registry.js';
 import { PlacementCaches } from '../controllers/shared/placement-commit.js';
@@ -147,7 +148,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
   } });
   const telemetry = new Telemetry({ api: deps, config: cfg });
   const services: ServiceDefinition[] = buildServices();
-  const dispatcher = new ApiDispatcher(services, [new RpcV2CborCodec(), new AwsJsonCodec('awsJson1_1'), new AwsJsonCodec('awsJson1_0'), new Ec2QueryCodec(), new AwsQueryCodec()], iam, deps, log);
+  const dispatcher = new ApiDispatcher(services, [new RpcV2CborCodec(), new AwsJsonCodec('awsJson1_1'), new AwsJsonCodec('awsJson1_0'), new Ec2QueryCodec(), new AwsQueryCodec(), new RestJsonCodec(services)], iam, deps, log);
   const app = await buildApp({ dispatcher, logger: log, plugins: buildPlugins({ store, registry, telemetry }) });
   const joinToken = await ensureJoinToken(store);
   const registryAuth = new RegistryAuth(store, keys);

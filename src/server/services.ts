@@ -18,8 +18,10 @@ import { wharfService } from '../api/wharf/index.js';
 import { applicationAutoScalingService } from '../api/application-autoscaling/index.js';
 import { eventsService } from '../api/events/index.js';
 import { serviceDiscoveryService } from '../api/servicediscovery/index.js';
+import { schedulerService } from '../api/scheduler/index.js';
 
 export function buildServices(): ServiceDefinition[] {
   return [ecsService(), ecrService(), elbv2Service(), logsService(), cloudwatchService(), iamService(), stsService(),
-    secretsManagerService(), ssmService(), wharfService(), ec2Service(), applicationAutoScalingService(), eventsService(), serviceDiscoveryService()];
+    secretsManagerService(), ssmService(), wharfService(), ec2Service(), applicationAutoScalingService(), eventsService(), serviceDiscoveryService(),
+    schedulerService()];
 }

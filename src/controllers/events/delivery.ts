@@ -31,6 +31,8 @@ import { eventsKeys, type OutboxEvent, type RuleRecord } from '../../model/event
 import { rulesMatching } from '../../model/events/route.js';
 import { targetPayload } from '../../model/events/target-input.js';
 import { fireSchedules } from './schedules.js';
+import { fireSchedulerSchedules } from './scheduler.js';
+import { invokeSchedulerTarget, INVOCATION_ID } from './scheduler-target.js';
 import { runEcsTarget, UnsupportedTarget } from './ecs-target.js';
 import type { ClusterCache } from '../shared/placement-commit.js';
 
@@ -89,6 +91,7 @@ export class EventDelivery {
       do {
         this.again = false;
         await fireSchedules(this.o.store, this.o.clock().getTime(), this.o.scope);
+        await fireSchedulerSchedules(this.o.store, this.o.clock().getTime(), { scope: this.o.scope });
         await this.deliverAll();
       } while (this.again);
     } catch (err) {
@@ -130,8 +133,24 @@ export class EventDelivery {
         rules.set(rec.eventBusName, busRules);
       }
       const done = new Set(rec.delivery?.done ?? []);
-      const failed: { rule: RuleRecord; target: Target }[] = [];
-      const takers = rec.rule !== undefined ? busRules.filter((r) => r.name === rec.rule && r.state !== 'DISABLED') : rulesMatching(busRules, rec.event);
+      const failed: { target: Pick<Target, 'Arn' | 'RetryPolicy'> }[] = [];
+      if (rec.invoke && !done.has(INVOCATION_ID)) {
+        const inv = rec.invoke;
+        this.o.faultPoint?.('events:before-delivery');
+        try {
+          await invokeSchedulerTarget({ store: this.o.store, placement: this.o.placement, scope: this.o.scope, log: this.o.log }, rec, (rec.delivery?.attempts ?? 0) + 1, now);
+          done.add(INVOCATION_ID);
+        } catch (err) {
+          if (err instanceof UnsupportedTarget) {
+            this.o.log.warn({ schedule: inv.scheduleArn, target: inv.target.Arn }, err.message);
+            done.add(INVOCATION_ID);
+          } else {
+            this.o.log.warn({ err, schedule: inv.scheduleArn, target: inv.target.Arn }, 'schedule invocation failed; will retry');
+            failed.push({ target: inv.target });
+          }
+        }
+      }
+      const takers = rec.invoke ? [] : rec.rule !== undefined ? busRules.filter((r) => r.name === rec.rule && r.state !== 'DISABLED') : rulesMatching(busRules, rec.event);
       for (const rule of takers) {
         if (rule.targets.some((t) => !done.has(`${rule.name}/${t.Id}`))) count(rule.name, 'TriggeredRules');
         for (const target of rule.targets) {
@@ -149,7 +168,7 @@ export class EventDelivery {
               done.add(id);
             } else {
               this.o.log.warn({ err, rule: rule.arn, target: target.Arn, eventId: rec.event.id }, 'event delivery to a target failed; will retry');
-              failed.push({ rule, target });
+              failed.push({ target });
               count(rule.name, 'FailedInvocations');
             }
           }
@@ -201,7 +220,7 @@ export class EventDelivery {
     if (/^arn:aws[\w-]*:ecs:[^:]+:\d{12}:cluster\//.test(arn) && target.EcsParameters) {
       if (!this.o.placement) throw new UnsupportedTarget('ECS targets are not run by this server');
       const started = await runEcsTarget({ store: this.o.store, placement: this.o.placement, scope: this.o.scope }, {
-        clusterArn: arn, params: target.EcsParameters, payload, ruleName: rule.name, markerKey: eventsKeys.delivered(rec.event.id, rule.name, target.Id!), now,
+        clusterArn: arn, params: target.EcsParameters, payload, startedBy: `events-rule/${rule.name}`, markerKey: eventsKeys.delivered(rec.event.id, rule.name, target.Id!), now,
       });
       this.o.log.info({ rule: rule.arn, eventId: rec.event.id, started }, 'event target ran ECS tasks');
       return;

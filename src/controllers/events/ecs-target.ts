@@ -66,7 +66,7 @@ export function overridesOf(payload: string): TaskOverride | undefined {
  * already started them); throws an Error to retry (no cluster, no definition, nothing placed) or
  * UnsupportedTarget.
  */
-export async function runEcsTarget(d: EcsTargetDeps, o: { clusterArn: string; params: EcsParameters; payload: string; ruleName: string; markerKey: string; now: number }): Promise<number> {
+export async function runEcsTarget(d: EcsTargetDeps, o: { clusterArn: string; params: EcsParameters; payload: string; startedBy: string; markerKey: string; now: number }): Promise<number> {
   const p = o.params;
   if (p.LaunchType === 'FARGATE' || p.LaunchType === 'EXTERNAL' || (p.CapacityProviderStrategy?.length ?? 0) > 0 || p.NetworkConfiguration) {
     throw new UnsupportedTarget('Wharf runs ECS targets with launch type EC2 on bridge/host networking only (no FARGATE, capacity provider strategy or awsvpc NetworkConfiguration yet)');
@@ -88,7 +88,7 @@ export async function runEcsTarget(d: EcsTargetDeps, o: { clusterArn: string; pa
   const overrides = overridesOf(o.payload);
   const tasks = Array.from({ length: count }, () => newTaskRecord({
     scope: d.scope, cluster, clusterArn: c.clusterArn, def, id: randomBytes(16).toString('hex'), containerIds: def.containerDefinitions.map(() => randomUUID()),
-    overrides, group: p.Group ?? `family:${def.family}`, startedBy: `events-rule/${o.ruleName}`.slice(0, 128), tags,
+    overrides, group: p.Group ?? `family:${def.family}`, startedBy: o.startedBy.slice(0, 128), tags,
     enableExecuteCommand: p.EnableExecuteCommand ?? false, now: o.now,
   }));
   const result = await placeAndCommit(d.store, d.placement, {

@@ -18,10 +18,12 @@
  *   API (Create/DeleteEventBus, TagResource)    EventBusRecord
  *   API (PutRule, Enable/DisableRule, DeleteRule, Put/RemoveTargets, TagResource)   RuleRecord
  *   API (PutEvents), dispatcher (ECS task state changes, with the task's change)   OutboxEvent (create only)
+ *   delivery controller's scheduler pass (EventBridge Scheduler invocations)   OutboxEvent (create only)
  *   delivery controller (controllers/events)    OutboxEvent.delivery, and the entry's removal once delivered;
  *                                               ScheduleStateRecord and the Scheduled Events it puts in the outbox
  */
 import type { Target } from '@aws-sdk/client-eventbridge';
+import type { Target as SchedulerTarget } from '@aws-sdk/client-scheduler';
 
 export const DEFAULT_BUS = 'default';
 
@@ -84,8 +86,22 @@ export interface OutboxEvent {
   receivedAt: number;
   /** A schedule rule's "Scheduled Event": delivered to that rule's targets only, not matched against patterns. */
   rule?: string;
+  /**
+   * An EventBridge Scheduler invocation (controllers/events/scheduler.ts): delivered to this target
+   * only (a copy taken when the occurrence fired), not matched against rules.
+   */
+  invoke?: SchedulerInvocation;
   /** Written by the delivery controller only, while some target still has to take the event. */
   delivery?: DeliveryState;
+}
+
+export interface SchedulerInvocation {
+  scheduleArn: string;
+  scheduleName: string;
+  groupName: string;
+  /** The occurrence (epoch ms): <aws.scheduler.scheduled-time>. */
+  scheduledTime: number;
+  target: SchedulerTarget;
 }
 
 export interface DeliveryState {

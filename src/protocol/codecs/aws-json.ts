@@ -123,7 +123,7 @@ function converts(model: ServiceModel, shape: Shape, seen = new Set<Shape>()): b
  * Turns wire JSON into handler input: timestamps (epoch seconds or ISO strings) become Date and blobs
  * become Uint8Array, following the model. Type checking is left to validateInput.
  */
-function fromJson(model: ServiceModel, shapeName: string, value: unknown): unknown {
+export function fromJson(model: ServiceModel, shapeName: string, value: unknown): unknown {
   const shape = model.shapes[shapeName];
   if (!shape || value === null || value === undefined || !converts(model, shape)) return value;
   switch (shape.type) {

@@ -8,11 +8,12 @@
  *   rpcv2Cbor  (Smithy-Protocol: rpc-v2-cbor, POST /service/{S}/operation/{O})
  *   awsJson1_0 / awsJson1_1  (X-Amz-Target + application/x-amz-json-1.x)
  *   awsQuery   (form body with Action=…)
+ *   restJson1  (method + path per the model's http binding, for the services signed for it: scheduler)
  */
 import type { ApiError } from '../../model/errors.js';
 import type { ServiceModel } from '../service-model.js';
 
-export type ProtocolName = 'rpcv2Cbor' | 'awsJson1_0' | 'awsJson1_1' | 'awsQuery' | 'ec2';
+export type ProtocolName = 'rpcv2Cbor' | 'awsJson1_0' | 'awsJson1_1' | 'awsQuery' | 'ec2' | 'restJson1';
 
 export interface RawRequest {
   readonly method: string;
