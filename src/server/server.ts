@@ -253,7 +253,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
       }).start(signal);
       // EventBridge (docs/events.md): delivers the events rules match from the buses' outboxes.
       new EventDelivery({ store: rstore, logs: telemetry.region(region).logs, scope, placement: placement.forRegion(region), clock: autoscalingClock(cfg.tuning.testClockFile), log: rlog.child({ svc: 'events' }), faultPoint: deps.faultPoint,
-        putMetrics: (ns, data, now) => metrics.putMetricData(ns, data, now) }).start(signal);
+        putMetrics: (ns, data, now) => metrics.putMetricData(ns, data, now), alarmChanges: (after, limit) => metrics.stateChangesSince(after, limit) }).start(signal);
       // ECS serviceRegistries → Cloud Map instances, registered when ready, deregistered before a stop (docs/service-discovery.md).
       startServiceRegistriesController({ store: rstore, region, log: rlog.child({ svc: 'discovery' }), signal, clock: () => deps.clock().getTime() });
       // Cloud Map private DNS namespaces over DNS (WHARF_DNS_LISTEN; the home region's namespaces).

@@ -22,6 +22,7 @@ import { ApiError } from '../model/errors.js';
 import type { CloudWatchBackend } from '../api/cloudwatch/backend.js';
 import { evaluate, MathError, parseExpression, references, type MathValue, type Series } from './metric-math.js';
 import { evaluateAlarm, type AlarmState } from './alarm-eval.js';
+import type { AlarmStateChange } from '../model/events/alarm-events.js';
 
 const RETAIN_MS = 15 * 86_400_000;
 
@@ -343,11 +344,15 @@ export class MetricsStore implements CloudWatchBackend {
     const from = (a.StateValue ?? 'INSUFFICIENT_DATA') as AlarmState;
     const next: StoredAlarm = { ...a, StateValue: to, StateReason: reason, StateReasonData: reasonData, StateUpdatedTimestamp: now };
     if (from !== to) next.StateTransitionedTimestamp = now;
-    this.saveAlarm(next);
+    // The state and its history row commit together: the events feed (stateChangesSince) reads the rows.
+    this.db.transaction(() => {
+      this.saveAlarm(next);
+      if (from === to) return;
+      this.addHistory(a.AlarmName!, now, 'StateUpdate', `Alarm updated from ${from} to ${to}`, {
+        version: '1.0', oldState: { stateValue: from, stateReason: a.StateReason }, newState: { stateValue: to, stateReason: reason, ...(reasonData ? { stateReasonData: JSON.parse(reasonData) as unknown } : {}) },
+      });
+    })();
     if (from === to) return;
-    this.addHistory(a.AlarmName!, now, 'StateUpdate', `Alarm updated from ${from} to ${to}`, {
-      version: '1.0', oldState: { stateValue: from, stateReason: a.StateReason }, newState: { stateValue: to, stateReason: reason, ...(reasonData ? { stateReasonData: JSON.parse(reasonData) as unknown } : {}) },
-    });
     for (const l of this.onAlarmTransition) {
       try { l(next, from, to); } catch { /* a listener's failure is its own */ }
     }
@@ -393,6 +398,28 @@ export class MetricsStore implements CloudWatchBackend {
       }
     }
     return changed;
+  }
+
+  /**
+   * The state changes recorded after history row `afterId`, oldest first (at most `limit`), for the
+   * "CloudWatch Alarm State Change" events (controllers/events/ecs-feed.ts): the alarm as it is now,
+   * the new state from the row, the previous one from the alarm's row before it.
+   */
+  stateChangesSince(afterId: number, limit: number): AlarmStateChange[] {
+    type Row = { id: number; name: string; ts: number; data: string };
+    type StateData = { oldState: { stateValue: string; stateReason?: string }; newState: { stateValue: string; stateReason: string; stateReasonData?: unknown } };
+    const rows = this.db.prepare("SELECT id, name, ts, data FROM alarm_history WHERE id > ? AND type = 'StateUpdate' ORDER BY id LIMIT ?").all(afterId, limit) as Row[];
+    const prevOf = this.db.prepare("SELECT ts, data FROM alarm_history WHERE name = ? AND type = 'StateUpdate' AND id < ? ORDER BY id DESC LIMIT 1");
+    return rows.map((r) => {
+      const d = JSON.parse(r.data) as StateData;
+      const prev = prevOf.get(r.name, r.id) as { ts: number; data: string } | undefined;
+      const prevData = prev ? (JSON.parse(prev.data) as StateData).newState.stateReasonData : undefined;
+      return {
+        id: r.id, at: r.ts, alarm: this.getAlarm(r.name) ?? { AlarmName: r.name },
+        from: { value: d.oldState.stateValue, reason: d.oldState.stateReason, ...(prevData !== undefined ? { reasonData: JSON.stringify(prevData) } : {}), ...(prev ? { at: prev.ts } : {}) },
+        to: { value: d.newState.stateValue, reason: d.newState.stateReason, ...(d.newState.stateReasonData !== undefined ? { reasonData: JSON.stringify(d.newState.stateReasonData) } : {}) },
+      };
+    });
   }
 
   alarmCounts(): Record<AlarmState, number> {

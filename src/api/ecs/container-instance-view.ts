@@ -1,20 +1,13 @@
 /** How stored container instances appear on the wire, and resolving `containerInstance` parameters. */
-import type { ContainerInstance, Resource } from '@aws-sdk/client-ecs';
+import type { ContainerInstance } from '@aws-sdk/client-ecs';
 import { keys } from '../../model/ecs/keys.js';
 import type { ContainerInstanceRecord, TaskRecord } from '../../model/ecs/task-records.js';
 import { getJson, type Versioned } from '../../store/json.js';
 import type { Store } from '../../store/store.js';
 import { toDate } from './common.js';
-import { holdsResources, instanceAttributes, remainingOf, type Remaining, type Reservation } from '../../model/ecs/task-state.js';
+import { holdsResources, instanceAttributes, remainingOf, remainingResources, type Reservation } from '../../model/ecs/task-state.js';
 
-export function remainingResources(r: Remaining): Resource[] {
-  return [
-    { name: 'CPU', type: 'INTEGER', integerValue: r.cpu, doubleValue: 0, longValue: 0 },
-    { name: 'MEMORY', type: 'INTEGER', integerValue: r.memory, doubleValue: 0, longValue: 0 },
-    { name: 'PORTS', type: 'STRINGSET', stringSetValue: r.ports.map(String), doubleValue: 0, longValue: 0, integerValue: 0 },
-    { name: 'PORTS_UDP', type: 'STRINGSET', stringSetValue: r.udpPorts.map(String), doubleValue: 0, longValue: 0, integerValue: 0 },
-  ];
-}
+export { remainingResources };
 
 /** Per instance: its running and pending task counts and what its tasks reserve (for remainingOf). */
 export interface InstanceTasks { running: number; pending: number; reservations: Reservation[] }

@@ -14,7 +14,9 @@
  * only write the outbox (durably, in their own transaction) and this controller delivers at least once:
  * a crash after a delivery and before the entry's removal delivers it again.
  *
- * Each pass first puts the Scheduled Events of schedule rules that are due in the outbox (schedules.ts).
+ * Each pass first puts in the outbox the Scheduled Events of schedule rules that are due (schedules.ts),
+ * the invocations of EventBridge Scheduler schedules that are due (scheduler.ts), and the events of
+ * container instances, services, deployments and alarms that changed (ecs-feed.ts).
  *
  * Entries are taken in commit order (createRevision), so one task's events reach a target in order.
  * Targets Wharf delivers to: CloudWatch Logs log groups (arn:aws:logs:…:log-group:NAME), one log stream
@@ -32,6 +34,7 @@ import { rulesMatching } from '../../model/events/route.js';
 import { targetPayload } from '../../model/events/target-input.js';
 import { fireSchedules } from './schedules.js';
 import { fireSchedulerSchedules } from './scheduler.js';
+import { feedResourceEvents, type AlarmChangesSource } from './ecs-feed.js';
 import { invokeSchedulerTarget, INVOCATION_ID } from './scheduler-target.js';
 import { runEcsTarget, UnsupportedTarget } from './ecs-target.js';
 import type { ClusterCache } from '../shared/placement-commit.js';
@@ -57,6 +60,8 @@ export interface DeliveryOptions {
   putMetrics?: (namespace: string, data: MetricDatum[], now: Date) => void;
   /** Test-only (WHARF_TEST_FAULT=events:before-delivery): called before each delivery to a target. */
   faultPoint?: (name: string) => void;
+  /** The region's alarm state changes (CloudWatch Alarm State Change events); without it none are sent. */
+  alarmChanges?: AlarmChangesSource;
   /** Placement in the region (ECS RunTask targets); without it ECS targets are skipped. */
   placement?: ClusterCache;
   /** How often entries waiting for a retry are looked at; new entries are taken at once (watch). Default 1 s. */
@@ -92,6 +97,7 @@ export class EventDelivery {
         this.again = false;
         await fireSchedules(this.o.store, this.o.clock().getTime(), this.o.scope);
         await fireSchedulerSchedules(this.o.store, this.o.clock().getTime(), { scope: this.o.scope });
+        await feedResourceEvents(this.o.store, this.o.clock().getTime(), { scope: this.o.scope, alarmChanges: this.o.alarmChanges });
         await this.deliverAll();
       } while (this.again);
     } catch (err) {

@@ -9,7 +9,7 @@
  * stop reason lives in `agentStopCode`/`agentStoppedReason`, written by the dispatcher only, and the
  * reply shows the request's reason when there is one, else the agent's.
  */
-import type { Attribute } from '@aws-sdk/client-ecs';
+import type { Attribute, Resource } from '@aws-sdk/client-ecs';
 import type { ContainerInstanceRecord, TaskRecord } from './task-records.js';
 
 type StopFields = Pick<TaskRecord, 'desiredStatus' | 'stopCode' | 'stoppedReason' | 'stoppingAt' | 'version'>;
@@ -122,6 +122,16 @@ export interface Reservation { cpu: number; memory: number; ports: readonly numb
  * reserve — the one place this is computed. Nothing stores it: placement, the dispatcher's release and
  * the views all come here (a stored counter written by placement and the dispatcher drifted apart).
  */
+/** What remains, as the `Resource` list DescribeContainerInstances and the container instance event show. */
+export function remainingResources(r: Remaining): Resource[] {
+  return [
+    { name: 'CPU', type: 'INTEGER', integerValue: r.cpu, doubleValue: 0, longValue: 0 },
+    { name: 'MEMORY', type: 'INTEGER', integerValue: r.memory, doubleValue: 0, longValue: 0 },
+    { name: 'PORTS', type: 'STRINGSET', stringSetValue: r.ports.map(String), doubleValue: 0, longValue: 0, integerValue: 0 },
+    { name: 'PORTS_UDP', type: 'STRINGSET', stringSetValue: r.udpPorts.map(String), doubleValue: 0, longValue: 0, integerValue: 0 },
+  ];
+}
+
 export function remainingOf(instance: Pick<ContainerInstanceRecord, 'registeredResources'>, reservations: Iterable<Reservation>): Remaining {
   const reg = (n: string) => instance.registeredResources.find((r) => r.name === n);
   const out: Remaining = {
