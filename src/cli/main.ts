@@ -13,6 +13,8 @@ import { EXIT, explainError } from './client.js';
 import { registerDeployCommands } from './deploy.js';
 import { registerServiceCommands } from './services.js';
 import { registerTaskCommands } from './tasks.js';
+import { registerEventsCommand } from './events.js';
+import { registerScheduleCommands } from './schedules.js';
 import { registerCompletionCommand } from './completion.js';
 import { registerImageCommands } from './image.js';
 import { registerLogsCommand } from './logs.js';
@@ -68,6 +70,8 @@ registerFargateCommands(program);
 registerDeployCommands(program);
 registerServiceCommands(program);
 registerTaskCommands(program);
+registerEventsCommand(program);
+registerScheduleCommands(program);
 registerCompletionCommand(program);
 
 try {

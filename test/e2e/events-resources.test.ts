@@ -12,12 +12,13 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { CreateClusterCommand, CreateServiceCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
-import { startServerProcess, type TestServer } from '../support/server.js';
+import { cliEntry, startServerProcess, type TestServer } from '../support/server.js';
 import { ScriptedAgent } from '../support/scripted-agent.js';
 import { until as waitUntil } from '../support/wait.js';
 
@@ -27,6 +28,13 @@ let server: TestServer;
 let agent: ScriptedAgent;
 let logs: CloudWatchLogsClient;
 let account: string;
+
+function wharf(args: string[]): { status: number; stdout: string; stderr: string } {
+  const env = { ...process.env };
+  delete env.AWS_ACCESS_KEY_ID; delete env.AWS_SECRET_ACCESS_KEY; delete env.WHARF_ENDPOINT;
+  const r = spawnSync(process.execPath, [cliEntry, ...args, '--data-dir', server.dataDir, '--endpoint-url', server.endpoint], { encoding: 'utf8', env, timeout: 30_000 });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
 
 interface Ev { id: string; 'detail-type': string; source: string; resources: string[]; time: string; detail: Record<string, any> }
 
@@ -54,6 +62,10 @@ before(async () => {
   await eb.send(new PutRuleCommand({ Name: 'alarms', EventPattern: JSON.stringify({ source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'] }) }));
   await logs.send(new CreateLogGroupCommand({ logGroupName: '/aws/events/alarms' }));
   await eb.send(new PutTargetsCommand({ Rule: 'alarms', Targets: [{ Id: 'logs', Arn: `arn:aws:logs:us-east-1:${account}:log-group:/aws/events/alarms` }] }));
+  // `wharf events` keeps ECS events from its first run on (its rule and log group).
+  const first = wharf(['events']);
+  assert.equal(first.status, 0, first.stderr);
+  assert.match(first.stderr, /rule wharf-ecs-events now keeps ECS events in log group \/wharf\/events/);
   await server.ecs().send(new CreateClusterCommand({ clusterName: 'feed' }));
   agent = new ScriptedAgent(server.endpoint, 'feed-host', 'feed', { auto: true });
   await agent.connect(readFileSync(join(server.dataDir, 'join-token'), 'utf8').trim());
@@ -148,5 +160,24 @@ describe('ECS resource events and alarm events on the default bus', () => {
     assert.equal(e.detail.previousState.value, 'INSUFFICIENT_DATA');
     assert.equal(e.detail.configuration.description, 'CPU too high');
     assert.deepEqual(e.detail.configuration.metrics, [{ id: 'm1', metricStat: { metric: { namespace: 'AWS/ECS', name: 'CPUUtilization', dimensions: { ClusterName: 'feed' } }, period: 60, stat: 'Average' }, returnData: true }]);
+  });
+
+  it('wharf events --cluster --service: the service\'s own events, tasks included, as a table or JSON', async () => {
+    const json = await until('wharf events shows the steady state', async () => {
+      const r = wharf(['events', '--cluster', 'feed', '--service', 'web', '-o', 'json']);
+      assert.equal(r.status, 0, r.stderr);
+      const out = JSON.parse(r.stdout) as { events: Ev[] };
+      return out.events.some((e) => e.detail.eventName === 'SERVICE_STEADY_STATE') && out.events.some((e) => e['detail-type'] === 'ECS Task State Change') ? out : undefined;
+    });
+    for (const e of json.events) {
+      assert.ok(e.resources[0].endsWith('/web') || e.detail.group === 'service:web', `${e['detail-type']} ${e.resources[0]} is web's`);
+    }
+    assert.ok(!json.events.some((e) => e['detail-type'] === 'ECS Container Instance State Change'), 'instance events are no service\'s');
+    const table = wharf(['events', '--cluster', 'feed', '--service', 'web']);
+    assert.equal(table.status, 0, table.stderr);
+    assert.match(table.stdout, /Service Action\s+web\s+INFO SERVICE_STEADY_STATE/);
+    assert.match(table.stdout, /Task\s+[0-9a-f]{32}\s+RUNNING \(desired RUNNING\)/);
+    const other = wharf(['events', '--cluster', 'nope', '-o', 'json']);
+    assert.deepEqual(JSON.parse(other.stdout).events, []);
   });
 });

@@ -13,6 +13,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateClusterCommand, DescribeTasksCommand, ListContainerInstancesCommand, ListTasksCommand, RegisterTaskDefinitionCommand, type Task } from '@aws-sdk/client-ecs';
@@ -20,7 +21,7 @@ import { ECRClient, CreateRepositoryCommand } from '@aws-sdk/client-ecr';
 import {
   CreateScheduleCommand, DeleteScheduleCommand, GetScheduleCommand, ListSchedulesCommand, SchedulerClient, UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
-import { startServerProcess, type TestServer } from '../support/server.js';
+import { cliEntry, startServerProcess, type TestServer } from '../support/server.js';
 import { startAgent, removeClusterContainers, type AgentProcess } from '../support/agent-process.js';
 import { buildBusyboxImage, pushToRegistry } from '../support/images.js';
 import { until as waitUntil } from '../support/wait.js';
@@ -79,6 +80,13 @@ async function tasksOf(startedBy: string): Promise<Task[]> {
   ])];
   if (arns.length === 0) return [];
   return ((await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks ?? []).sort((a, b) => a.createdAt!.getTime() - b.createdAt!.getTime());
+}
+
+function wharf(args: string[]): { status: number; stdout: string; stderr: string } {
+  const env = { ...process.env };
+  delete env.AWS_ACCESS_KEY_ID; delete env.AWS_SECRET_ACCESS_KEY; delete env.WHARF_ENDPOINT;
+  const r = spawnSync(process.execPath, [cliEntry, ...args, '--data-dir', server.dataDir, '--endpoint-url', server.endpoint], { encoding: 'utf8', env, timeout: 30_000 });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 const ecsTarget = () => ({ Arn: clusterArn, RoleArn: role(), EcsParameters: { TaskDefinitionArn: 'nightly', TaskCount: 1, LaunchType: 'EC2' as const } });
@@ -155,6 +163,29 @@ describe('aws scheduler (the CLI)', () => {
     const missing = server.aws(['scheduler', 'get-schedule', '--name', 'cli-nightly']);
     assert.notEqual(missing.status, 0);
     assert.match(missing.stderr, /\(ResourceNotFoundException\) when calling the GetSchedule operation: Schedule cli-nightly does not exist\./);
+  });
+});
+
+describe('wharf schedules', () => {
+  it('list shows the next run in the schedule\'s time zone; describe the next five; delete', async () => {
+    await sched.send(new CreateScheduleCommand({
+      Name: 'paris-mondays', ScheduleExpression: 'cron(0 9 ? * MON *)', ScheduleExpressionTimezone: 'Europe/Paris', StartDate: new Date('2030-01-01T00:00:00Z'),
+      FlexibleTimeWindow: { Mode: 'OFF' }, Target: ecsTarget(),
+    }));
+    await sched.send(new CreateScheduleCommand({ Name: 'off', ScheduleExpression: 'rate(1 day)', State: 'DISABLED', FlexibleTimeWindow: { Mode: 'OFF' }, Target: ecsTarget() }));
+    const list = wharf(['schedules', 'list', '-o', 'json']);
+    assert.equal(list.status, 0, list.stderr);
+    const rows = (JSON.parse(list.stdout) as { schedules: { Name: string; NextRun?: string }[] }).schedules;
+    assert.deepEqual(rows.map((r) => [r.Name, r.NextRun]), [['off', undefined], ['paris-mondays', '2030-01-07T08:00:00.000Z']], 'Monday 7 January 2030, 09:00 CET');
+    const table = wharf(['schedules', 'list']);
+    assert.match(table.stdout, /paris-mondays\s*│?\s*default\s*│?\s*ENABLED\s*│?\s*cron\(0 9 \? \* MON \*\)\s*│?\s*Europe\/Paris\s*│?\s*2030-01-07T08:00:00\.000Z/);
+    const desc = wharf(['schedules', 'describe', 'paris-mondays']);
+    assert.equal(desc.status, 0, desc.stderr);
+    assert.match(desc.stdout, /next runs:\n  2030-01-07T08:00:00\.000Z\n  2030-01-14T08:00:00\.000Z\n  2030-01-21T08:00:00\.000Z\n  2030-01-28T08:00:00\.000Z\n  2030-02-04T08:00:00\.000Z\n/);
+    for (const n of ['paris-mondays', 'off']) assert.equal(wharf(['schedules', 'delete', n]).status, 0);
+    const missing = wharf(['schedules', 'describe', 'off']);
+    assert.notEqual(missing.status, 0);
+    assert.match(missing.stderr, /ResourceNotFoundException: Schedule off does not exist\./);
   });
 });
 
