@@ -10,6 +10,7 @@
  * The data directory keeps everything (state, registry, logs), so `wharf up` after `wharf down` finds
  * the previous clusters, services and images; services start their tasks again.
  */
+import { createSocket } from 'node:dgram';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -212,11 +213,23 @@ export async function down(o: { dataDir?: string }): Promise<string[]> {
   return notes;
 }
 
+/** A UDP port free on loopback now (the DNS server binds it a moment later). */
+function freeUdpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createSocket('udp4');
+    s.once('error', reject);
+    s.bind(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
 /** The supervised unit `wharf up` starts: the server in-process and one agent child, restarted if it dies. */
 async function supervise(o: { dataDir: string; port?: number; cluster: string }): Promise<void> {
   mkdirSync(dirname(pidFile(o.dataDir)), { recursive: true });
   writeFileSync(pidFile(o.dataDir), String(process.pid));
   const cfg = resolveServerConfig({ dataDir: o.dataDir, port: o.port }); // WHARF_PORT and the config file apply too
+  // The DNS server, so tasks resolve Cloud Map names (services by name, `wharf deploy`'s Compose names):
+  // on loopback, where the one local agent relays its tasks' queries (docs/service-discovery.md).
+  if (!cfg.tuning.dnsListen) cfg.tuning.dnsListen = `127.0.0.1:${await freeUdpPort()}`;
   const server = await startServer(cfg);
   const { ecs } = clientFor(o.dataDir);
   await ecs.send(new CreateClusterCommand({ clusterName: o.cluster }));
