@@ -14,17 +14,22 @@
  * new revisions). Servers run on CPU 0 and wrk on CPU 1 (`taskset`), so the load generator does not steal
  * from the system under test. Data directories (Wharf's and etcd's) are on a real disk.
  *
- * Run: npm run build && node dist/bench/api.js [--seconds 8] [--rounds 3] [--short]
+ * --baseline DIR adds a third side to A: a server from another build (DIR is its dist/, e.g. a copy of dist/
+ * made before a change, kept inside the checkout so it finds node_modules), interleaved with the others, so a
+ * change's before/after ratios come from one run.
+ *
+ * Run: npm run build && node dist/bench/api.js [--seconds 8] [--rounds 3] [--baseline DIR] [--short]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '../src/protocol/sha256-checksum.js';
 import { startServerProcess, type TestServer } from '../test/support/server.js';
-import { benchDir, CouldNotMeasure, cpuMicros, fmt, interleaved, median, mmm, needs, numArg, positive, ratio, roundsArg, runBenchmark, waitFor } from './support/harness.js';
+import { benchDir, strArg, CouldNotMeasure, cpuMicros, fmt, interleaved, median, mmm, needs, numArg, positive, ratio, roundsArg, runBenchmark, waitFor } from './support/harness.js';
 
 const SECONDS = numArg('seconds', 8, 1);
+const BASELINE = strArg('baseline', '');
 const ROUNDS = roundsArg();
 
 const TASKDEF = {
@@ -91,19 +96,19 @@ async function signedHeaders(s: TestServer, op: string, body: string): Promise<R
   return Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
 }
 
-async function startPinnedServer(work: string): Promise<TestServer> {
-  const s = await startServerProcess({ dataDir: join(work, `server-${Date.now()}`), extraArgs: ['--log-level', 'warn'] });
+async function startPinnedServer(work: string, entry?: string): Promise<TestServer> {
+  const s = await startServerProcess({ dataDir: join(work, `server-${Date.now()}-${Math.random().toString(36).slice(2)}`), extraArgs: ['--log-level', 'warn'], entry });
   spawnSync('taskset', ['-a', '-p', '-c', '0', String(s.process!.pid)], { stdio: 'ignore' });
   return s;
 }
 
 async function benchDescribe(work: string): Promise<void> {
   const s = await startPinnedServer(work);
+  const base = BASELINE ? await startPinnedServer(work, resolve(BASELINE, 'src', 'cli', 'main.js')) : undefined;
   let bare: ChildProcess | undefined;
   try {
-    const ecs = s.ecs();
     const { RegisterTaskDefinitionCommand } = await import('@aws-sdk/client-ecs');
-    await ecs.send(new RegisterTaskDefinitionCommand(TASKDEF as never));
+    for (const srv of base ? [s, base] : [s]) await srv.ecs().send(new RegisterTaskDefinitionCommand(TASKDEF as never));
     const body = JSON.stringify({ taskDefinition: 'bench' });
     const headers = await signedHeaders(s, 'DescribeTaskDefinition', body);
     const sample = await fetch(s.endpoint, { method: 'POST', headers, body });
@@ -128,13 +133,17 @@ createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(2
     // taskset execs node: the pid of the spawned process is the server's.
     const barePid = peer.pid!;
 
-    const fresh = async () => luaFor('POST', await signedHeaders(s, 'DescribeTaskDefinition', body), body);
+    const fresh = async (srv: TestServer = s) => luaFor('POST', await signedHeaders(srv, 'DescribeTaskDefinition', body), body);
     wrkClean(work, s.endpoint, await fresh(), 32, { seconds: 1 }); // warm-up
     wrkClean(work, `http://127.0.0.1:${barePort}/`, await fresh(), 32, { seconds: 1 });
-    const rounds = await interleaved(ROUNDS, {
+    if (base) wrkClean(work, base.endpoint, await fresh(base), 32, { seconds: 1 });
+    type Side = 'wharf' | 'bare' | 'baseline';
+    const sides: Partial<Record<Side, () => Promise<WrkResult>>> = {
       wharf: async () => wrkClean(work, s.endpoint, await fresh(), 32, { pid: s.process!.pid }),
       bare: async () => wrkClean(work, `http://127.0.0.1:${barePort}/`, await fresh(), 32, { pid: barePid }),
-    });
+    };
+    if (base) sides.baseline = async () => wrkClean(work, base.endpoint, await fresh(base), 32, { pid: base.process!.pid });
+    const rounds = await interleaved(ROUNDS, sides as Record<Side, () => Promise<WrkResult>>);
     console.log(`A. DescribeTaskDefinition, 32 connections, ${SECONDS} s × ${ROUNDS} rounds in alternating order (server on CPU 0, wrk on CPU 1), reply ${replyBytes.length} bytes`);
     console.log(`   wharf:          ${rounds.map(({ wharf: o }) => `${fmt(o.rps, 0)} req/s p50 ${fmt(o.p50)} ms p99 ${fmt(o.p99)} ms ${fmt(o.cpuUsPerReq, 0)} µs CPU/req`).join(' | ')}`);
     console.log(`   bare node:http: ${rounds.map(({ bare: o }) => `${fmt(o.rps, 0)} req/s p50 ${fmt(o.p50)} ms p99 ${fmt(o.p99)} ms ${fmt(o.cpuUsPerReq, 0)} µs CPU/req`).join(' | ')}`);
@@ -142,8 +151,14 @@ createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(2
     ratio('DescribeTaskDefinition req/s wharf/bare', rounds.map((r) => r.wharf.rps / r.bare.rps), { goal: '≥ 0.5 (moonshot 0.7)' });
     ratio('DescribeTaskDefinition p99 wharf/bare', rounds.map((r) => r.wharf.p99 / r.bare.p99), { goal: '≤ 2' });
     ratio('DescribeTaskDefinition CPU per request bare/wharf', rounds.map((r) => positive(r.bare.cpuUsPerReq, 'bare CPU/req') / positive(r.wharf.cpuUsPerReq, 'wharf CPU/req')));
+    if (base) {
+      console.log(`   baseline (${BASELINE}): ${rounds.map(({ baseline: o }) => `${fmt(o.rps, 0)} req/s p99 ${fmt(o.p99)} ms ${fmt(o.cpuUsPerReq, 0)} µs CPU/req`).join(' | ')}`);
+      ratio(`DescribeTaskDefinition req/s baseline build/bare`, rounds.map((r) => r.baseline.rps / r.bare.rps), { goal: '(before)' });
+      ratio('DescribeTaskDefinition CPU per request this build/baseline build (lower is better)', rounds.map((r) => positive(r.wharf.cpuUsPerReq, 'wharf CPU/req') / positive(r.baseline.cpuUsPerReq, 'baseline CPU/req')));
+    }
   } finally {
     bare?.kill();
+    if (base) { await base.stop(); base.cleanup(); }
     await s.stop();
     s.cleanup();
   }

@@ -62,6 +62,8 @@ export interface StartOptions {
   port?: number;
   extraArgs?: string[];
   env?: NodeJS.ProcessEnv;
+  /** The CLI to run (default: this checkout's build); benchmarks compare against an older build's. */
+  entry?: string;
 }
 
 /**
@@ -95,7 +97,7 @@ export async function startServerProcess(opts: StartOptions = {}): Promise<TestS
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wharf-test-'));
   rmSync(join(dataDir, 'endpoint'), { force: true });
   const vpcCidr = opts.env?.WHARF_DEFAULT_VPC_CIDR ?? testVpcCidr();
-  const child = spawn(process.execPath, [cliEntry, 'server', '--port', String(opts.port ?? 0), '--data-dir', dataDir, ...(opts.extraArgs ?? [])], {
+  const child = spawn(process.execPath, [opts.entry ?? cliEntry, 'server', '--port', String(opts.port ?? 0), '--data-dir', dataDir, ...(opts.extraArgs ?? [])], {
     env: { ...process.env, ...opts.env, WHARF_DEFAULT_VPC_CIDR: vpcCidr },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
