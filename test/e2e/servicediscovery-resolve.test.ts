@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CreateClusterCommand, CreateServiceCommand, DescribeTasksCommand, ListTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition, type Task,
+  CreateClusterCommand, CreateServiceCommand, DescribeTasksCommand, ListTasksCommand, UpdateServiceCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition, type Task,
 } from '@aws-sdk/client-ecs';
 import { EC2Client, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { ServiceDiscoveryClient, CreatePrivateDnsNamespaceCommand, CreateServiceCommand as CreateSdServiceCommand, GetOperationCommand, DiscoverInstancesCommand } from '@aws-sdk/client-servicediscovery';
@@ -27,6 +27,7 @@ import { startAgent, type AgentProcess, removeClusterContainers } from '../suppo
 import { buildBusyboxImage, loadIntoRuntime } from '../support/images.js';
 import { until, containerOutput } from '../support/wait.js';
 import { freePort } from './elb-helpers.js';
+import { Resolver } from 'node:dns/promises';
 
 const cluster = `sd-resolve-${process.pid}`;
 const work = mkdtempSync(join(tmpdir(), 'wharf-sd-resolve-'));
@@ -36,6 +37,8 @@ let image: string;
 let subnetId: string;
 let groupId: string;
 let apiAddress: string;
+let dnsPort: number;
+let sdClient: ServiceDiscoveryClient;
 
 const eniAddress = (t: Task) => t.attachments?.[0]?.details?.find((d) => d.name === 'privateIPv4Address')?.value;
 const awsvpc = () => ({ awsvpcConfiguration: { subnets: [subnetId], securityGroups: [groupId] } });
@@ -54,9 +57,9 @@ async function runToEnd(family: string, networkMode: 'awsvpc' | 'bridge', contai
 }
 
 before(async () => {
-  const dnsPort = await freePort();
+  dnsPort = await freePort();
   server = await startServerProcess({ env: { WHARF_LOG_LEVEL: 'warn', WHARF_DNS_LISTEN: `127.0.0.1:${dnsPort}` } });
-  const sd = new ServiceDiscoveryClient({ endpoint: server.endpoint, region: server.region, credentials: server.credentials, maxAttempts: 1, disableHostPrefix: true });
+  const sd = sdClient = new ServiceDiscoveryClient({ endpoint: server.endpoint, region: server.region, credentials: server.credentials, maxAttempts: 1, disableHostPrefix: true });
   const ec2 = new EC2Client({ endpoint: server.endpoint, region: server.region, credentials: server.credentials, maxAttempts: 1 });
   const vpcId = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }))).Vpcs![0]!.VpcId!;
   subnetId = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).Subnets![0]!.SubnetId!;
@@ -128,5 +131,20 @@ describe('tasks resolve Cloud Map names through the VPC resolver', () => {
     assert.match(out, /api-says-hello/, `\`api\` resolved through the search domain: ${out}`);
     assert.match(out, /NXDOMAIN-NOTHERE/, out);
     assert.equal(task.containers![0]!.exitCode, 0, out);
+  });
+
+  it('scaling api from 1 to 3: the name answers with all three addresses once they are registered, within the record TTL', async () => {
+    const resolver = new Resolver({ timeout: 2000, tries: 1 });
+    resolver.setServers([`127.0.0.1:${dnsPort}`]);
+    await server.ecs().send(new UpdateServiceCommand({ cluster, service: 'api', desiredCount: 3 }));
+    const t0 = Date.now();
+    const addresses = await until('three api tasks in DNS', async () => {
+      const a = await resolver.resolve4('api.apps.local', { ttl: true });
+      return a.length === 3 ? a : undefined;
+    }, 120_000, 250);
+    process.stderr.write(`  scale 1 → 3: three addresses in DNS after ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    const registered = (await sdClient.send(new DiscoverInstancesCommand({ NamespaceName: 'apps.local', ServiceName: 'api', HealthStatus: 'ALL' }))).Instances!;
+    assert.deepEqual(addresses.map((a) => a.address).sort(), registered.map((i) => i.Attributes!.AWS_INSTANCE_IPV4!).sort(), 'DNS answers exactly the registered tasks');
+    assert.ok(addresses.every((a) => a.ttl <= 5), 'with the record\'s TTL (5 s)');
   });
 });
