@@ -42,11 +42,12 @@ program.command('server')
   .option('--account-id <id>', 'the 12-digit account id in ARNs (default 000000000000)')
   .option('--public-endpoint <url>', 'the URL clients use, if not http://host:port')
   .option('--config <file>', 'YAML config file (default $XDG_CONFIG_HOME/wharf/server.yaml)')
+  .option('--store <store>', 'state store: sqlite, or etcd://host:port[,host:port…] for several servers (default sqlite, env WHARF_STORE; docs/ha.md)')
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']))
   .action(async (opts) => {
     const cfg = resolveServerConfig({
       port: opts.port, host: opts.host, dataDir: opts.dataDir, region: opts.region, accountId: opts.accountId,
-      publicEndpoint: opts.publicEndpoint, config: opts.config, logLevel: opts.logLevel,
+      publicEndpoint: opts.publicEndpoint, config: opts.config, logLevel: opts.logLevel, store: opts.store,
     });
     const server = await startServer(cfg);
     if (server.createdAdminKey) process.stderr.write(adminKeyBanner(server.createdAdminKey, server.endpoint, cfg.region, cfg.dataDir) + '\n');

@@ -9,6 +9,9 @@
  *   accountId    000000000000 (WHARF_ACCOUNT_ID)
  *   defaultVpcCidr 172.31.0.0/16 (WHARF_DEFAULT_VPC_CIDR)  the default VPC, as AWS's; another /16 for a
  *                                           second installation on the same machine (tests do)
+ *   store        sqlite (WHARF_STORE)       the state store: `sqlite` (state.db in the data directory, one
+ *                                           server) or `etcd://host:port[,host:port…]` (several servers, one
+ *                                           leader running the controllers: docs/ha.md)
  *   config file  $XDG_CONFIG_HOME/wharf/server.yaml, or --config FILE (WHARF_CONFIG)
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -29,6 +32,8 @@ export interface ServerConfig {
   tuning: ServerTuning;
   /** The default VPC's CIDR block (made on first start). */
   defaultVpcCidr?: string;
+  /** `sqlite` or `etcd://host:port[,host:port…]` (docs/ha.md). */
+  store: string;
 }
 
 /**
@@ -148,6 +153,7 @@ export function resolveServerConfig(flags: Partial<ServerConfig> & { config?: st
     publicEndpoint: env.WHARF_PUBLIC_ENDPOINT,
     logLevel: env.WHARF_LOG_LEVEL,
     defaultVpcCidr: env.WHARF_DEFAULT_VPC_CIDR,
+    store: env.WHARF_STORE,
   };
   const pick = <K extends Exclude<keyof ServerConfig, 'tuning'>>(k: K): ServerConfig[K] | undefined => flags[k] ?? fromEnv[k] ?? fromFile[k];
   const cfg: ServerConfig = {
@@ -160,9 +166,13 @@ export function resolveServerConfig(flags: Partial<ServerConfig> & { config?: st
     logLevel: pick('logLevel') ?? 'info',
     tuning: resolveTuning(env),
     defaultVpcCidr: pick('defaultVpcCidr'),
+    store: pick('store') ?? 'sqlite',
   };
   if (!Number.isInteger(cfg.port) || cfg.port < 0 || cfg.port > 65535) throw new Error(`invalid port ${cfg.port}: give a number from 0 to 65535`);
   if (!/^\d{12}$/.test(cfg.accountId)) throw new Error(`invalid account id ${cfg.accountId}: it must be 12 digits`);
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(cfg.region)) throw new Error(`invalid region ${cfg.region}: use a region name such as us-east-1`);
+  if (cfg.store !== 'sqlite' && !/^etcd:\/\/[^,\s]+(,[^,\s]+)*$/.test(cfg.store)) {
+    throw new Error(`invalid store ${cfg.store}: use sqlite or etcd://host:port[,host:port…]`);
+  }
   return cfg;
 }

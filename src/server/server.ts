@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { EtcdStore, parseEtcdUrl } from '../store/etcd/etcd-store.js';
 import type { Store } from '../store/store.js';
 import { AccessKeys, type AccessKey } from '../iam/access-keys.js';
 import { IamDirectory, ensureBootstrapUser } from '../iam/directory.js';
@@ -31,7 +32,9 @@ import { AutoscalingController } from '../controllers/autoscaling/controller.js'
 import { EventDelivery } from '../controllers/events/delivery.js';
 import { startServiceRegistriesController } from '../controllers/discovery/service-registries.js';
 import { parseHostPort, startDnsServer } from '../dns/dns-server.js';
-import { alwaysLeader } from '../controllers/shared/leadership.js';
+import { alwaysLeader, type Leadership } from '../controllers/shared/leadership.js';
+import { EtcdElection } from '../store/etcd/election.js';
+import { hostname } from 'node:os';
 import type { ServerConfig } from './config.js';
 import { AwsQueryCodec } from '../protocol/codecs/aws-query.js';
 import { Ec2QueryCodec } from '../protocol/codecs/ec2-query.js';
@@ -103,7 +106,14 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
   const log = opts.logger ?? pino({ level: cfg.logLevel, base: { svc: 'wharf-server' }, redact: ['req.headers.authorization', '*.secretAccessKey'] });
   mkdirSync(cfg.dataDir, { recursive: true });
   // WHARF_STORE_SYNCHRONOUS=OFF is a test knob only (the power-cut test shows OFF loses acknowledged writes).
-  const store = new SqliteStore(join(cfg.dataDir, 'state.db'), { synchronous: cfg.tuning.storeSynchronous });
+  // The store: SQLite in the data directory (one server), or etcd shared by several servers (docs/ha.md).
+  const store: Store = cfg.store === 'sqlite'
+    ? new SqliteStore(join(cfg.dataDir, 'state.db'), { synchronous: cfg.tuning.storeSynchronous })
+    : await EtcdStore.connect({ endpoints: parseEtcdUrl(cfg.store) });
+  // One leader runs the controllers: always this server on SQLite; on etcd the one that holds the lease,
+  // its controllers' writes fenced on it (src/store/etcd/election.ts).
+  const election = store instanceof EtcdStore ? new EtcdElection(store, { id: `${hostname()}:${process.pid}`, log: log.child({ svc: 'leadership' }) }) : undefined;
+  const leadership: Leadership = election ?? alwaysLeader(store);
   const keys = new AccessKeys(store);
   const createdAdminKey = await keys.bootstrap(new Date());
   const iam = new IamDirectory(store, cfg.accountId);
@@ -200,7 +210,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
    * gateway, task reaper and, on the leader, its own controllers, all over that region's view of the
    * store. Agents name their region on connect (`/agent?region=`); without one they join the default.
    */
-  interface RegionRuntime { gateway: AgentGateway; reaper: { stop(): void }; network: Promise<{ stop(): void }>; stopLeading: () => void; lbStopped: Promise<void> }
+  interface RegionRuntime { gateway: AgentGateway; network: Promise<{ stop(): void }>; stopLeading: () => void; lbStopped: Promise<void> }
   const regions = new Map<string, RegionRuntime>();
   const startRegion = (region: string): RegionRuntime => {
     let r = regions.get(region);
@@ -219,19 +229,22 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
       credentialsRefreshBelowMs: reissueBelowMs(cfg.tuning.taskCredentialsSeconds),
       registryAuth: registryAuthFor(region),
     });
-    const reaper = startTaskReaper({ store: rstore, clock: deps.clock });
     // The region's default VPC (docs/networking.md); the home region's exists before the first request.
     const network = startNetworkController({ store: rstore, accountId: cfg.accountId, defaultVpcCidr: cfg.defaultVpcCidr, log: rlog.child({ svc: 'network' }), clock: deps.clock });
     network.catch((err) => rlog.error({ err }, 'network controller failed to start'));
-    // Controllers run on the leader only; with the embedded store this server always leads.
+    // Controllers run on the leader only (with the embedded store this server always leads), and write
+    // through the store the leadership hands them: on etcd, fenced on this server's term.
     let lbStopped: Promise<void> = Promise.resolve();
-    const stopLeading = alwaysLeader.run((signal) => {
+    const stopLeading = leadership.run((signal, leaderStore) => {
+      const rstore = storeForRegion(leaderStore, region, cfg.region);
+      const reaper = startTaskReaper({ store: rstore, clock: deps.clock });
+      signal.addEventListener('abort', () => reaper.stop(), { once: true });
       if (home) {
         // The managed Fargate pool (docs/fargate.md): agents this server starts and supervises itself.
         const poolLog = log.child({ svc: 'capacity' });
         const poolHosts = new LocalProcessHosts({ dataDir: cfg.dataDir, endpoint: () => endpoint, poolToken, log: poolLog,
           extraArgs: cfg.tuning.fargateAgentArgs });
-        const capacity = new CapacityController({ store, region, placement: placement.forRegion(region), hosts: poolHosts, clock: deps.clock, log: poolLog, config: {
+        const capacity = new CapacityController({ store: leaderStore, region, placement: placement.forRegion(region), hosts: poolHosts, clock: deps.clock, log: poolLog, config: {
           hostCpu: cfg.tuning.fargateHostCpu, hostMemory: cfg.tuning.fargateHostMemory, warm: cfg.tuning.fargateWarmHosts,
           idleMs: cfg.tuning.fargateIdleMs, maxHosts: cfg.tuning.fargateMaxHosts,
         } });
@@ -277,7 +290,7 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
       if (region === cfg.region) startLb();
       else whenLoadBalancers(rstore, signal, startLb);
     });
-    r = { gateway, reaper, network, stopLeading, get lbStopped() { return lbStopped; } };
+    r = { gateway, network, stopLeading, get lbStopped() { return lbStopped; } };
     regions.set(region, r);
     return r;
   };
@@ -324,13 +337,14 @@ export async function startServer(cfg: ServerConfig, opts: { logger?: Logger } =
       closed = true;
       regionWatch.abort();
       for (const r of regions.values()) {
-        r.reaper.stop();
         r.stopLeading();
         void r.network.then((x) => x.stop(), () => {});
       }
       for (const r of regions.values()) await r.lbStopped;
       await poolStopped;
       for (const r of regions.values()) await r.gateway.close();
+      // A leader that stops revokes its lease: another server takes over at once instead of after the TTL.
+      await election?.close();
       await app.close();
       keys.close();
       iam.close();

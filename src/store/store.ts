@@ -85,6 +85,17 @@ export class CompactedError extends Error {
   }
 }
 
+/**
+ * Thrown by a fenced view's txn (the etcd adapter's `fenced`, used by the leader's controllers) when its
+ * fence no longer holds — this process is no longer the leader. Nothing of the transaction was written.
+ */
+export class FencedError extends Error {
+  constructor(readonly fence: string) {
+    super(`write refused: this server no longer holds ${fence} (it is not the leader any more)`);
+    this.name = 'FencedError';
+  }
+}
+
 export interface Store {
   get(key: string): Promise<KeyValue | undefined>;
   /** Keys that start with `prefix`, in key order. */
