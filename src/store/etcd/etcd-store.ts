@@ -31,7 +31,8 @@
  * Value compares with '!=' are refused: etcd fails every value compare on a missing key, while the port
  * says a missing key's value is "not equal"; no caller uses them.
  */
-import { Etcd3, type IKeyValue, type ICompare, type IRequestOp, type ITxnRequest, type IWatchResponse } from 'etcd3';
+import { circuitBreaker, ConsecutiveBreaker, handleWhen, noop } from 'cockatiel';
+import { Etcd3, isRecoverableError, type IKeyValue, type ICompare, type IRequestOp, type ITxnRequest, type IWatchResponse } from 'etcd3';
 import {
   CompactedError, FencedError,
   type Compare, type KeyValue, type Op, type RangeOptions, type RangeResult, type Store, type Txn, type TxnResult,
@@ -120,9 +121,17 @@ export class EtcdStore implements Store {
   private constructor(private readonly options: EtcdStoreOptions) {
     this.retention = options.historyRetention ?? 100_000;
     const timeout = options.requestTimeoutMs ?? 5_000;
+    const hosts = options.endpoints.map((e) => e.replace(/^https?:\/\//, ''));
     this.client = new Etcd3({
-      hosts: options.endpoints.map((e) => e.replace(/^https?:\/\//, '')),
+      hosts,
       dialTimeout: timeout,
+      faultHandling: {
+        // The client's default breaker opens after three failures and then refuses every request for 5 s.
+        // With one member that turns a blip (a server paused past its deadlines, etcd restarting) into 5 s
+        // of errors with nowhere else to go: no breaker then. With several, a failing member is skipped for
+        // a second and tried again.
+        host: () => (hosts.length > 1 ? circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 1_000, breaker: new ConsecutiveBreaker(3) }) : noop),
+      },
       // Streams (watch, lease keep-alive) live as long as they are used; unary calls get a deadline, so an
       // unreachable etcd is an error after `timeout`, not a request that hangs.
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
