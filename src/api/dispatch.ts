@@ -22,7 +22,13 @@ import type { IamDirectory } from '../iam/directory.js';
 import { notAuthorizedMessage } from '../iam/policy.js';
 import type { ApiDeps, AuthzItem, Principal, RegionalBackends, RequestContext, ServiceDefinition } from './types.js';
 import { REGION_NAME, regionKeys, storeForRegion } from '../store/region-store.js';
-import { createOnly } from '../store/store.js';
+import { createOnly, StoreUnavailableError } from '../store/store.js';
+
+/**
+ * The Retry-After of a 503 when the store is out of reach: 1 s. An etcd member restarting or a new etcd
+ * leader being elected takes about a second; a client that comes back sooner only adds load.
+ */
+const RETRY_AFTER_SECONDS = 1;
 
 export interface DispatchResult extends WireResponse {
   readonly service?: string;
@@ -183,6 +189,14 @@ export class ApiDispatcher {
       let err: ApiError;
       if (isApiError(e)) {
         err = e;
+      } else if (e instanceof StoreUnavailableError) {
+        // The store (etcd) is out of reach: nothing this request wrote is half-applied (each store
+        // transaction is atomic), and the client should come back (docs/ha.md). 503 with Retry-After,
+        // which the SDKs and the CLI retry by themselves.
+        this.log.warn({ err: e.message, requestId, service: service?.name, operation }, 'store unavailable');
+        err = new ApiError(dialect === 'query' ? 'ServiceUnavailable' : 'ServiceUnavailableException', 'The service is unavailable: its state store did not answer. Retry the request in a moment.');
+        const res = codec.encodeError(err, { requestId, model: service?.model, operation });
+        return { ...res, status: 503, headers: { ...res.headers, 'retry-after': String(RETRY_AFTER_SECONDS) }, service: service?.name, operation, errorCode: err.code };
       } else {
         this.log.error({ err: e, requestId, service: service?.name, operation }, 'handler failed');
         err = new ApiError(service?.serverError ?? 'InternalFailure', 'The server encountered an internal error. Retry the request; if it persists, check the server log for request id ' + requestId + '.');

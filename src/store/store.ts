@@ -96,6 +96,19 @@ export class FencedError extends Error {
   }
 }
 
+/**
+ * Thrown by an adapter when its backing store cannot be reached (etcd down or partitioned away, a
+ * request past its deadline). A transaction that fails so was applied entirely or not at all — never in
+ * part — but a deadline that passed may hide one that was applied: callers retry with the same guards.
+ * The API answers 503 ServiceUnavailableException with a Retry-After hint (src/api/dispatch.ts).
+ */
+export class StoreUnavailableError extends Error {
+  constructor(detail: string) {
+    super(`the state store is unavailable: ${detail}`);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
 export interface Store {
   get(key: string): Promise<KeyValue | undefined>;
   /** Keys that start with `prefix`, in key order. */

@@ -71,6 +71,50 @@ describe('wharf server on etcd', () => {
     assert.equal(svc?.status, 'ACTIVE');
   });
 
+  it('etcd out of reach: the API answers 503 ServiceUnavailableException with Retry-After, writes nothing, and serves again when etcd is back', async () => {
+    // The admin key is in etcd since the first server; this one gets the credentials file copied in.
+    const dataDir = mkdtempSync(join(tmpdir(), 'wharf-test-'));
+    copyFileSync(join(servers[0]!.dataDir, 'admin-credentials.json'), join(dataDir, 'admin-credentials.json'));
+    const server = await startServerProcess({ dataDir, extraArgs: ['--store', etcd.storeUrl], env });
+    servers.push(server);
+    const ecs = server.ecs();
+    await ecs.send(new CreateClusterCommand({ clusterName: 'before' }));
+    const refused = async (name: string) => {
+      const t0 = Date.now();
+      const err = await ecs.send(new CreateClusterCommand({ clusterName: name })).then(() => undefined, (e: unknown) => e as { name: string; message: string; $metadata: { httpStatusCode?: number }; $response?: { headers: Record<string, string> } });
+      return { err, ms: Date.now() - t0 };
+    };
+    // A member that stops answering (paused): the request's deadline (5 s) passes.
+    etcd.pauseMember(0);
+    let paused;
+    try {
+      paused = await refused('while-paused');
+    } finally {
+      etcd.resumeMember(0);
+    }
+    assert.equal(paused.err?.name, 'ServiceUnavailableException', `paused etcd: ${String(paused.err?.message)}`);
+    assert.equal(paused.err?.$metadata.httpStatusCode, 503);
+    assert.match(paused.err!.message, /state store did not answer\. Retry the request/);
+    assert.ok(paused.ms < 10_000, `answered after ${paused.ms} ms`);
+    // A member that is gone (killed): refused at once.
+    await etcd.stopMember(0);
+    let killed;
+    try {
+      killed = await refused('while-down');
+    } finally {
+      await etcd.startMember(0);
+    }
+    assert.equal(killed.err?.name, 'ServiceUnavailableException', `etcd down: ${String(killed.err?.message)}`);
+    assert.equal(killed.err?.$metadata.httpStatusCode, 503);
+    assert.equal(killed.err?.$response?.headers['retry-after'], '1');
+    // Nothing of the refused requests was written; the same request succeeds now.
+    await until('the API serves again', async () => (await ecs.send(new ListClustersCommand({}))).clusterArns, 20_000, 200);
+    const names = ((await ecs.send(new ListClustersCommand({}))).clusterArns ?? []).map((a) => a.slice(a.lastIndexOf('/') + 1));
+    assert.ok(names.includes('before'));
+    assert.ok(!names.includes('while-paused') && !names.includes('while-down'), `no refused cluster exists: ${names.join(', ')}`);
+    await ecs.send(new CreateClusterCommand({ clusterName: 'while-down' }));
+  });
+
   it('refuses a malformed --store and names the accepted forms', async () => {
     await assert.rejects(startServerProcess({ extraArgs: ['--store', 'etcd://'], env }), /invalid store etcd:\/\/: use sqlite or etcd:\/\/host:port/);
   });

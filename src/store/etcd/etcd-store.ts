@@ -31,10 +31,10 @@
  * Value compares with '!=' are refused: etcd fails every value compare on a missing key, while the port
  * says a missing key's value is "not equal"; no caller uses them.
  */
-import { circuitBreaker, ConsecutiveBreaker, handleWhen, noop } from 'cockatiel';
-import { Etcd3, isRecoverableError, type IKeyValue, type ICompare, type IRequestOp, type ITxnRequest, type IWatchResponse } from 'etcd3';
+import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, handleWhen, noop, retry } from 'cockatiel';
+import { ClientClosedError, Etcd3, GRPCDeadlineExceededError, GRPCUnavailableError, isRecoverableError, type IKeyValue, type ICompare, type IRequestOp, type ITxnRequest, type IWatchResponse } from 'etcd3';
 import {
-  CompactedError, FencedError,
+  CompactedError, FencedError, StoreUnavailableError,
   type Compare, type KeyValue, type Op, type RangeOptions, type RangeResult, type Store, type Txn, type TxnResult,
   type WatchCallback, type WatchEvent, type WatchOptions,
 } from '../store.js';
@@ -105,6 +105,18 @@ function toOps(ops: readonly Op[]): IRequestOp[] {
     : { request_delete_range: { key: enc(o.key) } });
 }
 
+/** etcd out of reach (connect failure, deadline, an open breaker, the client closed) → StoreUnavailableError. */
+async function unavailable<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof GRPCUnavailableError || err instanceof GRPCDeadlineExceededError || err instanceof BrokenCircuitError || err instanceof ClientClosedError) {
+      throw new StoreUnavailableError(`etcd did not answer (${(err as Error).message})`);
+    }
+    throw err;
+  }
+}
+
 /** Steps of history compaction (as the SQLite adapter): a steady writer pays for a compaction rarely. */
 const COMPACT_STEP = 1000;
 
@@ -131,6 +143,10 @@ export class EtcdStore implements Store {
         // of errors with nowhere else to go: no breaker then. With several, a failing member is skipped for
         // a second and tried again.
         host: () => (hosts.length > 1 ? circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 1_000, breaker: new ConsecutiveBreaker(3) }) : noop),
+        // The client's default retries every recoverable error three times, a deadline included: an
+        // unreachable etcd then costs a request 3 × the deadline, and a transaction whose answer was lost
+        // is sent again. Only "could not connect" (the request never left) is retried, on another member.
+        global: hosts.length > 1 ? retry(handleWhen((e) => e instanceof GRPCUnavailableError), { maxAttempts: hosts.length - 1 }) : noop,
       },
       // Streams (watch, lease keep-alive) live as long as they are used; unary calls get a deadline, so an
       // unreachable etcd is an error after `timeout`, not a request that hangs.
@@ -168,7 +184,7 @@ export class EtcdStore implements Store {
 
   async get(key: string): Promise<KeyValue | undefined> {
     this.assertOpen();
-    const res = await this.client.kv.range({ key: enc(key) });
+    const res = await unavailable(this.client.kv.range({ key: enc(key) }));
     this.see(res.header.revision);
     return res.kvs.length > 0 ? toKv(res.kvs[0]!) : undefined;
   }
@@ -185,12 +201,12 @@ export class EtcdStore implements Store {
       key = Buffer.concat([enc(options.after), Buffer.from([0])]);
     }
     if (Buffer.compare(key, rangeEnd) >= 0) return { kvs: [], more: false, revision: await this.revision() };
-    const res = await this.client.kv.range({
+    const res = await unavailable(this.client.kv.range({
       key, range_end: rangeEnd,
       // etcd's limit 0 means "no limit": the port's limit 0 asks one key, to say whether there is more.
       limit: limit < 0 ? 0 : Math.max(limit, 1),
       ...(options.reverse ? { sort_order: 'Descend' as const, sort_target: 'Key' as const } : {}),
-    });
+    }));
     const revision = this.see(res.header.revision);
     const kvs = res.kvs.map(toKv);
     if (limit === 0) return { kvs: [], more: kvs.length > 0, revision };
@@ -199,7 +215,7 @@ export class EtcdStore implements Store {
 
   async revision(): Promise<number> {
     this.assertOpen();
-    const res = await this.client.kv.range({ key: enc('/'), count_only: true });
+    const res = await unavailable(this.client.kv.range({ key: enc('/'), count_only: true }));
     return this.see(res.header.revision);
   }
 
@@ -237,12 +253,12 @@ export class EtcdStore implements Store {
     let succeeded: boolean;
     let revision: number;
     if (fence) {
-      const res = await this.client.kv.txn({ compare: fence.map(toCompare), success: [{ request_txn: request }], failure: [] });
+      const res = await unavailable(this.client.kv.txn({ compare: fence.map(toCompare), success: [{ request_txn: request }], failure: [] }));
       revision = this.see(res.header.revision);
       if (!res.succeeded) throw new FencedError(fence.map((c) => c.key).join(', '));
       succeeded = res.responses[0]!.response_txn.succeeded;
     } else {
-      const res = await this.client.kv.txn(request);
+      const res = await unavailable(this.client.kv.txn(request));
       revision = this.see(res.header.revision);
       succeeded = res.succeeded;
     }
