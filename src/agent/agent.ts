@@ -116,7 +116,7 @@ export class Agent {
     this.containerInstanceArn = this.identity.containerInstanceArns[o.cluster];
     this.checkpoints = new FileCheckpointStore(o.stateDir);
     this.reporter = new Reporter({ send: (m) => this.conn.send(m) });
-    this.logShipping = new LogShipping({ driver: o.driver, transport: httpLogTransport(withRegion(o.server, o.region), o.token), checkpoints: new FileLogCheckpoints(o.stateDir), log: this.log, clock: this.clock });
+    this.logShipping = new LogShipping({ driver: o.driver, transport: httpLogTransport(() => this.conn.url, o.token), checkpoints: new FileLogCheckpoints(o.stateDir), log: this.log, clock: this.clock });
     this.logHook = {
       started: (c) => {
         if (c.logConfiguration?.logDriver === 'awslogs') this.logShipping.start({ taskArn: c.taskArn, containerName: c.containerName, runtimeId: c.runtimeId, options: c.logConfiguration.options });
@@ -140,7 +140,8 @@ export class Agent {
       });
     }
     this.conn = new AgentConnection({
-      url: withRegion(o.server, o.region),
+      // One server, or several comma-separated (HA: the connection fails over between them).
+      url: o.server.split(',').map((s) => withRegion(s.trim(), o.region)).join(','),
       token: o.token,
       log: this.log,
       register: () => this.registerMessage(),
@@ -231,7 +232,7 @@ export class Agent {
     if (m.resolver && this.endpoints) {
       const to = m.resolver;
       this.enqueue(async () => {
-        const host = /^(0\.0\.0\.0|::|)$/.test(to.host) ? new URL(this.o.server).hostname.replace(/^localhost$/, '127.0.0.1') : to.host;
+        const host = /^(0\.0\.0\.0|::|)$/.test(to.host) ? new URL(this.conn.url).hostname.replace(/^localhost$/, '127.0.0.1') : to.host;
         this.resolverOn = (await this.endpoints?.setResolver({ host, port: to.port })) ?? false;
         this.log.info({ resolver: `${host}:${to.port}`, on: this.resolverOn }, 'tasks resolve names at 169.254.169.253');
       });

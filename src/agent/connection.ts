@@ -11,13 +11,16 @@
  * 10 s, so an agent is back within ~10 s of the server). Reset once registered.
  * Heartbeat: a ws ping every 10 s; no pong for 30 s ⇒ the socket is dead (a half-open TCP connection
  * after a partition never errors by itself) ⇒ terminate and reconnect. Same numbers as the dispatcher's.
+ * Several servers (HA on etcd, docs/ha.md): `url` lists them, comma-separated; every failed attempt and
+ * every lost connection moves to the next one, so an agent whose server died registers with another
+ * after one back-off step (125–250 ms) — and registering resends its full state, as after any reconnect.
  */
 import WebSocket from 'ws';
 import type { AgentMessage, ServerMessage } from '../protocol/agent-messages.js';
 import { silentLogger, type AgentLogger } from './clock.js';
 
 export interface ConnectionOptions {
-  /** ws(s)://host:port/agent, or http(s)://host:port (the /agent path is added). */
+  /** ws(s)://host:port/agent, or http(s)://host:port (the /agent path is added); several, comma-separated. */
   url: string;
   token: string;
   /** The register message, built fresh for every connect (resources change). */
@@ -55,13 +58,25 @@ export class AgentConnection {
   private pingTimer: NodeJS.Timeout | null = null;
   private lastPong = 0;
   private readonly log: AgentLogger;
-  readonly url: string;
+  readonly urls: readonly string[];
+  private current = 0;
   /** Number of successful registrations (1 = first connect). */
   connects = 0;
 
   constructor(private readonly o: ConnectionOptions) {
     this.log = o.log ?? silentLogger;
-    this.url = agentUrl(o.url);
+    this.urls = o.url.split(',').map((u) => u.trim()).filter(Boolean).map(agentUrl);
+    if (this.urls.length === 0) throw new Error('no server URL given');
+  }
+
+  /** The server this agent is connected to, or tries next. */
+  get url(): string {
+    return this.urls[this.current]!;
+  }
+
+  /** After a failed attempt or a lost connection: the next server of the list (the same one when there is one). */
+  private next(): void {
+    this.current = (this.current + 1) % this.urls.length;
   }
 
   get ready(): boolean {
@@ -105,7 +120,7 @@ export class AgentConnection {
           this.close();
           return;
         }
-        this.log.warn({ code }, msg);
+        this.log.warn({ code, server: this.url }, msg);
         ws.terminate();
       });
     });
@@ -155,8 +170,10 @@ export class AgentConnection {
       if (this.state === 'closed') return;
       const wasReady = this.state === 'ready';
       this.state = 'idle';
+      const from = this.url;
+      this.next();
       const delay = backoffDelay(this.attempt++, { baseMs: this.o.backoffBaseMs, capMs: this.o.backoffCapMs });
-      (wasReady ? this.log.warn : this.log.debug).call(this.log, { code, reason: reason.toString(), retryInMs: Math.round(delay) }, 'disconnected from the dispatcher; tasks keep running');
+      (wasReady ? this.log.warn : this.log.debug).call(this.log, { code, reason: reason.toString(), retryInMs: Math.round(delay), server: from, next: this.url }, 'disconnected from the dispatcher; tasks keep running');
       this.retryTimer = setTimeout(() => this.connect(), delay);
     });
   }

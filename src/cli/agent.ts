@@ -40,7 +40,7 @@ function parseAttribute(v: string, prev: Record<string, string> = {}): Record<st
 export function registerAgentCommand(program: Command): void {
   program.command('agent')
     .description('join this host to a cluster as a container instance and run the tasks placed on it')
-    .option('--server <url>', 'the Wharf server (env WHARF_SERVER)', process.env.WHARF_SERVER ?? 'http://127.0.0.1:7755')
+    .option('--server <url>', 'the Wharf server, or several comma-separated to fail over between (env WHARF_SERVER; docs/ha.md)', process.env.WHARF_SERVER ?? 'http://127.0.0.1:7755')
     .option('--cluster <name>', 'cluster to join', 'default')
     .option('--region <region>', 'region of the cluster to join (env WHARF_REGION; default: the server\'s region)', process.env.WHARF_REGION)
     .option('--token <token>', 'join token (env WHARF_JOIN_TOKEN; default: <server data dir>/join-token if this is the server host)')

@@ -31,13 +31,15 @@ export interface AgentOptions {
   /** Seconds before stopped containers (and task-scoped volumes) are removed; the agent's default is 600. */
   cleanupDelay?: number;
   stateDir?: string;
+  /** Server endpoints to fail over between (HA, docs/ha.md); default: the one `server`. */
+  servers?: readonly string[];
 }
 
 export async function startAgent(server: TestServer, o: AgentOptions): Promise<AgentProcess> {
   const stateDir = o.stateDir ?? mkdtempSync(join(tmpdir(), 'wharf-agent-'));
   const token = readFileSync(join(server.dataDir, 'join-token'), 'utf8').trim();
   const output: string[] = [];
-  const args = [cliEntry, 'agent', '--server', server.endpoint, '--cluster', o.cluster, '--token', token, '--state-dir', stateDir, '--name', o.name ?? 'test'];
+  const args = [cliEntry, 'agent', '--server', (o.servers ?? [server.endpoint]).join(','), '--cluster', o.cluster, '--token', token, '--state-dir', stateDir, '--name', o.name ?? 'test'];
   if (o.region) args.push('--region', o.region);
   if (o.cpu !== undefined) args.push('--cpu', String(o.cpu));
   if (o.memory !== undefined) args.push('--memory', String(o.memory));

@@ -285,14 +285,18 @@ class Shipper {
 }
 
 /** The HTTP transport to the control plane (POST /agent/logs with the join token). */
-export function httpLogTransport(server: string, token: string): LogTransport {
-  const u = new URL(server);
-  if (u.protocol === 'ws:') u.protocol = 'http:';
-  if (u.protocol === 'wss:') u.protocol = 'https:';
-  u.pathname = u.pathname.replace(/\/agent\/?$/, '').replace(/\/$/, '') + '/agent/logs';
-  const url = u.toString();
+export function httpLogTransport(server: string | (() => string), token: string): LogTransport {
+  // A function: the server the agent is connected to now (it fails over between several, docs/ha.md).
+  const logsUrl = (s: string) => {
+    const u = new URL(s);
+    if (u.protocol === 'ws:') u.protocol = 'http:';
+    if (u.protocol === 'wss:') u.protocol = 'https:';
+    u.pathname = u.pathname.replace(/\/agent\/?$/, '').replace(/\/$/, '') + '/agent/logs';
+    return u.toString();
+  };
   return {
     async send(batch, signal) {
+      const url = logsUrl(typeof server === 'string' ? server : server());
       const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(batch), signal });
       const text = await res.text();
       if (!res.ok) throw new Error(`HTTP ${res.status}: ${text.slice(0, 300)}`);
