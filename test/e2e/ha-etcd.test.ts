@@ -115,6 +115,28 @@ describe('wharf server on etcd', () => {
     await ecs.send(new CreateClusterCommand({ clusterName: 'while-down' }));
   });
 
+  it('on a three-member etcd, losing a member (the first the server names) leaves the API serving, writes included', async () => {
+    const cluster = await startEtcd({ members: 3 });
+    try {
+      const server = await startServerProcess({ extraArgs: ['--store', cluster.storeUrl], env });
+      servers.push(server);
+      const ecs = server.ecs();
+      await ecs.send(new CreateClusterCommand({ clusterName: 'three-a' }));
+      await cluster.stopMember(0);
+      const t0 = Date.now();
+      await until('a write with member 0 gone', async () => (await ecs.send(new CreateClusterCommand({ clusterName: 'three-b' }))).cluster?.status === 'ACTIVE', 20_000, 200);
+      console.log(`member lost: first write accepted after ${Date.now() - t0} ms`);
+      for (let i = 0; i < 10; i++) await ecs.send(new CreateClusterCommand({ clusterName: `three-c${i}` }));
+      await cluster.startMember(0);
+      await cluster.stopMember(1);
+      const names = ((await ecs.send(new ListClustersCommand({}))).clusterArns ?? []).map((a) => a.slice(a.lastIndexOf('/') + 1));
+      for (const n of ['three-a', 'three-b', 'three-c9']) assert.ok(names.includes(n), `${n} listed: ${names.join(', ')}`);
+      await server.stop();
+    } finally {
+      await cluster.stop();
+    }
+  });
+
   it('refuses a malformed --store and names the accepted forms', async () => {
     await assert.rejects(startServerProcess({ extraArgs: ['--store', 'etcd://'], env }), /invalid store etcd:\/\/: use sqlite or etcd:\/\/host:port/);
   });
