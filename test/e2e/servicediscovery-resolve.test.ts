@@ -20,9 +20,9 @@ import { join } from 'node:path';
 import {
   CreateClusterCommand, CreateServiceCommand, DescribeTasksCommand, ListTasksCommand, UpdateServiceCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition, type Task,
 } from '@aws-sdk/client-ecs';
-import { EC2Client, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { ServiceDiscoveryClient, CreatePrivateDnsNamespaceCommand, CreateServiceCommand as CreateSdServiceCommand, GetOperationCommand, DiscoverInstancesCommand } from '@aws-sdk/client-servicediscovery';
 import { startServerProcess, type TestServer } from '../support/server.js';
+import { defaultVpc } from '../support/default-vpc.js';
 import { startAgent, type AgentProcess, removeClusterContainers } from '../support/agent-process.js';
 import { buildBusyboxImage, loadIntoRuntime } from '../support/images.js';
 import { until, containerOutput } from '../support/wait.js';
@@ -60,10 +60,9 @@ before(async () => {
   dnsPort = await freePort();
   server = await startServerProcess({ env: { WHARF_LOG_LEVEL: 'warn', WHARF_DNS_LISTEN: `127.0.0.1:${dnsPort}` } });
   const sd = sdClient = new ServiceDiscoveryClient({ endpoint: server.endpoint, region: server.region, credentials: server.credentials, maxAttempts: 1, disableHostPrefix: true });
-  const ec2 = new EC2Client({ endpoint: server.endpoint, region: server.region, credentials: server.credentials, maxAttempts: 1 });
-  const vpcId = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }))).Vpcs![0]!.VpcId!;
-  subnetId = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).Subnets![0]!.SubnetId!;
-  groupId = (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'group-name', Values: ['default'] }] }))).SecurityGroups![0]!.GroupId!;
+  const vpc = await defaultVpc(server);
+  const vpcId = vpc.vpcId;
+  ({ subnetId, groupId } = vpc);
   const built = await buildBusyboxImage(join(work, 'img'));
   image = await loadIntoRuntime(built.layoutDir, 'wharf-e2e/sd-resolve:1');
   await server.ecs().send(new CreateClusterCommand({ clusterName: cluster }));
