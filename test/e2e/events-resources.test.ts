@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { CreateClusterCommand, CreateServiceCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, CreateServiceCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
@@ -140,6 +140,24 @@ describe('ECS resource events and alarm events on the default bus', () => {
     assert.equal(e.detail.clusterArn, `arn:aws:ecs:us-east-1:${account}:cluster/feed`);
   });
 
+  it('Wharf extension: a task tagged wharf:timeout-seconds=2 is stopped once it has run 2 s, with a clear stoppedReason', async () => {
+    const ecs = server.ecs();
+    await ecs.send(new RegisterTaskDefinitionCommand({ family: 'forever', containerDefinitions: [{ name: 'app', image: 'busybox', memory: 16 }] }));
+    const run = await ecs.send(new RunTaskCommand({ cluster: 'feed', taskDefinition: 'forever', tags: [{ key: 'wharf:timeout-seconds', value: '2' }] }));
+    assert.deepEqual(run.failures, []);
+    const [started] = run.tasks!;
+    const [untagged] = (await ecs.send(new RunTaskCommand({ cluster: 'feed', taskDefinition: 'forever' }))).tasks!;
+    const t = await until('the timed-out task stops', async () => {
+      const x = (await ecs.send(new DescribeTasksCommand({ cluster: 'feed', tasks: [started.taskArn!] }))).tasks![0];
+      return x.lastStatus === 'STOPPED' ? x : undefined;
+    });
+    assert.equal(t.stopCode, 'UserInitiated');
+    assert.equal(t.stoppedReason, 'Task timed out after 2 seconds (wharf:timeout-seconds)');
+    assert.ok(t.stoppingAt!.getTime() - t.startedAt!.getTime() >= 2000, `ran ${t.stoppingAt!.getTime() - t.startedAt!.getTime()} ms before the stop`);
+    const other = (await ecs.send(new DescribeTasksCommand({ cluster: 'feed', tasks: [untagged.taskArn!] }))).tasks![0];
+    assert.equal(other.desiredStatus, 'RUNNING', 'a task without the tag runs on');
+  });
+
   it('SetAlarmState → CloudWatch Alarm State Change with the previous and the new state', async () => {
     const cw = new CloudWatchClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: server.credentials, maxAttempts: 1 });
     await cw.send(new PutMetricAlarmCommand({
@@ -162,6 +180,8 @@ describe('ECS resource events and alarm events on the default bus', () => {
     assert.deepEqual(e.detail.configuration.metrics, [{ id: 'm1', metricStat: { metric: { namespace: 'AWS/ECS', name: 'CPUUtilization', dimensions: { ClusterName: 'feed' } }, period: 60, stat: 'Average' }, returnData: true }]);
   });
 
+  // Last: `wharf events` runs with spawnSync, which blocks this process — the scripted agent in it then
+  // answers no pings and the server drops it, so every test that needs the agent comes before.
   it('wharf events --cluster --service: the service\'s own events, tasks included, as a table or JSON', async () => {
     const json = await until('wharf events shows the steady state', async () => {
       const r = wharf(['events', '--cluster', 'feed', '--service', 'web', '-o', 'json']);
@@ -180,4 +200,5 @@ describe('ECS resource events and alarm events on the default bus', () => {
     const other = wharf(['events', '--cluster', 'nope', '-o', 'json']);
     assert.deepEqual(JSON.parse(other.stdout).events, []);
   });
+
 });

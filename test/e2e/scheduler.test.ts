@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateClusterCommand, DescribeTasksCommand, ListContainerInstancesCommand, ListTasksCommand, RegisterTaskDefinitionCommand, type Task } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, DescribeTasksCommand, ListContainerInstancesCommand, ListTasksCommand, RegisterTaskDefinitionCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
 import { ECRClient, CreateRepositoryCommand } from '@aws-sdk/client-ecr';
 import {
   CreateScheduleCommand, DeleteScheduleCommand, GetScheduleCommand, ListSchedulesCommand, SchedulerClient, UpdateScheduleCommand,
@@ -52,6 +52,7 @@ before(async () => {
   const image = `${repo.repository!.repositoryUri}:1`;
   const built = await buildBusyboxImage(join(work, 'img'));
   await pushToRegistry(built.layoutDir, image, { creds: { username: server.credentials.accessKeyId, password: server.credentials.secretAccessKey } });
+  await server.ecs().send(new RegisterTaskDefinitionCommand({ family: 'long', containerDefinitions: [{ name: 'main', image, memory: 32, command: ['sh', '-c', 'sleep 600'] }] }));
   await server.ecs().send(new RegisterTaskDefinitionCommand({ family: 'nightly', containerDefinitions: [{ name: 'main', image, memory: 32, command: ['sh', '-c', 'echo job $JOB; exit 0'] }] }));
   agent = await startAgent(server, { cluster, name: 'sched-a1', cpu: 1024, memory: 512, stopTimeout: 2 });
   await until('the agent connects', async () => (await server.ecs().send(new ListContainerInstancesCommand({ cluster, filter: 'agentConnected == true' }))).containerInstanceArns?.length === 1, 90_000);
@@ -252,5 +253,32 @@ describe('schedules run ECS tasks (SDK, a real agent)', () => {
       try { await sched.send(new GetScheduleCommand({ Name: 'once' })); return false; } catch (e) { return (e as Error).name === 'ResourceNotFoundException'; }
     });
     assert.equal((await tasksOf('scheduler/default/once')).length, 1);
+  });
+
+  it('Wharf extension: wharf:overlap=skip skips a run while the previous run\'s task still runs, and runs again once it stopped', async () => {
+    const tasks = () => tasksOf('scheduler/default/every-minute');
+    const base = Date.parse('2027-04-01T00:00:00Z');
+    setClock(new Date(base).toISOString());
+    await sched.send(new CreateScheduleCommand({
+      Name: 'every-minute', ScheduleExpression: 'cron(* * * * ? *)', FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: { Arn: clusterArn, RoleArn: role(), EcsParameters: { TaskDefinitionArn: 'long', Tags: [{ 'wharf:overlap': 'skip' }] } },
+    }));
+    setClock(new Date(base + 60_000 + 1000).toISOString());
+    const [first] = await until('the first run', async () => { const t = await tasks(); return t.length > 0 ? t : undefined; });
+    await until('the first run is RUNNING', async () => (await server.ecs().send(new DescribeTasksCommand({ cluster, tasks: [first.taskArn!] }))).tasks![0].lastStatus === 'RUNNING', 90_000);
+    // The next minute's run is skipped: the first task still runs. A schedule made now runs in the same
+    // controller passes, so once its task is there the skipped run would have been too.
+    setClock(new Date(base + 120_000 + 1000).toISOString());
+    await sched.send(new CreateScheduleCommand({ Name: 'marker', ScheduleExpression: 'rate(1 day)', StartDate: new Date(base + 120_000), FlexibleTimeWindow: { Mode: 'OFF' }, Target: ecsTarget() }));
+    await until('the marker schedule\'s task', async () => (await tasksOf('scheduler/default/marker')).length > 0);
+    assert.equal((await tasks()).length, 1, 'the overlapping run was skipped');
+    await server.ecs().send(new StopTaskCommand({ cluster, task: first.taskArn! }));
+    await until('the first run stops', async () => (await server.ecs().send(new DescribeTasksCommand({ cluster, tasks: [first.taskArn!] }))).tasks![0].lastStatus === 'STOPPED', 90_000);
+    setClock(new Date(base + 180_000 + 1000).toISOString());
+    const both = await until('the next run once the first stopped', async () => { const t = await tasks(); return t.length >= 2 ? t : undefined; });
+    assert.equal(both.length, 2);
+    await sched.send(new DeleteScheduleCommand({ Name: 'every-minute' }));
+    await sched.send(new DeleteScheduleCommand({ Name: 'marker' }));
+    await server.ecs().send(new StopTaskCommand({ cluster, task: both[1].taskArn! }));
   });
 });

@@ -35,6 +35,7 @@ import { targetPayload } from '../../model/events/target-input.js';
 import { fireSchedules } from './schedules.js';
 import { fireSchedulerSchedules } from './scheduler.js';
 import { feedResourceEvents, type AlarmChangesSource } from './ecs-feed.js';
+import { stopTimedOutTasks } from './task-timeouts.js';
 import { invokeSchedulerTarget, INVOCATION_ID } from './scheduler-target.js';
 import { runEcsTarget, UnsupportedTarget } from './ecs-target.js';
 import type { ClusterCache } from '../shared/placement-commit.js';
@@ -71,11 +72,14 @@ export interface DeliveryOptions {
 /** EventBridge's defaults for a target without a RetryPolicy. */
 const DEFAULT_RETRY = { attempts: 185, maxAgeSeconds: 86_400 };
 const MAX_BACKOFF_MS = 5 * 60_000;
+/** How often the resource feed and the task timeout sweep run at most (the 1 s tick runs them anyway). */
+const SWEEP_MS = 250;
 
 
 export class EventDelivery {
   private running = false;
   private again = false;
+  private lastSweep = -Infinity;
 
   constructor(private readonly o: DeliveryOptions) {}
 
@@ -97,7 +101,13 @@ export class EventDelivery {
         this.again = false;
         await fireSchedules(this.o.store, this.o.clock().getTime(), this.o.scope);
         await fireSchedulerSchedules(this.o.store, this.o.clock().getTime(), { scope: this.o.scope });
-        await feedResourceEvents(this.o.store, this.o.clock().getTime(), { scope: this.o.scope, alarmChanges: this.o.alarmChanges });
+        // The sweeps read every instance, service and task: at most every SWEEP_MS (passes also run on
+        // every outbox write, which under load is far more often).
+        if (performance.now() - this.lastSweep >= SWEEP_MS) {
+          this.lastSweep = performance.now();
+          await feedResourceEvents(this.o.store, this.o.clock().getTime(), { scope: this.o.scope, alarmChanges: this.o.alarmChanges });
+          await stopTimedOutTasks(this.o.store, this.o.clock().getTime());
+        }
         await this.deliverAll();
       } while (this.again);
     } catch (err) {
@@ -228,7 +238,8 @@ export class EventDelivery {
       const started = await runEcsTarget({ store: this.o.store, placement: this.o.placement, scope: this.o.scope }, {
         clusterArn: arn, params: target.EcsParameters, payload, startedBy: `events-rule/${rule.name}`, markerKey: eventsKeys.delivered(rec.event.id, rule.name, target.Id!), now,
       });
-      this.o.log.info({ rule: rule.arn, eventId: rec.event.id, started }, 'event target ran ECS tasks');
+      if (started === 'skipped') this.o.log.info({ rule: rule.arn, eventId: rec.event.id }, 'event target skipped: a task of its previous run is still going (wharf:overlap skip)');
+      else this.o.log.info({ rule: rule.arn, eventId: rec.event.id, started }, 'event target ran ECS tasks');
       return;
     }
     throw new UnsupportedTarget(`Wharf does not deliver to this kind of target yet (${arn.split(':')[2] ?? arn}); only CloudWatch Logs log groups, ECS clusters (EcsParameters) and event buses`);

@@ -19,6 +19,7 @@ import type { Tag, TaskOverride } from '@aws-sdk/client-ecs';
 import type { Store } from '../../store/store.js';
 import { keys } from '../../model/ecs/keys.js';
 import type { ClusterRecord, TaskDefinitionRecord } from '../../model/ecs/records.js';
+import type { TaskRecord } from '../../model/ecs/task-records.js';
 import { newTaskRecord } from '../../model/ecs/task-factory.js';
 import { placementAttributes } from '../../model/ecs/task-definition.js';
 import { RUN_TASK_DEFAULT_STRATEGY, type Constraint, type Strategy } from '../../scheduler/placement.js';
@@ -61,12 +62,17 @@ export function overridesOf(payload: string): TaskOverride | undefined {
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/** Wharf's extension tags on a target's tasks (docs/events.md, "Wharf extensions"). */
+export const OVERLAP_TAG = 'wharf:overlap';
+export const TIMEOUT_TAG = 'wharf:timeout-seconds';
+
 /**
  * Runs the target's tasks. Returns how many were started (0 when the marker shows an earlier attempt
- * already started them); throws an Error to retry (no cluster, no definition, nothing placed) or
- * UnsupportedTarget.
+ * already started them), or 'skipped' when the target's tasks carry `wharf:overlap` = `skip` and a task
+ * of an earlier run (same startedBy) has not stopped yet; throws an Error to retry (no cluster, no
+ * definition, nothing placed) or UnsupportedTarget.
  */
-export async function runEcsTarget(d: EcsTargetDeps, o: { clusterArn: string; params: EcsParameters; payload: string; startedBy: string; markerKey: string; now: number }): Promise<number> {
+export async function runEcsTarget(d: EcsTargetDeps, o: { clusterArn: string; params: EcsParameters; payload: string; startedBy: string; markerKey: string; now: number }): Promise<number | 'skipped'> {
   const p = o.params;
   if (p.LaunchType === 'FARGATE' || p.LaunchType === 'EXTERNAL' || (p.CapacityProviderStrategy?.length ?? 0) > 0 || p.NetworkConfiguration) {
     throw new UnsupportedTarget('Wharf runs ECS targets with launch type EC2 on bridge/host networking only (no FARGATE, capacity provider strategy or awsvpc NetworkConfiguration yet)');
@@ -80,6 +86,14 @@ export async function runEcsTarget(d: EcsTargetDeps, o: { clusterArn: string; pa
   const def = await taskDefinitionOf(d.store, p.TaskDefinitionArn ?? '');
   if (!def) throw new Error(`RunTask failed: task definition ${p.TaskDefinitionArn} not found`);
   if (def.networkMode === 'awsvpc') throw new UnsupportedTarget('Wharf does not run awsvpc task definitions from EventBridge targets yet');
+  if (p.Tags?.some((t) => t.Key === OVERLAP_TAG && t.Value === 'skip')) {
+    const startedBy = o.startedBy.slice(0, 128);
+    const going = (await d.store.range(keys.tasks(cluster))).kvs.some((kv) => {
+      const t = JSON.parse(kv.value) as TaskRecord;
+      return t.startedBy === startedBy && t.lastStatus !== 'STOPPED' && t.lastStatus !== 'DELETED';
+    });
+    if (going) return 'skipped';
+  }
   const count = p.TaskCount ?? 1;
   const tags: Tag[] = [
     ...(p.Tags ?? []).map((t) => ({ key: t.Key, value: t.Value })),

@@ -58,7 +58,8 @@ export async function invokeSchedulerTarget(d: SchedulerTargetDeps, rec: OutboxE
       clusterArn: arn, params, payload: input ?? '{}', startedBy: `scheduler/${inv.groupName}/${inv.scheduleName}`,
       markerKey: eventsKeys.delivered(rec.event.id, 'scheduler', 'target'), now,
     });
-    d.log.info({ schedule: inv.scheduleArn, invocation: rec.event.id, started }, 'schedule ran ECS tasks');
+    if (started === 'skipped') d.log.info({ schedule: inv.scheduleArn, invocation: rec.event.id }, 'schedule run skipped: a task of its previous run is still going (wharf:overlap skip)');
+    else d.log.info({ schedule: inv.scheduleArn, invocation: rec.event.id, started }, 'schedule ran ECS tasks');
     return;
   }
   const bus = /^arn:aws[\w-]*:events:[^:]+:\d{12}:event-bus\/(.+)$/.exec(arn);

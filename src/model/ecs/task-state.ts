@@ -117,11 +117,6 @@ export function holdsResources(t: Pick<TaskRecord, 'lastStatus' | 'containerInst
 export interface Remaining { cpu: number; memory: number; ports: number[]; udpPorts: number[] }
 export interface Reservation { cpu: number; memory: number; ports: readonly number[]; udpPorts: readonly number[] }
 
-/**
- * An instance's remaining resources, derived from what is registered and what the tasks placed on it
- * reserve — the one place this is computed. Nothing stores it: placement, the dispatcher's release and
- * the views all come here (a stored counter written by placement and the dispatcher drifted apart).
- */
 /** What remains, as the `Resource` list DescribeContainerInstances and the container instance event show. */
 export function remainingResources(r: Remaining): Resource[] {
   return [
@@ -132,6 +127,11 @@ export function remainingResources(r: Remaining): Resource[] {
   ];
 }
 
+/**
+ * An instance's remaining resources, derived from what is registered and what the tasks placed on it
+ * reserve — the one place this is computed. Nothing stores it: placement, the dispatcher's release and
+ * the views all come here (a stored counter written by placement and the dispatcher drifted apart).
+ */
 export function remainingOf(instance: Pick<ContainerInstanceRecord, 'registeredResources'>, reservations: Iterable<Reservation>): Remaining {
   const reg = (n: string) => instance.registeredResources.find((r) => r.name === n);
   const out: Remaining = {
